@@ -1,0 +1,62 @@
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+from pishkhan.accounts.selectors import user_roles_in_tenant
+
+SESSION_TENANT_KEY = "_tenant_id"
+
+
+class TenantUserMiddleware:
+    """Binds the logged-in user to the tenant of this host.
+
+    A session is only good in the tenant it was opened in, and a user who is neither a member
+    nor a customer of this tenant is anonymous here: nothing of another tenant can leak through
+    a cookie that travels to another host.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.membership = None
+        request.customer = None
+        tenant = getattr(request, "tenant", None)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if tenant is None or request.session.get(SESSION_TENANT_KEY) != tenant.pk:
+                request.user = AnonymousUser()
+            else:
+                request.membership, request.customer = user_roles_in_tenant(
+                    tenant=tenant, user=user
+                )
+                if request.membership is None and request.customer is None:
+                    request.user = AnonymousUser()
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """Language: the user's own choice, else the language cookie, else the tenant's default."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        language = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            language = user.language
+        if not language:
+            language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if not language and request.path.startswith("/api/"):
+            language = translation.get_language_from_request(request)
+        tenant = getattr(request, "tenant", None)
+        if language not in dict(settings.LANGUAGES):
+            language = tenant.default_language if tenant else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,0 +1,181 @@
+"""Writes for logins and customers."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from pishkhan.accounts.models import Customer, User
+from pishkhan.core.persian import is_blank, to_ascii_digits
+from pishkhan.tenancy.models import Tenant
+from pishkhan.tenancy.permissions import require_writer
+from pishkhan.trust.services import audit_record
+
+LANGUAGES = ("fa", "en")
+
+
+def _clean_email(email: str, *, required: bool) -> str:
+    email = (email or "").strip().lower()
+    if not email:
+        if required:
+            raise ValidationError({"email": [_("This field is required.")]})
+        return ""
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": [_("Enter a valid email address.")]}) from exc
+    return email
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if is_blank(name):
+        raise ValidationError({"name": [_("This field is required.")]})
+    if len(name) > 150:
+        raise ValidationError({"name": [_("Too long (at most %(n)s characters).") % {"n": 150}]})
+    return name
+
+
+def _clean_phone(phone: str) -> str:
+    phone = to_ascii_digits((phone or "").strip()).replace(" ", "").replace("-", "")
+    if phone and not (phone.lstrip("+").isdigit() and 5 <= len(phone) <= 16):
+        raise ValidationError({"phone": [_("Enter a phone number of digits, e.g. 09121234567.")]})
+    return phone
+
+
+def _clean_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise ValidationError({"language": [_("Choose fa or en.")]})
+    return language
+
+
+@transaction.atomic
+def customer_signup(
+    *, tenant: Tenant, name: str, email: str, password: str, language: str = "fa"
+) -> User:
+    """A customer creates a portal login. If the tenant already knows this address (a customer
+    created from an email or by an agent), the login is attached to that customer."""
+    if not tenant.allow_customer_signup:
+        raise ValidationError(_("This workspace does not accept sign-ups."))
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, str] = {}
+    for key, check in (("name", lambda: _clean_name(name)),
+                       ("email", lambda: _clean_email(email, required=True)),
+                       ("language", lambda: _clean_language(language))):
+        try:
+            cleaned[key] = check()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    try:
+        validate_password(password or "")
+    except ValidationError as exc:
+        errors["password"] = list(exc.messages)
+    if "email" in cleaned and User.objects.filter(
+        home_tenant=tenant, email=cleaned["email"]
+    ).exists():
+        errors["email"] = [_("An account with this email exists. Log in or reset your password.")]
+    if errors:
+        raise ValidationError(errors)
+    user = User.objects.create_user(
+        cleaned["email"], password, full_name=cleaned["name"], home_tenant=tenant,
+        language=cleaned["language"],
+    )
+    customer = (
+        Customer.objects.for_tenant(tenant).select_for_update()
+        .filter(email=cleaned["email"], user__isnull=True).first()
+    )
+    if customer is None:
+        customer = Customer.objects.create(
+            tenant=tenant, user=user, name=cleaned["name"], email=cleaned["email"],
+            language=cleaned["language"],
+        )
+    else:
+        customer.user = user
+        customer.save(update_fields=["user", "updated_at"])
+    audit_record(tenant=tenant, actor=user, action="customer.signup", obj=customer)
+    return user
+
+
+@transaction.atomic
+def customer_create(
+    *, tenant: Tenant, actor: User | None, name: str, email: str = "", phone: str = "",
+    language: str = "fa", via: str = "web",
+) -> Customer:
+    if actor is not None:
+        require_writer(tenant=tenant, user=actor)
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, str] = {}
+    for key, check in (("name", lambda: _clean_name(name)),
+                       ("email", lambda: _clean_email(email, required=False)),
+                       ("phone", lambda: _clean_phone(phone)),
+                       ("language", lambda: _clean_language(language))):
+        try:
+            cleaned[key] = check()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if cleaned.get("email") and Customer.objects.for_tenant(tenant).filter(
+        email=cleaned["email"]
+    ).exists():
+        errors["email"] = [_("A customer with this email exists.")]
+    if errors:
+        raise ValidationError(errors)
+    customer = Customer.objects.create(tenant=tenant, **cleaned)
+    audit_record(tenant=tenant, actor=actor, action="customer.create", obj=customer, via=via)
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *, tenant: Tenant, actor: User, customer: Customer, fields: dict, via: str = "web"
+) -> Customer:
+    require_writer(tenant=tenant, user=actor)
+    checks = {"name": _clean_name, "phone": _clean_phone, "language": _clean_language,
+              "email": lambda v: _clean_email(v, required=False)}
+    errors: dict[str, list[str]] = {}
+    changes: dict[str, list[str]] = {}
+    for key, value in fields.items():
+        if key not in checks:
+            errors[key] = [_("Unknown field.")]
+            continue
+        try:
+            cleaned = checks[key](value)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            continue
+        if key == "email" and cleaned and Customer.objects.for_tenant(tenant).filter(
+            email=cleaned
+        ).exclude(pk=customer.pk).exists():
+            errors["email"] = [_("A customer with this email exists.")]
+            continue
+        if getattr(customer, key) != cleaned:
+            changes[key] = [getattr(customer, key), cleaned]
+    if errors:
+        raise ValidationError(errors)
+    for key, (_old, new) in changes.items():
+        setattr(customer, key, new)
+    if changes:
+        customer.save(update_fields=[*changes, "updated_at"])
+        audit_record(tenant=tenant, actor=actor, action="customer.update", obj=customer,
+                     via=via, changes=changes)
+    return customer
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    user.language = _clean_language(language)
+    user.save(update_fields=["language"])
+    if user.home_tenant_id:
+        Customer.objects.filter(user=user).update(language=user.language)
+    return user
+
+
+@transaction.atomic
+def staff_user_create(*, email: str, password: str, full_name: str = "",
+                      language: str = "fa") -> User:
+    email = _clean_email(email, required=True)
+    if User.objects.filter(home_tenant__isnull=True, email=email).exists():
+        raise ValidationError({"email": [_("A staff user with this email exists.")]})
+    validate_password(password)
+    return User.objects.create_user(email, password, full_name=full_name.strip(),
+                                    language=_clean_language(language))

@@ -1,0 +1,92 @@
+"""The `pishkhan` command: serve, worker, demo, migrate, and every Django command."""
+
+import argparse
+import os
+import subprocess
+import sys
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pishkhan.settings")
+    import django
+
+    django.setup()
+
+
+def _serve(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="pishkhan serve")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")))
+    parser.add_argument("--no-worker", action="store_true",
+                        help="do not start a background job worker beside the web server")
+    parser.add_argument("--demo", action="store_true", help="create the demo tenants first")
+    args = parser.parse_args(argv)
+    _setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if args.demo:
+        from pishkhan import demo
+
+        demo.run(port=args.port)
+    worker = None
+    if not args.no_worker:
+        # Embedded mode: one job worker beside the web server, so a laptop needs nothing else.
+        worker = subprocess.Popen([sys.executable, "-m", "pishkhan.cli", "worker"])  # noqa: S603
+    import uvicorn
+
+    try:
+        uvicorn.run("pishkhan.asgi:application", host=args.host, port=args.port,
+                    workers=args.workers if args.workers > 1 else None, lifespan="off")
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv else "help"
+    rest = argv[1:]
+    if command == "serve":
+        return _serve(rest)
+    if command == "worker":
+        _setup()
+        from django.core.management import call_command
+
+        call_command("db_worker", *rest)
+        return 0
+    if command == "demo":
+        parser = argparse.ArgumentParser(prog="pishkhan demo")
+        parser.add_argument("--port", type=int, default=8000)
+        args = parser.parse_args(rest)
+        _setup()
+        from django.core.management import call_command
+
+        from pishkhan import demo
+
+        call_command("migrate", interactive=False, verbosity=0)
+        demo.run(port=args.port)
+        return 0
+    if command in ("help", "-h", "--help"):
+        print(
+            "usage: pishkhan COMMAND [options]\n\n"
+            "  serve     run the web server (and a job worker) at http://127.0.0.1:8000\n"
+            "            --demo creates the demo tenants first; --workers N; --no-worker\n"
+            "  worker    run background jobs\n"
+            "  demo      create the demo tenants with Persian data and print the logins\n"
+            "  migrate   create or update the database tables\n"
+            "  any other Django management command (createsuperuser, check, shell, ...)"
+        )
+        return 0
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pishkhan.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["pishkhan", *argv])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

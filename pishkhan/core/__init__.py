@@ -1,0 +1,1 @@
+"""Framework-free building blocks (stdlib + jdatetime only; no Django imports)."""

@@ -1,0 +1,40 @@
+from django.db.models import Q
+
+from pishkhan.tenancy.models import Domain, Membership, Tenant
+
+
+def tenant_get_by_slug(*, slug: str) -> Tenant | None:
+    return Tenant.objects.filter(slug=slug, is_active=True).first()
+
+
+def tenant_get_by_host(*, host: str, base_domains: list[str]) -> Tenant | None:
+    for base in base_domains:
+        suffix = "." + base
+        if host.endswith(suffix):
+            slug = host[: -len(suffix)]
+            if slug and "." not in slug:
+                return tenant_get_by_slug(slug=slug)
+    domain = Domain.objects.select_related("tenant").filter(host=host).first()
+    if domain is None or not domain.tenant.is_active:
+        return None
+    return domain.tenant
+
+
+def membership_get(*, tenant: Tenant, user) -> Membership | None:
+    return (
+        Membership.objects.for_tenant(tenant)
+        .filter(user=user, is_active=True)
+        .first()
+    )
+
+
+def member_list(*, tenant: Tenant, writers_only: bool = False):
+    qs = (
+        Membership.objects.for_tenant(tenant)
+        .filter(is_active=True)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+    if writers_only:
+        qs = qs.filter(~Q(role="readonly"))
+    return qs

@@ -1,0 +1,54 @@
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from pishkhan.core import clock
+from pishkhan.tenancy.models import ApiToken, Domain, Membership, Role, Tenant, hash_token
+from pishkhan.tenancy.permissions import require_admin
+
+
+@transaction.atomic
+def tenant_create(*, slug: str, name: str, default_language: str = "fa",
+                  hosts: list[str] | None = None) -> Tenant:
+    tenant = Tenant(slug=slug.strip().lower(), name=name.strip(),
+                    default_language=default_language)
+    tenant.full_clean()
+    tenant.save()
+    for host in hosts or []:
+        Domain.objects.create(tenant=tenant, host=host.strip().lower())
+    return tenant
+
+
+@transaction.atomic
+def membership_grant(*, tenant: Tenant, user, role: str, actor=None) -> Membership:
+    if actor is not None:
+        require_admin(tenant=tenant, user=actor)
+    if user.home_tenant_id is not None:
+        raise ValidationError({"user": [_("A customer login cannot hold a staff seat.")]})
+    if role not in Role.values:
+        raise ValidationError({"role": [_("Unknown role.")]})
+    membership, _created = Membership.objects.update_or_create(
+        tenant=tenant, user=user, defaults={"role": role, "is_active": True}
+    )
+    return membership
+
+
+@transaction.atomic
+def api_token_create(*, tenant: Tenant, user, name: str, actor=None) -> tuple[ApiToken, str]:
+    """Returns the token and its raw value, which is shown once and never stored."""
+    if actor is not None:
+        require_admin(tenant=tenant, user=actor)
+    if not Membership.objects.for_tenant(tenant).filter(user=user, is_active=True).exists():
+        raise ValidationError({"user": [_("The token's user must be staff of this workspace.")]})
+    raw = ApiToken.generate_raw()
+    token = ApiToken.objects.create(
+        tenant=tenant, user=user, name=name.strip()[:100] or "token",
+        token_hash=hash_token(raw), last_four=raw[-4:],
+    )
+    return token, raw
+
+
+def api_token_revoke(*, tenant: Tenant, token: ApiToken, actor) -> None:
+    require_admin(tenant=tenant, user=actor)
+    token.revoked_at = clock.now()
+    token.save(update_fields=["revoked_at"])

@@ -1,0 +1,112 @@
+"""A department's required fields [002 r13]: checking the definitions and the values."""
+
+import ipaddress
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.utils.translation import gettext as _
+
+from pishkhan.core.persian import to_ascii_digits
+from pishkhan.tickets.models import FieldKind
+
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+DOMAIN_RE = re.compile(
+    r"^(?=.{1,253}$)(?!-)(?:[a-z0-9-]{1,63}(?<!-)\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$"
+)
+MAX_VALUE_LENGTH = 500
+
+
+def clean_definitions(raw) -> list[dict]:
+    """Validate a department's field list; returns it in canonical form."""
+    if not isinstance(raw, list):
+        raise ValidationError({"fields": [_("Fields must be a list.")]})
+    cleaned: list[dict] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise ValidationError({"fields": [_("Field %(n)s is not an object.") % {"n": index + 1}]})
+        key = str(item.get("key", "")).strip()
+        if not KEY_RE.match(key):
+            raise ValidationError(
+                {"fields": [_("Field key %(key)r must be lowercase Latin letters, digits or _.")
+                            % {"key": key}]}
+            )
+        if key in seen:
+            raise ValidationError({"fields": [_("Field key %(key)r is repeated.") % {"key": key}]})
+        seen.add(key)
+        kind = item.get("kind", FieldKind.TEXT)
+        if kind not in FieldKind.values:
+            raise ValidationError({"fields": [_("Unknown field kind %(kind)r.") % {"kind": kind}]})
+        label_fa = str(item.get("label_fa", "")).strip()
+        if not label_fa:
+            raise ValidationError({"fields": [_("Field %(key)r needs a Persian label.") % {"key": key}]})
+        cleaned.append({
+            "key": key,
+            "label_fa": label_fa,
+            "label_en": str(item.get("label_en", "")).strip() or label_fa,
+            "kind": kind,
+            "required": bool(item.get("required", True)),
+        })
+    return cleaned
+
+
+def field_label(definition: dict, language: str) -> str:
+    return definition["label_en"] if language == "en" else definition["label_fa"]
+
+
+def _clean_value(kind: str, value: str) -> str:
+    if kind == FieldKind.NUMBER:
+        value = to_ascii_digits(value).replace(",", "").replace("٬", "")
+        if not value.isdigit():
+            raise ValidationError(_("Enter a number."))
+    elif kind == FieldKind.DOMAIN:
+        value = value.lower().removeprefix("http://").removeprefix("https://").rstrip("/")
+        try:
+            value = value.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise ValidationError(_("Enter a domain name such as example.ir.")) from exc
+        if not DOMAIN_RE.match(value):
+            raise ValidationError(_("Enter a domain name such as example.ir."))
+    elif kind == FieldKind.IP:
+        try:
+            value = str(ipaddress.ip_address(to_ascii_digits(value)))
+        except ValueError as exc:
+            raise ValidationError(_("Enter a valid IPv4 or IPv6 address.")) from exc
+    elif kind == FieldKind.EMAIL:
+        EmailValidator(message=_("Enter a valid email address."))(value)
+    elif kind == FieldKind.URL:
+        URLValidator(message=_("Enter a valid web address."))(value)
+    return value
+
+
+def clean_values(definitions: list[dict], raw: dict | None) -> dict:
+    """Check submitted values against the definitions. Unknown keys are refused rather than
+    silently dropped, so an integration learns of its typo."""
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise ValidationError({"fields": [_("Fields must be an object of key: value.")]})
+    known = {d["key"] for d in definitions}
+    errors: dict[str, list[str]] = {}
+    for key in raw:
+        if key not in known:
+            errors[f"fields.{key}"] = [_("This department has no field %(key)r.") % {"key": key}]
+    values: dict[str, str] = {}
+    for definition in definitions:
+        key = definition["key"]
+        value = raw.get(key)
+        value = "" if value is None else str(value).strip()
+        if not value:
+            if definition["required"]:
+                errors[f"fields.{key}"] = [_("This field is required.")]
+            continue
+        if len(value) > MAX_VALUE_LENGTH:
+            errors[f"fields.{key}"] = [_("Too long (at most %(n)s characters).") % {"n": MAX_VALUE_LENGTH}]
+            continue
+        try:
+            values[key] = _clean_value(definition["kind"], value)
+        except ValidationError as exc:
+            errors[f"fields.{key}"] = list(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return values

@@ -1,0 +1,246 @@
+"""Departments, tickets, their messages and attachments (T-1, T-2, T-3, T-13)."""
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pishkhan.accounts.models import Customer
+from pishkhan.tenancy.models import Tenant, TenantScopedManager
+
+
+class FieldKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DOMAIN = "domain", _("Domain name")
+    IP = "ip", _("IP address")
+    EMAIL = "email", _("Email address")
+    URL = "url", _("Web address")
+
+
+class Department(models.Model):
+    """A unit (واحد) that receives tickets. `fields` lists what a request to it must carry
+    [002 r13]: [{"key", "label_fa", "label_en", "kind", "required"}]."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="departments")
+    name = models.CharField(_("name (Persian)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    fields = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="department_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def label(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    WAITING = "waiting", _("Waiting on customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+class Priority(models.TextChoices):
+    URGENT = "urgent", _("Urgent")
+    IMPORTANT = "important", _("Important")
+    NORMAL = "normal", _("Normal")
+
+
+# Sort order for "most pressing first".
+PRIORITY_RANK = {Priority.URGENT: 0, Priority.IMPORTANT: 1, Priority.NORMAL: 2}
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", _("Critical fault")
+    MAJOR = "major", _("Major fault")
+    BUG = "bug", _("Normal fault")
+    OTHER = "other", _("Other request")
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("Email")
+    CHAT = "chat", _("Chat")
+    PHONE = "phone", _("Phone")
+    API = "api", _("API")
+
+
+class TicketCounter(models.Model):
+    """The last ticket number issued in a tenant. Incremented inside the creating transaction,
+    so a rolled-back submission gives its number back: numbers have no gaps."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, primary_key=True)
+    last_number = models.PositiveBigIntegerField(default=0)
+
+
+class Ticket(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="tickets")
+    number = models.PositiveBigIntegerField()
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tickets")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets")
+    subject = models.CharField(_("subject"), max_length=200)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(max_length=16, choices=Priority.choices, default=Priority.NORMAL)
+    severity = models.CharField(max_length=16, choices=Severity.choices, default=Severity.OTHER)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PORTAL)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    # Values of the department's required fields, by key.
+    fields = models.JSONField(default=dict, blank=True)
+    # Normalised subject, body and field values (core.persian.normalize) for search.
+    search_text = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "number"], name="ticket_unique_number"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "status", "updated_at"]),
+            models.Index(fields=["tenant", "assignee", "status"]),
+            models.Index(fields=["tenant", "department", "status"]),
+            models.Index(fields=["tenant", "customer", "created_at"]),
+            models.Index(fields=["tenant", "updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == Status.CLOSED
+
+
+class Tag(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=50)
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="tag_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketTag(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="ticket_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="ticket_tags")
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "tag"], name="tickettag_unique"),
+        ]
+        indexes = [models.Index(fields=["tenant", "tag"])]
+
+
+class MessageKind(models.TextChoices):
+    REPLY = "reply", _("Reply")
+    NOTE = "note", _("Internal note")
+    SYSTEM = "system", _("System")
+
+
+class Message(models.Model):
+    """One entry in a ticket's thread. Notes are for staff only; customers never see them."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=8, choices=MessageKind.choices, default=MessageKind.REPLY)
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Set when the customer wrote it (portal, email, API on their behalf).
+    author_customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PORTAL)
+    created_at = models.DateTimeField()
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "ticket", "created_at"])]
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind != MessageKind.NOTE
+
+    @property
+    def from_customer(self) -> bool:
+        return self.author_customer_id is not None
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # Stored under the tenant's own folder with a random name: the customer's file name never
+    # reaches the file system, and one tenant's files never sit beside another's.
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"tenants/{instance.tenant_id}/attachments/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "message"])]
+
+
+class CannedReply(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="canned_replies")
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField()
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "title"], name="canned_unique_title"),
+        ]

@@ -1,0 +1,505 @@
+"""Every write to tickets. One transaction each; permission and tenant checks here; side
+effects (notifications) only after commit."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from pishkhan.accounts.models import Customer, User
+from pishkhan.core import clock
+from pishkhan.core.persian import is_blank, normalize
+from pishkhan.tenancy.models import Tenant
+from pishkhan.tenancy.permissions import require_admin, require_writer, staff_membership
+from pishkhan.tickets import fields as department_fields
+from pishkhan.tickets import tasks
+from pishkhan.tickets.attachments import check_files
+from pishkhan.tickets.models import (
+    Attachment,
+    CannedReply,
+    Channel,
+    Department,
+    Message,
+    MessageKind,
+    Priority,
+    Severity,
+    Status,
+    Tag,
+    Ticket,
+    TicketCounter,
+    TicketTag,
+)
+from pishkhan.trust.services import audit_record
+
+SUBJECT_MAX = 200
+BODY_MAX = 20_000
+TAG_MAX = 50
+TAGS_PER_TICKET = 20
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+def _clean_text(value: str | None, *, field: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if is_blank(value):
+        raise ValidationError({field: [_("This field is required.")]})
+    if len(value) > max_length:
+        raise ValidationError(
+            {field: [_("Too long (at most %(n)s characters).") % {"n": max_length}]}
+        )
+    return value
+
+
+def _choice(value: str, choices, *, field: str) -> str:
+    if value not in choices.values:
+        raise ValidationError(
+            {field: [_("Choose one of: %(choices)s.") % {"choices": ", ".join(choices.values)}]}
+        )
+    return value
+
+
+def _next_number(tenant: Tenant) -> int:
+    # The UPDATE takes the counter row's lock until commit, so concurrent submissions in one
+    # tenant queue here and each sees the previous one's number; on rollback it is given back.
+    updated = TicketCounter.objects.filter(tenant=tenant).update(
+        last_number=F("last_number") + 1
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                TicketCounter.objects.create(tenant=tenant, last_number=0)
+        except IntegrityError:
+            pass  # another transaction created it first; the update below waits for it
+        TicketCounter.objects.filter(tenant=tenant).update(last_number=F("last_number") + 1)
+    return TicketCounter.objects.values_list("last_number", flat=True).get(tenant=tenant)
+
+
+def _author_role(*, tenant: Tenant, ticket_customer: Customer, actor: User | None):
+    """('staff', membership) or ('customer', customer) or ('system', None)."""
+    if actor is None:
+        return "system", None
+    membership = staff_membership(tenant=tenant, user=actor)
+    if membership is not None:
+        require_writer(tenant=tenant, user=actor)
+        return "staff", membership
+    if ticket_customer.user_id is not None and ticket_customer.user_id == actor.pk:
+        return "customer", ticket_customer
+    raise PermissionDenied(_("You may not write to this ticket."))
+
+
+def _store_files(*, tenant: Tenant, message: Message, checked, now) -> None:
+    for item in checked:
+        attachment = Attachment(
+            tenant=tenant,
+            message=message,
+            filename=item.filename,
+            content_type=item.content_type,
+            size=item.size,
+            sha256=item.sha256,
+            created_at=now,
+        )
+        attachment.file.save(item.filename, item.upload, save=False)
+        attachment.save()
+
+
+def _search_text(subject: str, body: str, values: dict) -> str:
+    return normalize(" ".join([subject, body, *map(str, values.values())]))
+
+
+@transaction.atomic
+def ticket_submit(
+    *,
+    tenant: Tenant,
+    customer: Customer,
+    department: Department,
+    subject: str,
+    body: str,
+    fields: dict | None = None,
+    priority: str = Priority.NORMAL,
+    severity: str = Severity.OTHER,
+    channel: str = Channel.PORTAL,
+    files: Sequence = (),
+    actor: User | None = None,
+    via: str = "web",
+) -> Ticket:
+    """The one intake path: portal, API (and later email, chat, phone) all come through here."""
+    if customer.tenant_id != tenant.pk or department.tenant_id != tenant.pk:
+        raise PermissionDenied("cross-tenant submission")
+    _author_role(tenant=tenant, ticket_customer=customer, actor=actor)
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    for name, check in (
+        ("subject", lambda: _clean_text(subject, field="subject", max_length=SUBJECT_MAX)),
+        ("body", lambda: _clean_text(body, field="body", max_length=BODY_MAX)),
+        ("priority", lambda: _choice(priority, Priority, field="priority")),
+        ("severity", lambda: _choice(severity, Severity, field="severity")),
+        ("channel", lambda: _choice(channel, Channel, field="channel")),
+        ("fields", lambda: department_fields.clean_values(department.fields, fields)),
+        ("files", lambda: check_files(tenant=tenant, files=list(files))),
+    ):
+        try:
+            cleaned[name] = check()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if not department.is_active:
+        errors["department"] = [_("This department does not take new requests.")]
+    if errors:
+        raise ValidationError(errors)
+
+    now = clock.now()
+    ticket = Ticket.objects.create(
+        tenant=tenant,
+        number=_next_number(tenant),
+        department=department,
+        customer=customer,
+        subject=cleaned["subject"],
+        status=Status.NEW,
+        priority=cleaned["priority"],
+        severity=cleaned["severity"],
+        channel=cleaned["channel"],
+        fields=cleaned["fields"],
+        search_text=_search_text(cleaned["subject"], cleaned["body"], cleaned["fields"]),
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    message = Message.objects.create(
+        tenant=tenant,
+        ticket=ticket,
+        kind=MessageKind.REPLY,
+        author_user=actor if actor is not None and actor.pk == customer.user_id else None,
+        author_customer=customer,
+        body=cleaned["body"],
+        channel=cleaned["channel"],
+        created_at=now,
+    )
+    _store_files(tenant=tenant, message=message, checked=cleaned["files"], now=now)
+    audit_record(tenant=tenant, actor=actor, action="ticket.submit", obj=ticket, via=via,
+                 changes={"number": ticket.number, "channel": ticket.channel})
+    transaction.on_commit(lambda: tasks.notify_ticket_received.enqueue(ticket.pk))
+    return ticket
+
+
+@transaction.atomic
+def ticket_reply(
+    *,
+    tenant: Tenant,
+    ticket: Ticket,
+    actor: User,
+    body: str,
+    files: Sequence = (),
+    status: str | None = None,
+    channel: str = Channel.PORTAL,
+    via: str = "web",
+) -> Message:
+    """A public reply, by the customer or by staff. Staff replies leave the ticket waiting on
+    the customer unless another status is chosen; a customer's reply reopens the conversation."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, tenant=tenant)
+    role, _who = _author_role(tenant=tenant, ticket_customer=ticket.customer, actor=actor)
+    if ticket.is_closed:
+        raise ValidationError(
+            _("This ticket is closed and cannot be reopened. Please open a new ticket."),
+            code="ticket_closed",
+        )
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned["body"] = _clean_text(body, field="body", max_length=BODY_MAX)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        cleaned["files"] = check_files(tenant=tenant, files=list(files))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if status is not None and role == "staff":
+        try:
+            _choice(status, Status, field="status")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+    now = clock.now()
+    message = Message.objects.create(
+        tenant=tenant,
+        ticket=ticket,
+        kind=MessageKind.REPLY,
+        author_user=actor,
+        author_customer=ticket.customer if role == "customer" else None,
+        body=cleaned["body"],
+        channel=channel,
+        created_at=now,
+    )
+    _store_files(tenant=tenant, message=message, checked=cleaned["files"], now=now)
+    update_fields = ["updated_at"]
+    ticket.updated_at = now
+    if role == "staff":
+        if ticket.first_response_at is None:
+            ticket.first_response_at = now
+            update_fields.append("first_response_at")
+        new_status = status or (
+            Status.WAITING if ticket.status in (Status.NEW, Status.OPEN) else ticket.status
+        )
+        transaction.on_commit(lambda: tasks.notify_agent_reply.enqueue(message.pk))
+    else:
+        new_status = Status.OPEN if ticket.status != Status.NEW else Status.NEW
+    ticket.search_text = normalize(f"{ticket.search_text} {cleaned['body']}")[:100_000]
+    update_fields.append("search_text")
+    ticket.save(update_fields=update_fields)
+    audit_record(tenant=tenant, actor=actor, action="ticket.reply", obj=ticket, via=via,
+                 changes={"message": message.pk, "by": role})
+    if new_status != ticket.status:
+        _apply_status(tenant=tenant, ticket=ticket, status=new_status, actor=actor, via=via, now=now)
+    return message
+
+
+@transaction.atomic
+def ticket_add_note(
+    *, tenant: Tenant, ticket: Ticket, actor: User, body: str, files: Sequence = (),
+    via: str = "web",
+) -> Message:
+    """An internal note: staff only, never shown to the customer, changes no status."""
+    require_writer(tenant=tenant, user=actor)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, tenant=tenant)
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned["body"] = _clean_text(body, field="body", max_length=BODY_MAX)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        cleaned["files"] = check_files(tenant=tenant, files=list(files))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    now = clock.now()
+    message = Message.objects.create(
+        tenant=tenant, ticket=ticket, kind=MessageKind.NOTE, author_user=actor,
+        body=cleaned["body"], created_at=now,
+    )
+    _store_files(tenant=tenant, message=message, checked=cleaned["files"], now=now)
+    ticket.updated_at = now
+    ticket.save(update_fields=["updated_at"])
+    audit_record(tenant=tenant, actor=actor, action="ticket.note", obj=ticket, via=via,
+                 changes={"message": message.pk})
+    return message
+
+
+def _apply_status(*, tenant: Tenant, ticket: Ticket, status: str, actor, via: str, now) -> None:
+    old = ticket.status
+    ticket.status = status
+    fields = ["status", "updated_at"]
+    if status == Status.RESOLVED:
+        ticket.resolved_at = now
+        fields.append("resolved_at")
+    if status == Status.CLOSED:
+        ticket.closed_at = now
+        fields.append("closed_at")
+    ticket.updated_at = now
+    ticket.save(update_fields=fields)
+    Message.objects.create(
+        tenant=tenant, ticket=ticket, kind=MessageKind.SYSTEM, author_user=actor,
+        body=f"status:{old}:{status}", created_at=now,
+    )
+    audit_record(tenant=tenant, actor=actor, action="ticket.status", obj=ticket, via=via,
+                 changes={"status": [old, status]})
+
+
+def _clean_tags(tags) -> list[str]:
+    if not isinstance(tags, list | tuple):
+        raise ValidationError({"tags": [_("Tags must be a list.")]})
+    cleaned = []
+    for raw in tags:
+        name = " ".join(str(raw).split())
+        if not name:
+            continue
+        if len(name) > TAG_MAX:
+            raise ValidationError({"tags": [_("A tag has at most %(n)s characters.") % {"n": TAG_MAX}]})
+        if name not in cleaned:
+            cleaned.append(name)
+    if len(cleaned) > TAGS_PER_TICKET:
+        raise ValidationError({"tags": [_("At most %(n)s tags.") % {"n": TAGS_PER_TICKET}]})
+    return cleaned
+
+
+@transaction.atomic
+def ticket_update(
+    *,
+    tenant: Tenant,
+    ticket: Ticket,
+    actor: User,
+    status: str = UNSET,
+    priority: str = UNSET,
+    severity: str = UNSET,
+    assignee: User | None = UNSET,
+    department: Department = UNSET,
+    tags: list[str] = UNSET,
+    via: str = "web",
+) -> Ticket:
+    """Staff changes to a ticket's properties (T-2, T-3). A closed ticket's status is final."""
+    require_writer(tenant=tenant, user=actor)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, tenant=tenant)
+    errors: dict[str, list[str]] = {}
+    if status is not UNSET:
+        try:
+            _choice(status, Status, field="status")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if ticket.is_closed and status != Status.CLOSED:
+            raise ValidationError(
+                _("This ticket is closed and cannot be reopened. Please open a new ticket."),
+                code="ticket_closed",
+            )
+    if priority is not UNSET:
+        try:
+            _choice(priority, Priority, field="priority")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if severity is not UNSET:
+        try:
+            _choice(severity, Severity, field="severity")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if assignee is not UNSET and assignee is not None:
+        membership = staff_membership(tenant=tenant, user=assignee)
+        if membership is None or not membership.can_write:
+            errors["assignee"] = [_("Choose an agent of this workspace.")]
+    if department is not UNSET and (department is None or department.tenant_id != tenant.pk):
+        errors["department"] = [_("Choose a department of this workspace.")]
+    if tags is not UNSET:
+        try:
+            tags = _clean_tags(tags)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+    now = clock.now()
+    changes: dict[str, list] = {}
+    update_fields: list[str] = []
+    for name, value in (("priority", priority), ("severity", severity)):
+        if value is not UNSET and getattr(ticket, name) != value:
+            changes[name] = [getattr(ticket, name), value]
+            setattr(ticket, name, value)
+            update_fields.append(name)
+    if assignee is not UNSET and ticket.assignee_id != (assignee.pk if assignee else None):
+        changes["assignee"] = [ticket.assignee_id, assignee.pk if assignee else None]
+        ticket.assignee = assignee
+        update_fields.append("assignee")
+    if department is not UNSET and ticket.department_id != department.pk:
+        changes["department"] = [ticket.department_id, department.pk]
+        ticket.department = department
+        update_fields.append("department")
+    if tags is not UNSET:
+        old_tags = sorted(
+            TicketTag.objects.filter(ticket=ticket).values_list("tag__name", flat=True)
+        )
+        if old_tags != sorted(tags):
+            _set_tags(tenant=tenant, ticket=ticket, names=tags)
+            changes["tags"] = [old_tags, sorted(tags)]
+    if update_fields:
+        ticket.updated_at = now
+        ticket.save(update_fields=[*update_fields, "updated_at"])
+    if changes:
+        audit_record(tenant=tenant, actor=actor, action="ticket.update", obj=ticket, via=via,
+                     changes=changes)
+    if status is not UNSET and status != ticket.status:
+        _apply_status(tenant=tenant, ticket=ticket, status=status, actor=actor, via=via, now=now)
+    return ticket
+
+
+def _set_tags(*, tenant: Tenant, ticket: Ticket, names: list[str]) -> None:
+    tags = []
+    for name in names:
+        tag, _created = Tag.objects.get_or_create(tenant=tenant, name=name)
+        tags.append(tag)
+    TicketTag.objects.filter(ticket=ticket).exclude(tag__in=tags).delete()
+    existing = set(TicketTag.objects.filter(ticket=ticket).values_list("tag_id", flat=True))
+    TicketTag.objects.bulk_create(
+        [TicketTag(tenant=tenant, ticket=ticket, tag=t) for t in tags if t.pk not in existing]
+    )
+
+
+@transaction.atomic
+def department_create(
+    *, tenant: Tenant, actor: User | None, name: str, name_en: str = "", description: str = "",
+    fields: list | None = None, is_active: bool = True, via: str = "web",
+) -> Department:
+    if actor is not None:
+        require_admin(tenant=tenant, user=actor)
+    name = _clean_text(name, field="name", max_length=120)
+    definitions = department_fields.clean_definitions(fields or [])
+    if Department.objects.for_tenant(tenant).filter(name=name).exists():
+        raise ValidationError({"name": [_("A department with this name exists.")]})
+    department = Department.objects.create(
+        tenant=tenant, name=name, name_en=(name_en or "").strip()[:120],
+        description=(description or "").strip(), fields=definitions, is_active=is_active,
+        position=Department.objects.for_tenant(tenant).count(),
+    )
+    audit_record(tenant=tenant, actor=actor, action="department.create", obj=department, via=via)
+    return department
+
+
+@transaction.atomic
+def department_update(
+    *, tenant: Tenant, department: Department, actor: User, name: str = UNSET,
+    name_en: str = UNSET, description: str = UNSET, fields: list = UNSET,
+    is_active: bool = UNSET, via: str = "web",
+) -> Department:
+    require_admin(tenant=tenant, user=actor)
+    changes = {}
+    if name is not UNSET:
+        name = _clean_text(name, field="name", max_length=120)
+        clash = Department.objects.for_tenant(tenant).filter(name=name).exclude(pk=department.pk)
+        if clash.exists():
+            raise ValidationError({"name": [_("A department with this name exists.")]})
+        changes["name"] = name
+    if name_en is not UNSET:
+        changes["name_en"] = (name_en or "").strip()[:120]
+    if description is not UNSET:
+        changes["description"] = (description or "").strip()
+    if fields is not UNSET:
+        changes["fields"] = department_fields.clean_definitions(fields)
+    if is_active is not UNSET:
+        changes["is_active"] = bool(is_active)
+    for key, value in changes.items():
+        setattr(department, key, value)
+    if changes:
+        department.save(update_fields=list(changes))
+        audit_record(tenant=tenant, actor=actor, action="department.update", obj=department,
+                     via=via, changes={k: str(v) for k, v in changes.items()})
+    return department
+
+
+@transaction.atomic
+def canned_reply_create(
+    *, tenant: Tenant, actor: User, title: str, body: str, via: str = "web"
+) -> CannedReply:
+    require_writer(tenant=tenant, user=actor)
+    title = _clean_text(title, field="title", max_length=120)
+    body = _clean_text(body, field="body", max_length=BODY_MAX)
+    if CannedReply.objects.for_tenant(tenant).filter(title=title).exists():
+        raise ValidationError({"title": [_("A canned reply with this title exists.")]})
+    reply = CannedReply.objects.create(
+        tenant=tenant, title=title, body=body, created_by=actor, created_at=clock.now()
+    )
+    audit_record(tenant=tenant, actor=actor, action="canned_reply.create", obj=reply, via=via)
+    return reply
+
+
+@transaction.atomic
+def canned_reply_delete(*, tenant: Tenant, actor: User, reply: CannedReply, via: str = "web"):
+    require_writer(tenant=tenant, user=actor)
+    audit_record(tenant=tenant, actor=actor, action="canned_reply.delete", obj=reply, via=via,
+                 changes={"title": reply.title})
+    reply.delete()

@@ -1,0 +1,48 @@
+"""Persian at the edges: digits, Jalali dates and field labels in the active language."""
+
+from datetime import date, datetime
+
+from django import template
+from django.utils import translation
+
+from pishkhan.core import jalali
+from pishkhan.core.persian import to_persian_digits
+
+register = template.Library()
+
+
+def _language() -> str:
+    return (translation.get_language() or "fa")[:2]
+
+
+@register.filter
+def digits(value) -> str:
+    """Persian digits in the Persian UI, as-is in English."""
+    text = "" if value is None else str(value)
+    return to_persian_digits(text) if _language() == "fa" else text
+
+
+@register.filter
+def jdate(value, with_time: bool = True) -> str:
+    """Jalali date (and time) in Tehran time in Persian; Gregorian in English."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        return jalali.format_datetime(value, language=_language(), with_time=bool(with_time))
+    if isinstance(value, date):
+        return jalali.format_date(value, language=_language())
+    return str(value)
+
+
+@register.filter
+def label(obj) -> str:
+    """A department's (or field definition's) name in the active language."""
+    language = _language()
+    if isinstance(obj, dict):
+        return obj.get("label_en") if language == "en" else obj.get("label_fa", "")
+    return obj.label(language) if hasattr(obj, "label") else str(obj)
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key, "")

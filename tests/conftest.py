@@ -1,0 +1,87 @@
+"""Shared fixtures: two tenants side by side (alice works in alpha, bob in beta), each with a
+department that requires fields, a customer with a portal login and a ticket."""
+
+import pytest
+from django.test import Client
+
+from pishkhan.accounts.middleware import SESSION_TENANT_KEY
+from pishkhan.accounts.models import Customer
+from pishkhan.accounts.services import customer_signup, staff_user_create
+from pishkhan.tenancy.models import Role
+from pishkhan.tenancy.services import api_token_create, membership_grant, tenant_create
+from pishkhan.tickets.services import department_create, ticket_submit
+
+PASSWORD = "correct-horse-1405"
+
+# Persian text from the seeds (002: the hosting company's support policy).
+SEED_SUBJECT = "پشتیبانی ماژول های طراحی شده توسط شرکت"
+SEED_BODY = (
+    "نصب و راه اندازی ماژول هایی که توسط سایت کام به کام ارائه می گردد فقط یکبار به صورت "
+    "رایگان انجام خواهد شد"
+)
+DEPARTMENT_FIELDS = [
+    {"key": "domain", "label_fa": "دامنه سرویس", "label_en": "Service domain",
+     "kind": "domain", "required": True},
+    {"key": "server_ip", "label_fa": "آی‌پی سرور", "label_en": "Server IP",
+     "kind": "ip", "required": True},
+]
+GOOD_FIELDS = {"domain": "example.ir", "server_ip": "185.8.172.10"}
+
+
+class World:
+    """Everything of one tenant a test may need."""
+
+    def __init__(self, slug: str, staff_name: str):
+        self.tenant = tenant_create(slug=slug, name=f"شرکت {slug}")
+        self.host = f"{slug}.localhost"
+        self.agent = staff_user_create(email=f"{staff_name}@{slug}.example", password=PASSWORD,
+                                       full_name=staff_name)
+        self.owner = staff_user_create(email=f"owner@{slug}.example", password=PASSWORD,
+                                       full_name=f"owner {slug}")
+        self.viewer = staff_user_create(email=f"viewer@{slug}.example", password=PASSWORD,
+                                        full_name=f"viewer {slug}")
+        membership_grant(tenant=self.tenant, user=self.owner, role=Role.OWNER)
+        membership_grant(tenant=self.tenant, user=self.agent, role=Role.AGENT)
+        membership_grant(tenant=self.tenant, user=self.viewer, role=Role.READ_ONLY)
+        self.department = department_create(
+            tenant=self.tenant, actor=self.owner, name="پشتیبانی فنی", name_en="Technical",
+            fields=DEPARTMENT_FIELDS,
+        )
+        self.customer_user = customer_signup(
+            tenant=self.tenant, name="علی رضایی", email=f"customer@{slug}.example",
+            password=PASSWORD,
+        )
+        self.customer = Customer.objects.get(user=self.customer_user)
+        self.ticket = ticket_submit(
+            tenant=self.tenant, customer=self.customer, department=self.department,
+            actor=self.customer_user, subject=SEED_SUBJECT, body=SEED_BODY, fields=GOOD_FIELDS,
+        )
+        _token, self.token = api_token_create(tenant=self.tenant, user=self.owner, name="test")
+
+    def client(self, user=None) -> Client:
+        """A browser on this tenant's host, logged in as `user` if given."""
+        client = Client(HTTP_HOST=self.host)
+        if user is not None:
+            login(client, user, self.tenant)
+        return client
+
+    def api(self, token: str | None = None) -> Client:
+        return Client(HTTP_HOST=self.host,
+                      HTTP_AUTHORIZATION=f"Bearer {token or self.token}")
+
+
+def login(client: Client, user, tenant) -> None:
+    client.force_login(user)
+    session = client.session
+    session[SESSION_TENANT_KEY] = tenant.pk
+    session.save()
+
+
+@pytest.fixture
+def alpha(db) -> World:
+    return World("alpha", "alice")
+
+
+@pytest.fixture
+def beta(db) -> World:
+    return World("beta", "bob")
