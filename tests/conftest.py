@@ -28,6 +28,13 @@ DEPARTMENT_FIELDS = [
 GOOD_FIELDS = {"domain": "example.ir", "server_ip": "185.8.172.10"}
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is slow on purpose; tests that are not about hashing need not pay for it
+    # (tests/accounts checks that production settings put Argon2 first).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 class World:
     """Everything of one tenant a test may need."""
 

@@ -41,3 +41,11 @@ def customer_list(*, tenant: Tenant, query: str = ""):
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(email__icontains=query) | Q(phone=query))
     return qs
+
+
+def customer_get_by_email(*, tenant: Tenant, email: str) -> Customer | None:
+    """The tenant's customer with this address (compared as stored: trimmed, lowercase)."""
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    return Customer.objects.for_tenant(tenant).filter(email=email).first()

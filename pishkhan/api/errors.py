@@ -1,41 +1,131 @@
-"""One error shape for the whole API: {"error": {"code", "message", "fields"}}.
+"""One error shape for the whole API:
+{"error": {"code", "message", "message_fa", "message_en", "fields"}}.
 
 `message` and `fields` speak the request's language (Accept-Language; Persian by default);
-`message_fa` / `message_en` carry both, so an integration can show either."""
+`message_fa` / `message_en` carry both, so an integration can show either.
+
+The API's own messages are kept here as Persian/English pairs rather than in a gettext
+catalogue: an integration must get both languages in every response, whatever catalogues
+happen to be compiled on the machine."""
 
 import json
+import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+
+from pishkhan.core.persian import to_persian_digits
+
+logger = logging.getLogger(__name__)
 
 # Validation failures that mean "the state of the thing forbids this", not "your input is bad".
 CONFLICT_CODES = {"ticket_closed"}
 
+# code → (Persian, English). Placeholders are filled by `text()`.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "invalid": ("برخی از فیلدها نامعتبرند.", "Some fields are invalid."),
+    "not_found": ("پیدا نشد.", "Not found."),
+    "route_not_found": (
+        "چنین نشانی‌ای در این API وجود ندارد.", "There is no such address in this API.",
+    ),
+    "forbidden": ("اجازهٔ این کار را ندارید.", "You may not do this."),
+    "unauthorized": (
+        "یک توکن API معتبر برای این محیط کاری لازم است.",
+        "A valid API token for this workspace is required.",
+    ),
+    "ticket_closed": (
+        "این تیکت بسته شده است و دوباره باز نمی‌شود. لطفاً تیکت تازه‌ای باز کنید.",
+        "This ticket is closed and cannot be reopened. Please open a new ticket.",
+    ),
+    "bad_request": (
+        "بدنهٔ درخواست JSON معتبری نیست.", "The request body is not valid JSON.",
+    ),
+    "method_not_allowed": (
+        "این روش (method) برای این نشانی پذیرفته نیست.", "This method is not allowed here.",
+    ),
+    "too_large": ("درخواست بیش از اندازه بزرگ است.", "The request is too large."),
+    "server_error": (
+        "خطایی در سرور رخ داد. لطفاً دوباره تلاش کنید.",
+        "Something went wrong on the server. Please try again.",
+    ),
+    # Field messages.
+    "required": ("این فیلد الزامی است.", "This field is required."),
+    "unknown_field": ("چنین فیلدی وجود ندارد.", "Unknown field."),
+    "choice": ("یکی از این‌ها را انتخاب کنید: {expected}.", "Choose one of: {expected}."),
+    "integer": ("یک عدد صحیح وارد کنید.", "Enter a whole number."),
+    "boolean": ("true یا false وارد کنید.", "Enter true or false."),
+    "string": ("یک متن وارد کنید.", "Enter a text."),
+    "list": ("یک فهرست بفرستید.", "Send a list."),
+    "object": ("یک شیء JSON بفرستید.", "Send a JSON object."),
+    "too_long": ("بیش از اندازه بلند است (حداکثر {max}).", "Too long (at most {max})."),
+    "too_short": ("بیش از اندازه کوتاه است (دست‌کم {min}).", "Too short (at least {min})."),
+    "at_most": ("حداکثر {max} مجاز است.", "At most {max}."),
+    "at_least": ("دست‌کم {min} لازم است.", "At least {min}."),
+    "wrong_value": ("مقدار نامعتبر است.", "This value is not valid."),
+    "base64": ("محتوای base64 معتبر نیست.", "This is not valid base64 content."),
+    "reference_not_found": (
+        "در این محیط کاری پیدا نشد.", "Not found in this workspace.",
+    ),
+    "status_on_note": (
+        "فقط پاسخ می‌تواند وضعیت تیکت را تغییر دهد.", "Only a reply can change the status.",
+    ),
+    "one_customer": (
+        "یا customer_id یا customer را بفرستید، نه هر دو.",
+        "Send either customer_id or customer, not both.",
+    ),
+}
 
-def _both(message) -> tuple[str, str]:
-    with translation.override("fa"):
-        fa = str(message)
-    with translation.override("en"):
-        en = str(message)
-    return fa, en
+
+def _language() -> str:
+    return "en" if (translation.get_language() or "fa").startswith("en") else "fa"
+
+
+def text(key: str, language: str | None = None, **params) -> str:
+    """One message of the table in `language` (the active one by default)."""
+    language = language or _language()
+    fa, en = MESSAGES[key]
+    if language == "en":
+        return en.format(**params)
+    return to_persian_digits(fa.format(**params))
+
+
+class ApiError(Exception):
+    """An answer decided at the edge (a reference that is not in this tenant, an input that
+    the schema alone cannot judge). `fields` maps a field to message keys of MESSAGES."""
+
+    def __init__(self, *, status: int, code: str, message: str | None = None,
+                 fields: dict[str, list[str]] | None = None):
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.message = message or code
+        self.fields = fields or {}
+
+
+def not_found(field: str | None = None) -> ApiError:
+    fields = {field: ["reference_not_found"]} if field else None
+    return ApiError(status=404, code="not_found", fields=fields)
+
+
+def invalid(field: str, key: str) -> ApiError:
+    return ApiError(status=400, code="invalid", fields={field: [key]})
 
 
 def error_response(
-    request: HttpRequest | None, *, status: int, code: str, message=None,
+    request: HttpRequest | None, *, status: int, code: str, message: str | None = None,
     message_fa: str | None = None, message_en: str | None = None, fields: dict | None = None,
 ) -> HttpResponse:
+    """`message` names a key of MESSAGES; without it, give both texts."""
     if message is not None:
-        message_fa, message_en = _both(message)
-    language = translation.get_language() or "fa"
+        message_fa, message_en = text(message, "fa"), text(message, "en")
     body = {
         "error": {
             "code": code,
-            "message": message_en if language.startswith("en") else message_fa,
+            "message": message_en if _language() == "en" else message_fa,
             "message_fa": message_fa,
             "message_en": message_en,
             "fields": fields or {},
@@ -47,59 +137,128 @@ def error_response(
     )
 
 
-def _field_messages(exc: DjangoValidationError) -> tuple[dict, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {key: [str(m) for m in msgs] for key, msgs in exc.message_dict.items()}, []
-    return {}, [str(m) for m in exc.messages]
+def on_api_error(request, exc: ApiError):
+    fields = {key: [text(m) for m in messages] for key, messages in exc.fields.items()}
+    return error_response(request, status=exc.status, code=exc.code, message=exc.message,
+                          fields=fields)
 
 
 def on_django_validation(request, exc: DjangoValidationError):
-    fields, general = _field_messages(exc)
+    """Errors raised by services. Their texts were translated when raised, in the request's
+    language; the overall message comes from our own table so both languages are given."""
     code = getattr(exc, "code", None) or "invalid"
     if code in CONFLICT_CODES:
-        return error_response(request, status=409, code=code, message=exc.messages[0])
-    if general:
-        return error_response(request, status=400, code=code,
-                              message_fa=general[0], message_en=general[0], fields=fields) \
-            if len({*_both(exc.messages[0])}) == 1 else \
-            error_response(request, status=400, code=code, message=exc.messages[0], fields=fields)
-    return error_response(request, status=400, code="invalid",
-                          message=_("Some fields are invalid."), fields=fields)
+        return error_response(request, status=409, code=code, message=code)
+    if hasattr(exc, "error_dict"):
+        fields = {key: [str(m) for m in msgs] for key, msgs in exc.message_dict.items()}
+        return error_response(request, status=400, code="invalid", message="invalid",
+                              fields=fields)
+    general = str(exc.messages[0]) if exc.messages else text("invalid")
+    return error_response(request, status=400, code=code, message_fa=general,
+                          message_en=general)
+
+
+# pydantic error type → MESSAGES key.
+_PYDANTIC_TYPES = {
+    "missing": "required",
+    "extra_forbidden": "unknown_field",
+    "literal_error": "choice",
+    "enum": "choice",
+    "int_type": "integer",
+    "int_parsing": "integer",
+    "int_from_float": "integer",
+    "bool_type": "boolean",
+    "bool_parsing": "boolean",
+    "string_type": "string",
+    "list_type": "list",
+    "dict_type": "object",
+    "model_type": "object",
+    "model_attributes_type": "object",
+    "string_too_long": "too_long",
+    "string_too_short": "too_short",
+    "too_long": "too_long",
+    "too_short": "too_short",
+    "less_than_equal": "at_most",
+    "less_than": "at_most",
+    "greater_than_equal": "at_least",
+    "greater_than": "at_least",
+    "base64": "base64",
+    "status_on_note": "status_on_note",
+    "one_customer": "one_customer",
+}
+
+# Where a value came from is not part of its name for the client.
+_LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def _field_key(loc) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _LOCATIONS:
+        parts = parts[1:]
+    # A schema parameter adds its own name before the field; ours are always one of these.
+    if parts and parts[0] in ("payload", "filters"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _schema_message(item: dict) -> str:
+    kind = _PYDANTIC_TYPES.get(item.get("type", ""), "wrong_value")
+    ctx = item.get("ctx") or {}
+    params = {
+        "expected": str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", "),
+        "max": ctx.get("max_length", ctx.get("le", ctx.get("lt", ""))),
+        "min": ctx.get("min_length", ctx.get("ge", ctx.get("gt", ""))),
+    }
+    return text(kind, **params)
 
 
 def on_schema_validation(request, exc: SchemaValidationError):
     fields: dict[str, list[str]] = {}
     for item in exc.errors:
-        loc = [str(p) for p in item.get("loc", []) if p not in ("body", "payload", "query", "path")]
-        key = ".".join(loc) or "body"
-        fields.setdefault(key, []).append(item.get("msg", "invalid"))
-    return error_response(request, status=400, code="invalid",
-                          message=_("Some fields are invalid."), fields=fields)
+        fields.setdefault(_field_key(item.get("loc", ())), []).append(_schema_message(item))
+    return error_response(request, status=400, code="invalid", message="invalid",
+                          fields=fields)
 
 
 def on_not_found(request, exc):
-    return error_response(request, status=404, code="not_found", message=_("Not found."))
+    return error_response(request, status=404, code="not_found", message="not_found")
 
 
 def on_permission_denied(request, exc):
-    return error_response(request, status=403, code="forbidden",
-                          message=_("You may not do this."))
+    return error_response(request, status=403, code="forbidden", message="forbidden")
 
 
 def on_authentication(request, exc):
-    return error_response(request, status=401, code="unauthorized",
-                          message=_("A valid API token for this workspace is required."))
+    return error_response(request, status=401, code="unauthorized", message="unauthorized")
+
+
+def on_too_large(request, exc):
+    return error_response(request, status=413, code="too_large", message="too_large")
+
+
+_HTTP_MESSAGES = {400: "bad_request", 405: "method_not_allowed", 413: "too_large"}
 
 
 def on_http_error(request, exc: HttpError):
-    return error_response(request, status=exc.status_code, code="http_%s" % exc.status_code,
+    key = _HTTP_MESSAGES.get(exc.status_code)
+    if key:
+        return error_response(request, status=exc.status_code, code=key, message=key)
+    return error_response(request, status=exc.status_code, code=f"http_{exc.status_code}",
                           message_fa=str(exc), message_en=str(exc))
 
 
+def on_unexpected(request, exc: Exception):
+    logger.exception("API request failed: %s %s", request.method, request.path, exc_info=exc)
+    return error_response(request, status=500, code="server_error", message="server_error")
+
+
 def install(api) -> None:
+    api.add_exception_handler(Exception, on_unexpected)
+    api.add_exception_handler(ApiError, on_api_error)
     api.add_exception_handler(DjangoValidationError, on_django_validation)
     api.add_exception_handler(SchemaValidationError, on_schema_validation)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(PermissionDenied, on_permission_denied)
+    api.add_exception_handler(RequestDataTooBig, on_too_large)
     api.add_exception_handler(AuthenticationError, on_authentication)
     api.add_exception_handler(HttpError, on_http_error)

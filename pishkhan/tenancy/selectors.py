@@ -38,3 +38,13 @@ def member_list(*, tenant: Tenant, writers_only: bool = False):
     if writers_only:
         qs = qs.filter(~Q(role="readonly"))
     return qs
+
+
+def member_get(*, tenant: Tenant, user_id: int) -> Membership | None:
+    """An active staff seat of this tenant by its user's id (with the user loaded)."""
+    return (
+        Membership.objects.for_tenant(tenant)
+        .filter(user_id=user_id, is_active=True)
+        .select_related("user")
+        .first()
+    )

@@ -123,7 +123,12 @@ def attachment_get(
 
 
 def ticket_tags(*, ticket: Ticket) -> list[str]:
-    return [tt.tag.name for tt in ticket.ticket_tags.all()]
+    """Tag names of a ticket: from the prefetch of `ticket_list` if there, else one query."""
+    if "ticket_tags" in getattr(ticket, "_prefetched_objects_cache", {}):
+        return sorted(tt.tag.name for tt in ticket.ticket_tags.all())
+    return list(
+        Tag.objects.filter(ticket_tags__ticket=ticket).order_by("name").values_list("name", flat=True)
+    )
 
 
 def department_list(*, tenant: Tenant, active_only: bool = True) -> QuerySet[Department]:

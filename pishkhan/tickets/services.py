@@ -503,3 +503,45 @@ def canned_reply_delete(*, tenant: Tenant, actor: User, reply: CannedReply, via:
     audit_record(tenant=tenant, actor=actor, action="canned_reply.delete", obj=reply, via=via,
                  changes={"title": reply.title})
     reply.delete()
+
+
+@transaction.atomic
+def ticket_submit_for_contact(
+    *,
+    tenant: Tenant,
+    contact: dict,
+    department: Department,
+    subject: str,
+    body: str,
+    fields: dict | None = None,
+    priority: str = Priority.NORMAL,
+    severity: str = Severity.OTHER,
+    channel: str = Channel.PORTAL,
+    files: Sequence = (),
+    actor: User | None = None,
+    via: str = "web",
+) -> Ticket:
+    """A submission on behalf of a customer known only by contact details ({name, email,
+    phone, language}): the tenant's customer with that email is reused, else one is created.
+    Both happen in one transaction, so a refused submission leaves no customer behind."""
+    from pishkhan.accounts.selectors import customer_get_by_email
+    from pishkhan.accounts.services import customer_create
+
+    customer = customer_get_by_email(tenant=tenant, email=contact.get("email", ""))
+    if customer is None:
+        try:
+            customer = customer_create(
+                tenant=tenant, actor=actor, via=via,
+                **{k: v for k, v in contact.items() if k in ("name", "email", "phone", "language")},
+            )
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise
+            raise ValidationError(
+                {f"customer.{key}": msgs for key, msgs in exc.message_dict.items()}
+            ) from exc
+    return ticket_submit(
+        tenant=tenant, customer=customer, department=department, subject=subject, body=body,
+        fields=fields, priority=priority, severity=severity, channel=channel, files=files,
+        actor=actor, via=via,
+    )

@@ -1,4 +1,34 @@
 from django.urls import path
 
+from pishkhan.web.views import admin, agent, auth, files, portal
+
 app_name = "web"
-urlpatterns: list = []
+urlpatterns = [
+    path("", portal.home, name="home"),
+    path("login/", auth.login_view, name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("signup/", auth.signup_view, name="signup"),
+    path("language/", auth.language_view, name="language"),
+    path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth.password_reset_done, name="password_reset_done"),
+    path("password-reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("password-reset/complete/", auth.password_reset_complete,
+         name="password_reset_complete"),
+    # Customer portal
+    path("tickets/", portal.portal, name="portal"),
+    path("tickets/new/", portal.ticket_new, name="ticket_new"),
+    path("tickets/<int:number>/", portal.ticket_detail, name="ticket"),
+    path("attachments/<int:pk>/", files.attachment_download, name="attachment"),
+    # Agent workspace
+    path("agent/", agent.queue, name="queue"),
+    path("agent/tickets/<int:number>/", agent.ticket_detail, name="agent_ticket"),
+    path("agent/tickets/<int:number>/message/", agent.ticket_message, name="agent_message"),
+    path("agent/tickets/<int:number>/properties/", agent.ticket_properties,
+         name="agent_properties"),
+    path("agent/canned/", admin.canned_list, name="canned"),
+    path("agent/canned/<int:pk>/delete/", admin.canned_delete, name="canned_delete"),
+    path("agent/departments/", admin.department_list, name="departments"),
+    path("agent/departments/new/", admin.department_edit, name="department_new"),
+    path("agent/departments/<int:pk>/", admin.department_edit, name="department_edit"),
+]

@@ -50,7 +50,9 @@ def test_tz_accepts_a_name_or_a_zoneinfo(tz: ZoneInfo | str) -> None:
 def test_midnight_crossing_in_tehran_moves_to_next_jalali_day_and_year() -> None:
     # Given 21:00 UTC on 20 March 2026 (still the last day of 1404 in UTC)
     # When formatted in Tehran time / Then it is already Nowruz 1405, half past midnight
-    assert format_datetime(NOWRUZ_1405_JUST_AFTER_MIDNIGHT, language="fa") == "۱ فروردین ۱۴۰۵، ۰۰:۳۰"
+    assert (
+        format_datetime(NOWRUZ_1405_JUST_AFTER_MIDNIGHT, language="fa") == "۱ فروردین ۱۴۰۵، ۰۰:۳۰"
+    )
     assert format_datetime(NOWRUZ_1405_JUST_AFTER_MIDNIGHT, language="en") == "21 Mar 2026, 00:30"
 
 

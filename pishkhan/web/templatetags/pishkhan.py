@@ -46,3 +46,20 @@ def label(obj) -> str:
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key, "")
+
+
+@register.filter
+def system_text(message) -> str:
+    """System messages are stored as data ("status:old:new") and worded at display time, so
+    each reader sees them in their own language."""
+    from django.utils.translation import gettext as _
+
+    from pishkhan.tickets.models import Status
+
+    parts = message.body.split(":")
+    if len(parts) == 3 and parts[0] == "status":
+        labels = dict(Status.choices)
+        return _("Status changed from %(old)s to %(new)s") % {
+            "old": labels.get(parts[1], parts[1]), "new": labels.get(parts[2], parts[2]),
+        }
+    return message.body

@@ -1,0 +1,96 @@
+"""Schemas shared by several resources, and the small helpers every router uses."""
+
+import base64
+import binascii
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import QuerySet
+from ninja import Field, Schema
+from pydantic import ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
+
+from pishkhan.core.jalali import format_datetime
+
+MAX_PAGE_SIZE = 100
+
+
+class InputSchema(Schema):
+    # A misspelt key is refused rather than silently dropped, so an integration learns of it.
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    message_fa: str
+    message_en: str
+    fields: dict[str, list[str]]
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class AttachmentIn(InputSchema):
+    filename: str = Field(..., min_length=1, max_length=255)
+    content_base64: str = Field(..., description="The file's bytes, base64-encoded.")
+
+    @field_validator("content_base64")
+    @classmethod
+    def _strict_base64(cls, value: str) -> str:
+        try:
+            base64.b64decode("".join(value.split()), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise PydanticCustomError("base64", "This is not valid base64 content.") from exc
+        return value
+
+
+def uploads(items: list[AttachmentIn]) -> list[SimpleUploadedFile]:
+    """Decoded files for a service's `files=`; the service enforces type and size limits."""
+    return [
+        SimpleUploadedFile(item.filename,
+                           base64.b64decode("".join(item.content_base64.split()), validate=True))
+        for item in items
+    ]
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1)
+    page_size: int = Field(25, ge=1, le=MAX_PAGE_SIZE)
+
+
+def paginate(qs: QuerySet, *, page: int, page_size: int) -> tuple[list, dict]:
+    """One page of `qs` and the envelope fields; a page past the end is simply empty."""
+    count = qs.count()
+    start = (page - 1) * page_size
+    items = list(qs[start:start + page_size]) if start < count else []
+    return items, {"count": count, "page": page, "page_size": page_size}
+
+
+def display(value: datetime | None, request) -> str | None:
+    """Jalali with Persian digits for fa, Gregorian for en, in the tenant's zone."""
+    if value is None:
+        return None
+    return format_datetime(value, language=request.LANGUAGE_CODE, tz=request.tenant.time_zone)
+
+
+@contextmanager
+def field_names(**aliases: str) -> Iterator[None]:
+    """Report a service's field errors under the names the API uses (department →
+    department_id), so the client sees the key it sent."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        renamed = {}
+        for key, messages in exc.message_dict.items():
+            head, _dot, rest = key.partition(".")
+            name = aliases.get(head, head)
+            renamed[f"{name}.{rest}" if rest else name] = messages
+        raise DjangoValidationError(renamed) from exc
+

@@ -1,0 +1,171 @@
+"""The agent workspace: the queue, a ticket with its whole thread, replies, notes and changes."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pishkhan.tenancy.selectors import member_list
+from pishkhan.tickets import selectors
+from pishkhan.tickets.models import MessageKind, Priority, Status
+from pishkhan.tickets.services import ticket_add_note, ticket_reply, ticket_update
+from pishkhan.trust.selectors import audit_list_for_object
+from pishkhan.web.forms import AgentReplyForm, TicketPropertiesForm, apply_errors
+from pishkhan.web.views.access import staff_required
+
+PAGE_SIZES = (25, 50, 100)
+OPEN_STATUSES = [Status.NEW, Status.OPEN, Status.WAITING]
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _filters_from(request) -> tuple[selectors.TicketFilters, dict]:
+    """Queue filters from the query string; unknown values are ignored, never an error page."""
+    get = request.GET
+    statuses = [s for s in get.getlist("status") if s in Status.values]
+    if "status" not in get:
+        statuses = list(OPEN_STATUSES)
+    priorities = [p for p in get.getlist("priority") if p in Priority.values]
+    assignee_raw = get.get("assignee", "")
+    filters = selectors.TicketFilters(
+        status=statuses,
+        priority=priorities,
+        department=_int_or_none(get.get("department")),
+        assignee=request.user.pk if assignee_raw == "me" else _int_or_none(assignee_raw),
+        unassigned=assignee_raw == "none",
+        tag=get.get("tag", "").strip()[:50],
+        sort=get.get("sort") if get.get("sort") in selectors.SORTS else "updated",
+    )
+    state = {"status": statuses, "priority": priorities, "department": filters.department,
+             "assignee": assignee_raw, "tag": filters.tag, "sort": filters.sort,
+             "q": get.get("q", "").strip()[:200]}
+    return filters, state
+
+
+@staff_required
+def queue(request):
+    filters, state = _filters_from(request)
+    tickets = selectors.ticket_list(tenant=request.tenant, filters=filters)
+    if state["q"]:
+        tickets = selectors.search_filter(tickets, state["q"])
+    page_size = _int_or_none(request.GET.get("per_page"))
+    page_size = page_size if page_size in PAGE_SIZES else PAGE_SIZES[0]
+    page = Paginator(tickets, page_size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "web/agent/queue.html", {
+        "page": page,
+        "state": state,
+        "query": query.urlencode(),
+        "page_size": page_size,
+        "page_sizes": PAGE_SIZES,
+        "counts": selectors.status_counts(tenant=request.tenant),
+        "statuses": Status.choices,
+        "priorities": Priority.choices,
+        "departments": selectors.department_list(tenant=request.tenant, active_only=False),
+        "members": member_list(tenant=request.tenant, writers_only=True),
+        "sorts": [("updated", _("Recently updated")), ("-updated", _("Least recently updated")),
+                  ("created", _("Newest")), ("-created", _("Oldest")),
+                  ("priority", _("Priority")), ("number", _("Number"))],
+    })
+
+
+def _ticket_or_404(request, number: int):
+    ticket = selectors.ticket_get(tenant=request.tenant, number=number)
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def _properties_form(request, ticket, data=None):
+    return TicketPropertiesForm(
+        data,
+        initial={"status": ticket.status, "priority": ticket.priority,
+                 "severity": ticket.severity, "assignee": ticket.assignee_id,
+                 "department": ticket.department_id,
+                 "tags": ", ".join(selectors.ticket_tags(ticket=ticket))},
+        members=member_list(tenant=request.tenant, writers_only=True),
+        departments=selectors.department_list(tenant=request.tenant, active_only=False),
+        language=request.LANGUAGE_CODE,
+    )
+
+
+def _render_ticket(request, ticket, *, reply_form=None, properties_form=None, status=200):
+    ticket = selectors.ticket_get(tenant=request.tenant, number=ticket.number)
+    return render(request, "web/agent/ticket_detail.html", {
+        "ticket": ticket,
+        "tags": selectors.ticket_tags(ticket=ticket),
+        "thread": selectors.message_list(tenant=request.tenant, ticket=ticket,
+                                         include_notes=True),
+        "reply_form": reply_form or AgentReplyForm(),
+        "properties_form": properties_form or _properties_form(request, ticket),
+        "canned": selectors.canned_reply_list(tenant=request.tenant),
+        "history": audit_list_for_object(tenant=request.tenant, obj=ticket, limit=30),
+        "other_tickets": selectors.ticket_list_for_customer(
+            tenant=request.tenant, customer=ticket.customer).exclude(pk=ticket.pk)[:5],
+    }, status=status)
+
+
+@staff_required
+def ticket_detail(request, number: int):
+    return _render_ticket(request, _ticket_or_404(request, number))
+
+
+@staff_required
+@require_POST
+def ticket_message(request, number: int):
+    ticket = _ticket_or_404(request, number)
+    form = AgentReplyForm(request.POST)
+    if form.is_valid():
+        files = request.FILES.getlist("attachments")
+        try:
+            if form.cleaned_data["kind"] == MessageKind.NOTE:
+                ticket_add_note(tenant=request.tenant, ticket=ticket, actor=request.user,
+                                body=form.cleaned_data["body"], files=files)
+                messages.success(request, _("Note added."))
+            else:
+                ticket_reply(tenant=request.tenant, ticket=ticket, actor=request.user,
+                             body=form.cleaned_data["body"], files=files,
+                             status=form.cleaned_data["status"] or None)
+                messages.success(request, _("Reply sent to the customer."))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("web:agent_ticket", number=ticket.number)
+    return _render_ticket(request, ticket, reply_form=form, status=400)
+
+
+@staff_required
+@require_POST
+def ticket_properties(request, number: int):
+    ticket = _ticket_or_404(request, number)
+    form = _properties_form(request, ticket, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        assignee = None
+        if data["assignee"]:
+            member = next((m for m in member_list(tenant=request.tenant)
+                           if m.user_id == data["assignee"]), None)
+            assignee = member.user if member else None
+        department = selectors.department_get(tenant=request.tenant,
+                                              department_id=data["department"])
+        try:
+            ticket_update(tenant=request.tenant, ticket=ticket, actor=request.user,
+                          status=data["status"], priority=data["priority"],
+                          severity=data["severity"], assignee=assignee,
+                          department=department, tags=form.tag_list())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Ticket updated."))
+            return redirect("web:agent_ticket", number=ticket.number)
+    return _render_ticket(request, ticket, properties_form=form, status=400)

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Run Pishkhan from a fresh clone with nothing but Python 3.11.
+
+    python3 run.py [serve options]   install, migrate, create the demo tenants, serve on :8000
+    python3 run.py test [pytest ...] install the dev tools, run the suite on SQLite and PostgreSQL
+    python3 run.py lock              regenerate requirements.lock and requirements-dev.lock
+
+Standard library only: this file runs before anything else is installed.
+"""
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+PYTHON = BIN / "python"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pishkhan"
+
+
+def sh(*cmd, **kwargs) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True, **kwargs)
+
+
+def apt_install(package: str) -> bool:
+    """Install a Debian package when we may (root, apt-get present); say so when we may not."""
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return False
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        sh("apt-get", "update", "-q", env=env)
+        sh("apt-get", "install", "-y", "-q", package, env=env)
+    except subprocess.CalledProcessError:
+        return False
+    return True
+
+
+def ensure_venv() -> None:
+    if PYTHON.exists():
+        return
+    try:
+        import ensurepip  # noqa: F401  Debian ships it separately, in python3-venv
+    except ImportError:
+        if not apt_install(f"python3.{sys.version_info.minor}-venv"):
+            sys.exit("run.py: Python's venv module is incomplete; install the python3-venv "
+                     "package (Debian/Ubuntu) and run again.")
+    print(f"Creating {VENV.name} ...", flush=True)
+    venv.create(VENV, with_pip=True)
+
+
+def install(lock: str) -> None:
+    """Install the pinned, hash-checked dependencies, then Pishkhan itself (editable).
+
+    A stamp in .venv records what was installed, so a second start is instant; editing the lock
+    file or pyproject.toml changes the stamp and triggers a new install."""
+    ensure_venv()
+    digest = hashlib.sha256()
+    for name in (lock, "pyproject.toml"):
+        digest.update((ROOT / name).read_bytes())
+    stamp = VENV / f".install-stamp-{lock}"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return
+    pip = [PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    sh(*pip, "--require-hashes", "-r", ROOT / lock)
+    # --no-deps: every dependency came from the lock, with hashes; only our own code is new.
+    sh(*pip, "--no-deps", "-e", ROOT)
+    stamp.write_text(digest.hexdigest())
+
+
+def serve(args: list[str]) -> int:
+    install("requirements.lock")
+    os.execv(BIN / "pishkhan", ["pishkhan", "serve", "--demo", *args])
+
+
+def ensure_chromium() -> None:
+    """The browser tests drive the system Chromium; Playwright may not download its own."""
+    found = shutil.which("chromium", path=f"/usr/bin:{os.environ.get('PATH', '')}")
+    if not found and apt_install("chromium"):
+        found = shutil.which("chromium", path=f"/usr/bin:{os.environ.get('PATH', '')}")
+    if found:
+        os.environ.setdefault("PISHKHAN_CHROMIUM", found)
+    else:
+        print("NOTE: Chromium was not found; the browser (e2e) tests need it. Install the "
+              "`chromium` package (Debian/Ubuntu: sudo apt-get install chromium).", flush=True)
+
+
+def postgres_unreachable(url: str) -> str | None:
+    """Why PostgreSQL at `url` cannot be reached, or None when it answers on its port."""
+    parts = urllib.parse.urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 5432
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+    except OSError as error:
+        return f"nothing answers at {host}:{port} ({error.strerror or error})"
+    return None
+
+
+def run_suite(label: str, database_url: str | None, args: list[str]) -> tuple[str, bool]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    print(f"\n=== tests on {label} ===", flush=True)
+    started = time.monotonic()
+    # Two workers: measured about twice as fast on this suite; the caller's args come last so
+    # `-n 0` (one process, for debugging) wins.
+    code = subprocess.run([PYTHON, "-m", "pytest", "-n", "2", *args], env=env).returncode
+    took = f"{time.monotonic() - started:.0f}s"
+    # Exit status 5 means no tests were collected: a broken suite, not a pass.
+    if code == 0:
+        return f"{label}: passed ({took})", True
+    return f"{label}: FAILED (pytest exit status {code}, {took})", False
+
+
+def test(args: list[str]) -> int:
+    install("requirements-dev.lock")
+    ensure_chromium()
+    in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+    pg_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    # Checked before the SQLite run so a missing server is reported at once, not after minutes.
+    pg_problem = postgres_unreachable(pg_url)
+    if pg_problem and in_ci:
+        print(f"ERROR: PostgreSQL is required in CI but {pg_problem}.", flush=True)
+    results = [run_suite("SQLite", None, args)]
+    if pg_problem is None:
+        results.append(run_suite("PostgreSQL", pg_url, args))
+    elif in_ci:
+        results.append((f"PostgreSQL: FAILED ({pg_problem})", False))
+    else:
+        # A laptop without PostgreSQL can still run the embedded (SQLite) suite.
+        results.append((f"PostgreSQL: skipped ({pg_problem}; set DATABASE_URL to use "
+                        "another server)", True))
+    print("\n=== summary ===")
+    for line, _ok in results:
+        print(line)
+    return 0 if all(ok for _line, ok in results) else 1
+
+
+def lock(_args: list[str]) -> int:
+    ensure_venv()
+    if not (BIN / "uv").exists():
+        sh(PYTHON, "-m", "pip", "install", "-q", "uv")
+    for output, extra in (("requirements.lock", []), ("requirements-dev.lock", ["--extra", "dev"])):
+        sh(BIN / "uv", "pip", "compile", "pyproject.toml", *extra, "--python-version", "3.11",
+           "--python-platform", "linux", "--generate-hashes", "--quiet",
+           "--custom-compile-command", "python3 run.py lock", "-o", output, cwd=ROOT)
+    return 0
+
+
+def main() -> int:
+    if sys.version_info[:2] != (3, 11):
+        # pyproject.toml pins Python 3.11; use it if it is installed beside another python3.
+        other = shutil.which("python3.11")
+        if other:
+            os.execv(other, [other, __file__, *sys.argv[1:]])
+        sys.exit(f"run.py: Pishkhan needs Python 3.11 (this is {sys.version.split()[0]}).")
+    os.chdir(ROOT)  # the embedded database and uploads live in ./var beside this file
+    command, *args = sys.argv[1:] or ["serve"]
+    commands = {"serve": serve, "test": test, "lock": lock}
+    if command not in commands:  # `python3 run.py --port 8001` means serve
+        command, args = "serve", sys.argv[1:]
+    return commands[command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Tenants never see each other: every page of one tenant, asked for another tenant's objects
+or by another tenant's people, answers 404."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import get_resolver
+
+from pishkhan.tickets.services import canned_reply_create, ticket_reply, ticket_submit
+from tests.conftest import GOOD_FIELDS, SEED_BODY, login
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def beta_objects(beta):
+    # Numbers are per tenant: give beta a ticket whose number alpha does not have.
+    for n in range(2):
+        ticket = ticket_submit(
+            tenant=beta.tenant, customer=beta.customer, department=beta.department,
+            actor=beta.customer_user, subject=f"درخواست {n}", body=SEED_BODY, fields=GOOD_FIELDS,
+        )
+    message = ticket_reply(
+        tenant=beta.tenant, ticket=ticket, actor=beta.agent, body="پاسخ کارشناس",
+        files=[SimpleUploadedFile("شکل.png", PNG, content_type="image/png")],
+    )
+    canned = canned_reply_create(tenant=beta.tenant, actor=beta.agent, title="سلام",
+                                 body="سلام و احترام")
+    return {
+        "number": ticket.number,
+        "attachment": message.attachments.get().pk,
+        "canned": canned.pk,
+        "department": beta.department.pk,
+    }
+
+
+# Every named page, with the kwargs that point at beta's objects. A new route must be added
+# here, or test_every_route_is_covered fails.
+ROUTES = {
+    "home": {},
+    "login": {},
+    "logout": {},
+    "signup": {},
+    "language": {},
+    "password_reset": {},
+    "password_reset_done": {},
+    "password_reset_confirm": {"uidb64": "x", "token": "y"},
+    "password_reset_complete": {},
+    "portal": {},
+    "ticket_new": {},
+    "ticket": {"number": "number"},
+    "attachment": {"pk": "attachment"},
+    "queue": {},
+    "agent_ticket": {"number": "number"},
+    "agent_message": {"number": "number"},
+    "agent_properties": {"number": "number"},
+    "canned": {},
+    "canned_delete": {"pk": "canned"},
+    "departments": {},
+    "department_new": {},
+    "department_edit": {"pk": "department"},
+}
+# Pages whose object belongs to the tenant: asked from alpha's host with beta's ids, they 404.
+OBJECT_ROUTES = [name for name, kwargs in ROUTES.items() if kwargs and name != "password_reset_confirm"]
+
+
+def _web_route_names() -> set[str]:
+    _prefix, web = get_resolver().namespace_dict["web"]
+    return {key for key in web.reverse_dict if isinstance(key, str)}
+
+
+def test_every_route_is_covered():
+    assert _web_route_names() == set(ROUTES)
+
+
+def _url(name, beta_objects):
+    from django.urls import reverse
+
+    kwargs = {k: beta_objects.get(v, v) for k, v in ROUTES[name].items()}
+    return reverse(f"web:{name}", kwargs=kwargs)
+
+
+@pytest.mark.parametrize("name", OBJECT_ROUTES)
+@pytest.mark.parametrize("who", ["owner", "agent", "customer_user"])
+def test_other_tenant_gets_404(alpha, beta_objects, name, who):
+    # given alice's people logged in on alpha, when they ask for beta's objects by id/number
+    client = alpha.client(getattr(alpha, who))
+    url = _url(name, beta_objects)
+    response = client.post(url, {"body": "x", "title": "x"}) if name in (
+        "agent_message", "agent_properties", "canned_delete") else client.get(url)
+    # then the answer is 404, as for something that does not exist
+    assert response.status_code == 404, (name, who, response.status_code)
+
+
+@pytest.mark.parametrize("name", [n for n in ROUTES if n not in ("logout", "language")])
+def test_session_of_one_tenant_is_anonymous_on_another(alpha, beta, beta_objects, name):
+    # given bob logged in on beta, when his cookie is sent to alpha's host
+    client = beta.client(beta.owner)
+    client.defaults["HTTP_HOST"] = alpha.host
+    url = _url(name, beta_objects)
+    response = client.get(url)
+    # then alpha does not know him: public pages render as for a stranger, the rest 404 or
+    # send him to log in
+    assert response.status_code in (200, 302, 404, 405)
+    if response.status_code == 200:
+        assert beta.owner.email.encode() not in response.content
+        assert b"bob" not in response.content
+
+
+def test_unknown_host_is_404(db):
+    from django.test import Client
+
+    assert Client(HTTP_HOST="nobody.localhost").get("/").status_code == 404
+
+
+def test_customer_of_beta_cannot_log_in_on_alpha(alpha, beta):
+    from tests.conftest import PASSWORD
+
+    response = alpha.client().post("/login/", {"email": beta.customer_user.email,
+                                               "password": PASSWORD})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in alpha.client().session
+
+
+def test_beta_attachment_is_not_served_to_beta_customer_on_alpha_host(alpha, beta, beta_objects):
+    client = alpha.client()
+    login(client, beta.customer_user, beta.tenant)  # session says beta, host says alpha
+    assert client.get(_url("attachment", beta_objects)).status_code == 404
