@@ -10,7 +10,7 @@ from pishkhan.tickets import selectors
 router = Router(tags=["attachments"])
 
 
-@router.get("/attachments/{attachment_id}", url_name="attachment_download",
+@router.get("/attachments/{int:attachment_id}", url_name="attachment_download",
             response={200: None, 404: ErrorOut},
             openapi_extra={"responses": {200: {
                 "description": "The file, as an attachment.",

@@ -37,7 +37,7 @@ def canned_reply_create(request, payload: CannedReplyIn):
     return HttpStatus(201, reply)
 
 
-@router.delete("/canned-replies/{reply_id}",
+@router.delete("/canned-replies/{int:reply_id}",
                response={204: None, 403: ErrorOut, 404: ErrorOut})
 def canned_reply_delete(request, reply_id: int):
     reply = selectors.canned_reply_get(tenant=request.tenant, reply_id=reply_id)

@@ -76,12 +76,12 @@ def customer_create(request, payload: CustomerIn):
     return HttpStatus(201, customer)
 
 
-@router.get("/customers/{customer_id}", response={200: CustomerOut, 404: ErrorOut})
+@router.get("/customers/{int:customer_id}", response={200: CustomerOut, 404: ErrorOut})
 def customer_detail(request, customer_id: int):
     return _get(request, customer_id)
 
 
-@router.patch("/customers/{customer_id}",
+@router.patch("/customers/{int:customer_id}",
               response={200: CustomerOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
 def customer_update(request, customer_id: int, payload: CustomerPatch):
     customer = _get(request, customer_id)

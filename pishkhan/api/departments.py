@@ -68,7 +68,7 @@ def department_list(request, include_inactive: bool = Query(False, alias="all"))
                                           active_only=not include_inactive))
 
 
-@router.get("/departments/{department_id}", response={200: DepartmentOut, 404: ErrorOut})
+@router.get("/departments/{int:department_id}", response={200: DepartmentOut, 404: ErrorOut})
 def department_detail(request, department_id: int):
     return _get(request, department_id)
 
@@ -82,7 +82,7 @@ def department_create(request, payload: DepartmentIn):
     return HttpStatus(201, department)
 
 
-@router.patch("/departments/{department_id}",
+@router.patch("/departments/{int:department_id}",
               response={200: DepartmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
 def department_update(request, department_id: int, payload: DepartmentPatch):
     department = _get(request, department_id)

@@ -90,7 +90,9 @@ def text(key: str, language: str | None = None, **params) -> str:
     fa, en = MESSAGES[key]
     if language == "en":
         return en.format(**params)
-    return to_persian_digits(fa.format(**params))
+    # Numbers read in Persian digits; codes such as "base64" or choice values stay as sent.
+    return fa.format(**{key: to_persian_digits(str(value)) if isinstance(value, int) else value
+                        for key, value in params.items()})
 
 
 class ApiError(Exception):

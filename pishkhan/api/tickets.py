@@ -251,12 +251,12 @@ def ticket_create(request, payload: TicketIn):
     return HttpStatus(201, selectors.ticket_get(tenant=tenant, number=ticket.number))
 
 
-@router.get("/tickets/{number}", response={200: TicketOut, 404: ErrorOut})
+@router.get("/tickets/{int:number}", response={200: TicketOut, 404: ErrorOut})
 def ticket_detail(request, number: int):
     return _ticket(request, number)
 
 
-@router.patch("/tickets/{number}",
+@router.patch("/tickets/{int:number}",
               response={200: TicketOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
                         409: ErrorOut})
 def ticket_update(request, number: int, payload: TicketPatch):
@@ -282,13 +282,13 @@ def ticket_update(request, number: int, payload: TicketPatch):
     return selectors.ticket_get(tenant=tenant, number=ticket.number)
 
 
-@router.get("/tickets/{number}/messages", response={200: list[MessageOut], 404: ErrorOut})
+@router.get("/tickets/{int:number}/messages", response={200: list[MessageOut], 404: ErrorOut})
 def message_list(request, number: int):
     ticket = _ticket(request, number)
     return list(selectors.message_list(tenant=request.tenant, ticket=ticket, include_notes=True))
 
 
-@router.post("/tickets/{number}/messages",
+@router.post("/tickets/{int:number}/messages",
              response={201: MessageOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
                        409: ErrorOut})
 def message_create(request, number: int, payload: MessageIn):

@@ -3,10 +3,12 @@ Business rules live in the services; their ValidationErrors are shown with `appl
 
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from pishkhan.accounts.selectors import user_get_for_login
+from pishkhan.core.persian import is_blank
 from pishkhan.tickets.fields import field_label
 from pishkhan.tickets.models import FieldKind, MessageKind, Priority, Severity, Status
 
@@ -41,6 +43,16 @@ class SignupForm(forms.Form):
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=128,
                                help_text=_("At least 8 characters, not only digits."))
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES, initial="fa")
+
+    # Checked here as well as in the service so that every mistake shows at once.
+    def clean_name(self):
+        if is_blank(self.cleaned_data["name"]):
+            raise ValidationError(_("This field is required."))
+        return self.cleaned_data["name"]
+
+    def clean_password(self):
+        validate_password(self.cleaned_data["password"])
+        return self.cleaned_data["password"]
 
 
 class LanguageForm(forms.Form):

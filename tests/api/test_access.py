@@ -1,0 +1,131 @@
+"""Who gets in, in which language errors speak, and what the API says about itself."""
+
+import pytest
+from django.test import Client, RequestFactory
+
+from pishkhan.api.urls import docs_view
+from pishkhan.tenancy.models import ApiToken, Membership
+from pishkhan.tenancy.services import api_token_revoke
+from tests.api.helpers import API, assert_error, send, token_for
+
+
+def test_request_without_a_token_is_unauthorized(alpha):
+    response = Client(HTTP_HOST=alpha.host).get(API + "/tickets")
+    assert_error(response, 401, "unauthorized")
+
+
+@pytest.mark.parametrize("header", ["Bearer pk_made-up", "Bearer ", "Token {token}",
+                                    "bearer{token}"])
+def test_malformed_or_unknown_token_is_unauthorized(alpha, header):
+    client = Client(HTTP_HOST=alpha.host, HTTP_AUTHORIZATION=header.format(token=alpha.token))
+    assert_error(client.get(API + "/tickets"), 401, "unauthorized")
+
+
+def test_revoked_token_is_unauthorized(alpha):
+    # given a token that worked, when the owner revokes it
+    raw = token_for(alpha, alpha.agent)
+    assert alpha.api(raw).get(API + "/tickets").status_code == 200
+    token = ApiToken.objects.for_tenant(alpha.tenant).get(last_four=raw[-4:])
+    api_token_revoke(tenant=alpha.tenant, token=token, actor=alpha.owner)
+    # then it no longer opens anything
+    assert_error(alpha.api(raw).get(API + "/tickets"), 401, "unauthorized")
+
+
+def test_token_of_a_member_who_left_is_unauthorized(alpha):
+    raw = token_for(alpha, alpha.agent)
+    Membership.objects.filter(tenant=alpha.tenant, user=alpha.agent).update(is_active=False)
+    assert_error(alpha.api(raw).get(API + "/tickets"), 401, "unauthorized")
+
+
+def test_other_tenants_token_on_this_host_is_unauthorized(alpha, beta):
+    assert_error(alpha.api(beta.token).get(API + f"/tickets/{alpha.ticket.number}"), 401,
+                 "unauthorized")
+
+
+def test_tenant_may_be_chosen_by_header_instead_of_host(alpha, beta):
+    # given a host that names no tenant
+    client = Client(HTTP_HOST="api.example.com", HTTP_AUTHORIZATION=f"Bearer {alpha.token}")
+    # when the tenant is named in X-Tenant, then the token works there
+    response = client.get(API + "/tickets", HTTP_X_TENANT="alpha")
+    assert response.status_code == 200
+    assert [t["subject"] for t in response.json()["items"]] == [alpha.ticket.subject]
+    # and naming another tenant does not carry the token over
+    assert_error(client.get(API + "/tickets", HTTP_X_TENANT="beta"), 401, "unauthorized")
+    assert_error(client.get(API + "/tickets"), 404, "tenant_not_found")
+
+
+def test_errors_speak_persian_by_default_and_english_when_asked(alpha):
+    bad = {"name": ""}
+    # when no language is asked for, then the message is Persian
+    persian = assert_error(send(alpha.api(), "POST", "/customers", bad), 400, "invalid")
+    assert persian["message"] == persian["message_fa"] == "برخی از فیلدها نامعتبرند."
+    # when English is asked for, then the message and the field texts are English
+    english = assert_error(send(alpha.api(), "POST", "/customers", bad,
+                                HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"), 400, "invalid")
+    assert english["message"] == english["message_en"] == "Some fields are invalid."
+    assert english["message_fa"] == persian["message_fa"]
+    # and a missing key is named the same way in both languages
+    persian = assert_error(send(alpha.api(), "POST", "/canned-replies", {}), 400, "invalid")
+    english = assert_error(send(alpha.api(), "POST", "/canned-replies", {},
+                                HTTP_ACCEPT_LANGUAGE="en"), 400, "invalid")
+    assert persian["fields"] == {"title": ["این فیلد الزامی است."],
+                                 "body": ["این فیلد الزامی است."]}
+    assert english["fields"] == {"title": ["This field is required."],
+                                 "body": ["This field is required."]}
+
+
+def test_404_and_401_follow_the_language_too(alpha):
+    english = assert_error(alpha.api().get(API + "/tickets/999", HTTP_ACCEPT_LANGUAGE="en"),
+                           404, "not_found")
+    assert english["message"] == "Not found."
+    persian = assert_error(Client(HTTP_HOST=alpha.host).get(API + "/tickets"), 401,
+                           "unauthorized")
+    assert persian["message"] == persian["message_fa"] != persian["message_en"]
+
+
+def test_dates_are_shown_jalali_in_persian_and_gregorian_in_english(alpha):
+    persian = alpha.api().get(API + f"/tickets/{alpha.ticket.number}").json()
+    english = alpha.api().get(API + f"/tickets/{alpha.ticket.number}",
+                              HTTP_ACCEPT_LANGUAGE="en").json()
+    assert persian["created_at"] == english["created_at"]
+    # Jalali years are 14xx, Gregorian 20xx; Persian digits only in Persian
+    assert "۱۴۰" in persian["created_at_display"]
+    assert not any(ch.isascii() and ch.isdigit() for ch in persian["created_at_display"])
+    assert " 20" in english["created_at_display"] and english["created_at_display"].isascii()
+
+
+@pytest.mark.parametrize("path", ["/", "/nothing-here", "/tickets/", "/tickets/abc",
+                                  "/tickets/1/nope", "/v2/tickets"])
+def test_unknown_route_answers_404_in_the_error_shape(alpha, path):
+    assert_error(alpha.api().get(API + path), 404, "not_found")
+    assert_error(send(alpha.api(), "POST", path, {}), 404, "not_found")
+
+
+def test_unknown_method_answers_405_in_the_error_shape(alpha):
+    response = send(alpha.api(), "PUT", f"/tickets/{alpha.ticket.number}", {})
+    assert_error(response, 405, "method_not_allowed")
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "PATCH"}
+
+
+@pytest.mark.parametrize("number", ["0", "9223372036854775808", "99999999999999999999999"])
+def test_ticket_numbers_out_of_range_are_simply_not_found(alpha, number):
+    assert_error(alpha.api().get(f"{API}/tickets/{number}"), 404, "not_found")
+
+
+@pytest.mark.parametrize("path", ["/customers/{n}", "/departments/{n}", "/attachments/{n}"])
+def test_ids_out_of_range_are_simply_not_found(alpha, path):
+    assert_error(alpha.api().get(API + path.format(n=10**25)), 404, "not_found")
+
+
+def test_openapi_schema_needs_no_token_and_no_tenant(db):
+    response = Client(HTTP_HOST="localhost").get(API + "/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert {"/api/v1/tickets", "/api/v1/tickets/{number}/messages",
+            "/api/v1/attachments/{attachment_id}"} <= set(paths)
+
+
+def test_docs_page_points_at_the_schema(db):
+    response = docs_view(RequestFactory().get("/api/docs"))
+    assert response.status_code == 200
+    assert b"/api/v1/openapi.json" in response.content
