@@ -63,3 +63,20 @@ def system_text(message) -> str:
             "old": labels.get(parts[1], parts[1]), "new": labels.get(parts[2], parts[2]),
         }
     return message.body
+
+
+@register.filter
+def audit_text(event) -> str:
+    """An activity-log entry in words of the reader's language."""
+    from django.utils.translation import gettext as _
+
+    words = {
+        "ticket.submit": _("opened the ticket"),
+        "ticket.reply": _("replied"),
+        "ticket.note": _("added an internal note"),
+        "ticket.status": _("changed the status"),
+        "ticket.update": _("changed properties"),
+    }
+    text = words.get(event.action, event.action)
+    changed = [key for key in event.changes if key not in ("message", "by", "number", "channel")]
+    return f"{text} ({', '.join(changed)})" if changed and event.action == "ticket.update" else text
