@@ -231,7 +231,9 @@ def on_permission_denied(request, exc):
 
 
 def on_authentication(request, exc):
-    return error_response(request, status=401, code="unauthorized", message="unauthorized")
+    response = error_response(request, status=401, code="unauthorized", message="unauthorized")
+    response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 def on_too_large(request, exc):

@@ -12,6 +12,7 @@ from tests.api.helpers import API, assert_error, send, token_for
 def test_request_without_a_token_is_unauthorized(alpha):
     response = Client(HTTP_HOST=alpha.host).get(API + "/tickets")
     assert_error(response, 401, "unauthorized")
+    assert response["WWW-Authenticate"] == "Bearer"
 
 
 @pytest.mark.parametrize("header", ["Bearer pk_made-up", "Bearer ", "Token {token}",
