@@ -80,3 +80,17 @@ def audit_text(event) -> str:
     text = words.get(event.action, event.action)
     changed = [key for key in event.changes if key not in ("message", "by", "number", "channel")]
     return f"{text} ({', '.join(changed)})" if changed and event.action == "ticket.update" else text
+
+
+@register.filter
+def filesize(num_bytes) -> str:
+    """A file size in the reader's language: «۱۰ مگابایت» / "10 MB"."""
+    from django.utils.translation import gettext as _
+
+    size = float(num_bytes or 0)
+    for unit in (_("bytes"), _("KB"), _("MB")):
+        if size < 1024 or unit == _("MB"):
+            number = f"{size:.0f}" if size >= 10 or size == int(size) else f"{size:.1f}"
+            return digits(f"{number} {unit}")
+        size /= 1024
+    return ""
