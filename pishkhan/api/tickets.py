@@ -124,7 +124,9 @@ class TicketIn(InputSchema):
     department_id: int
     subject: str
     body: str
-    fields: dict[str, str | int | None] = Field({}, description="Values of the department's fields.")
+    fields: dict[str, str | int | None] = Field(
+        {}, description="Values of the department's fields, by key.",
+    )
     priority: Priority = Priority.NORMAL
     severity: Severity = Severity.OTHER
     customer_id: int | None = Field(None, description="An existing customer; or send `customer`.")

@@ -57,7 +57,9 @@ def assert_error(response, status: int, code: str) -> dict:
     error = response.json()["error"]
     assert set(error) == {"code", "message", "message_fa", "message_en", "fields"}
     assert error["code"] == code
-    assert error["message"] and error["message_fa"] and error["message_en"]
+    assert error["message"]
+    assert error["message_fa"]
+    assert error["message_en"]
     return error
 
 

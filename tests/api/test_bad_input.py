@@ -4,7 +4,7 @@ and not a single row changed."""
 import pytest
 
 from pishkhan.tickets.services import canned_reply_create, ticket_update
-from tests.api.helpers import b64, pdf_attachment, send, snapshot, token_for, assert_error
+from tests.api.helpers import assert_error, b64, pdf_attachment, send, snapshot, token_for
 from tests.conftest import GOOD_FIELDS, SEED_BODY, SEED_SUBJECT
 
 
