@@ -1,6 +1,6 @@
 from django.db.models import Q
 
-from pishkhan.tenancy.models import Domain, Membership, Tenant
+from pishkhan.tenancy.models import ApiToken, Domain, Membership, Tenant
 
 
 def tenant_get_by_slug(*, slug: str) -> Tenant | None:
@@ -48,3 +48,21 @@ def member_get(*, tenant: Tenant, user_id: int) -> Membership | None:
         .select_related("user")
         .first()
     )
+
+
+def membership_get_by_id(*, tenant: Tenant, membership_id: int) -> Membership | None:
+    return Membership.objects.for_tenant(tenant).select_related("user").filter(
+        pk=membership_id).first()
+
+
+def membership_list_all(*, tenant: Tenant):
+    return Membership.objects.for_tenant(tenant).select_related("user").order_by(
+        "-is_active", "user__email")
+
+
+def api_token_list(*, tenant: Tenant):
+    return ApiToken.objects.for_tenant(tenant).select_related("user").order_by("-created_at")
+
+
+def api_token_get(*, tenant: Tenant, token_id: int):
+    return ApiToken.objects.for_tenant(tenant).filter(pk=token_id).first()

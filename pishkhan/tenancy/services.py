@@ -52,3 +52,23 @@ def api_token_revoke(*, tenant: Tenant, token: ApiToken, actor) -> None:
     require_admin(tenant=tenant, user=actor)
     token.revoked_at = clock.now()
     token.save(update_fields=["revoked_at"])
+
+
+@transaction.atomic
+def membership_update(*, tenant: Tenant, actor, membership: Membership, role: str,
+                      is_active: bool) -> Membership:
+    acting = require_admin(tenant=tenant, user=actor)
+    if role not in Role.values:
+        raise ValidationError({"role": [_("Unknown role.")]})
+    touches_owner = Role.OWNER in (role, membership.role)
+    if touches_owner and acting.role != Role.OWNER:
+        raise ValidationError({"role": [_("Only an owner may change an owner's seat.")]})
+    losing_owner = membership.role == Role.OWNER and (role != Role.OWNER or not is_active)
+    if losing_owner and not Membership.objects.for_tenant(tenant).filter(
+        role=Role.OWNER, is_active=True
+    ).exclude(pk=membership.pk).exists():
+        raise ValidationError({"role": [_("A workspace keeps at least one active owner.")]})
+    membership.role = role
+    membership.is_active = is_active
+    membership.save(update_fields=["role", "is_active"])
+    return membership

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pishkhan.accounts.selectors import user_get_for_login
 from pishkhan.core.persian import is_blank
+from pishkhan.tenancy.models import Role
 from pishkhan.tickets.fields import field_label
 from pishkhan.tickets.models import FieldKind, MessageKind, Priority, Severity, Status
 
@@ -178,3 +179,24 @@ class DepartmentFieldRowForm(forms.Form):
 
 
 DepartmentFieldFormSet = forms.formset_factory(DepartmentFieldRowForm, extra=0, max_num=20)
+
+
+class MemberAddForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.AGENT)
+    password = forms.CharField(
+        label=_("First password"), required=False, max_length=128,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Only for a person new to Pishkhan; they can change it later."),
+    )
+
+
+class MembershipForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           help_text=_("What the token is for, e.g. the shop's order system."))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pishkhan.web.views import admin, agent, auth, files, portal
+from pishkhan.web.views import admin, agent, auth, files, portal, team
 
 app_name = "web"
 urlpatterns = [
@@ -31,4 +31,8 @@ urlpatterns = [
     path("agent/departments/", admin.department_list, name="departments"),
     path("agent/departments/new/", admin.department_edit, name="department_new"),
     path("agent/departments/<int:pk>/", admin.department_edit, name="department_edit"),
+    path("agent/members/", team.members, name="members"),
+    path("agent/members/<int:pk>/", team.member_edit, name="member_edit"),
+    path("agent/tokens/", team.tokens, name="tokens"),
+    path("agent/tokens/<int:pk>/revoke/", team.token_revoke, name="token_revoke"),
 ]

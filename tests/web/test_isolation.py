@@ -30,6 +30,8 @@ def beta_objects(beta):
         "attachment": message.attachments.get().pk,
         "canned": canned.pk,
         "department": beta.department.pk,
+        "membership": beta.owner.memberships.get().pk,
+        "token": beta.owner.api_tokens.get().pk,
     }
 
 
@@ -58,6 +60,10 @@ ROUTES = {
     "departments": {},
     "department_new": {},
     "department_edit": {"pk": "department"},
+    "members": {},
+    "member_edit": {"pk": "membership"},
+    "tokens": {},
+    "token_revoke": {"pk": "token"},
 }
 # Pages whose object belongs to the tenant: asked from alpha's host with beta's ids, they 404.
 OBJECT_ROUTES = [name for name, kwargs in ROUTES.items() if kwargs and name != "password_reset_confirm"]
@@ -86,7 +92,8 @@ def test_other_tenant_gets_404(alpha, beta_objects, name, who):
     client = alpha.client(getattr(alpha, who))
     url = _url(name, beta_objects)
     response = client.post(url, {"body": "x", "title": "x"}) if name in (
-        "agent_message", "agent_properties", "canned_delete") else client.get(url)
+        "agent_message", "agent_properties", "canned_delete", "member_edit",
+        "token_revoke") else client.get(url)
     # then the answer is 404, as for something that does not exist
     assert response.status_code == 404, (name, who, response.status_code)
 
