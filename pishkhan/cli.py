@@ -18,8 +18,11 @@ def _serve(argv: list[str]) -> int:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")))
-    parser.add_argument("--no-worker", action="store_true",
-                        help="do not start a background job worker beside the web server")
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not start a background job worker beside the web server",
+    )
     parser.add_argument("--demo", action="store_true", help="create the demo tenants first")
     args = parser.parse_args(argv)
     _setup()
@@ -37,8 +40,13 @@ def _serve(argv: list[str]) -> int:
     import uvicorn
 
     try:
-        uvicorn.run("pishkhan.asgi:application", host=args.host, port=args.port,
-                    workers=args.workers if args.workers > 1 else None, lifespan="off")
+        uvicorn.run(
+            "pishkhan.asgi:application",
+            host=args.host,
+            port=args.port,
+            workers=args.workers if args.workers > 1 else None,
+            lifespan="off",
+        )
     finally:
         if worker is not None:
             worker.terminate()

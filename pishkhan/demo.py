@@ -25,71 +25,122 @@ DEMO_TOKENS = {"demo": "pk_demo_hosting_local_only", "homino": "pk_demo_homino_l
 
 def _staff(email: str, name: str, language: str = "fa") -> User:
     user = User.objects.filter(email=email, home_tenant__isnull=True).first()
-    return user or staff_user_create(email=email, password=PASSWORD, full_name=name,
-                                     language=language)
+    return user or staff_user_create(
+        email=email, password=PASSWORD, full_name=name, language=language
+    )
 
 
 def _hosting() -> None:
-    tenant = tenant_create(slug="demo", name="میزبان نمونه — پشتیبانی",
-                           hosts=["127.0.0.1", "localhost"])
+    tenant = tenant_create(
+        slug="demo", name="میزبان نمونه — پشتیبانی", hosts=["127.0.0.1", "localhost"]
+    )
     owner = _staff("owner@demo.example", "مریم احمدی")
     agent = _staff("agent@demo.example", "رضا کریمی")
     viewer = _staff("viewer@demo.example", "Sara Viewer", language="en")
     membership_grant(tenant=tenant, user=owner, role=Role.OWNER)
     membership_grant(tenant=tenant, user=agent, role=Role.AGENT)
     membership_grant(tenant=tenant, user=viewer, role=Role.READ_ONLY)
-    ApiToken.objects.create(tenant=tenant, user=owner, name="demo",
-                            token_hash=hash_token(DEMO_TOKENS["demo"]),
-                            last_four=DEMO_TOKENS["demo"][-4:])
+    ApiToken.objects.create(
+        tenant=tenant,
+        user=owner,
+        name="demo",
+        token_hash=hash_token(DEMO_TOKENS["demo"]),
+        last_four=DEMO_TOKENS["demo"][-4:],
+    )
 
     technical = department_create(
-        tenant=tenant, actor=owner, name="پشتیبانی فنی", name_en="Technical support",
+        tenant=tenant,
+        actor=owner,
+        name="پشتیبانی فنی",
+        name_en="Technical support",
         description="مشکلات سرور، شبکه و ماژول‌های شرکت",
         fields=[
-            {"key": "domain", "label_fa": "دامنه سرویس", "label_en": "Service domain",
-             "kind": "domain", "required": True},
-            {"key": "server_ip", "label_fa": "آی‌پی سرور", "label_en": "Server IP",
-             "kind": "ip", "required": True},
+            {
+                "key": "domain",
+                "label_fa": "دامنه سرویس",
+                "label_en": "Service domain",
+                "kind": "domain",
+                "required": True,
+            },
+            {
+                "key": "server_ip",
+                "label_fa": "آی‌پی سرور",
+                "label_en": "Server IP",
+                "kind": "ip",
+                "required": True,
+            },
         ],
     )
     department_create(
-        tenant=tenant, actor=owner, name="مالی", name_en="Billing",
+        tenant=tenant,
+        actor=owner,
+        name="مالی",
+        name_en="Billing",
         description="صورتحساب، پرداخت و تمدید",
-        fields=[{"key": "invoice", "label_fa": "شماره فاکتور", "label_en": "Invoice number",
-                 "kind": "number", "required": True}],
+        fields=[
+            {
+                "key": "invoice",
+                "label_fa": "شماره فاکتور",
+                "label_en": "Invoice number",
+                "kind": "number",
+                "required": True,
+            }
+        ],
     )
     department_create(tenant=tenant, actor=owner, name="مشاوره فروش", name_en="Sales")
     canned_reply_create(
-        tenant=tenant, actor=agent, title="درخواست اطلاعات تکمیلی",
+        tenant=tenant,
+        actor=agent,
+        title="درخواست اطلاعات تکمیلی",
         body="لطفاً نام دامنه، آی‌پی سرور و شرح کامل مشکل را ارسال کنید تا بررسی شود.",
     )
 
-    customer_user = customer_signup(tenant=tenant, name="علی رضایی", email="customer@demo.example",
-                                    password=PASSWORD)
+    customer_user = customer_signup(
+        tenant=tenant, name="علی رضایی", email="customer@demo.example", password=PASSWORD
+    )
     customer = Customer.objects.get(user=customer_user)
     first = ticket_submit(
-        tenant=tenant, customer=customer, department=technical, actor=customer_user,
+        tenant=tenant,
+        customer=customer,
+        department=technical,
+        actor=customer_user,
         subject="سرور مجازی از دسترس خارج شده است",
         body="از ساعت ۸ صبح امروز سایت بالا نمی‌آید و به سرور دسترسی ندارم. لطفاً بررسی کنید.",
         fields={"domain": "example.ir", "server_ip": "185.8.172.10"},
         priority=Priority.URGENT,
     )
     ticket_update(tenant=tenant, ticket=first, actor=agent, assignee=agent, tags=["سرور"])
-    ticket_add_note(tenant=tenant, ticket=first, actor=agent,
-                    body="سرور به علت اتمام فضای دیسک متوقف شده؛ با واحد شبکه هماهنگ شد.")
-    ticket_reply(tenant=tenant, ticket=first, actor=agent,
-                 body="سلام، سرور شما دوباره راه‌اندازی شد. لطفاً بررسی و نتیجه را اعلام کنید.")
+    ticket_add_note(
+        tenant=tenant,
+        ticket=first,
+        actor=agent,
+        body="سرور به علت اتمام فضای دیسک متوقف شده؛ با واحد شبکه هماهنگ شد.",
+    )
+    ticket_reply(
+        tenant=tenant,
+        ticket=first,
+        actor=agent,
+        body="سلام، سرور شما دوباره راه‌اندازی شد. لطفاً بررسی و نتیجه را اعلام کنید.",
+    )
     ticket_submit(
-        tenant=tenant, customer=customer, department=technical, actor=customer_user,
+        tenant=tenant,
+        customer=customer,
+        department=technical,
+        actor=customer_user,
         subject="نصب مجدد ماژول پرداخت",
         body="ماژول درگاه پرداخت پس از به‌روزرسانی از کار افتاده، امکان نصب مجدد هست؟",
         fields={"domain": "shop.example.ir", "server_ip": "185.8.172.11"},
     )
     for n in range(3):
-        walk_in = Customer.objects.create(tenant=tenant, name=f"مشتری نمونه {n + 1}",
-                                          email=f"walkin{n + 1}@demo.example")
+        walk_in = Customer.objects.create(
+            tenant=tenant, name=f"مشتری نمونه {n + 1}", email=f"walkin{n + 1}@demo.example"
+        )
         ticket = ticket_submit(
-            tenant=tenant, customer=walk_in, department=technical, actor=owner, channel="phone",
+            tenant=tenant,
+            customer=walk_in,
+            department=technical,
+            actor=owner,
+            channel="phone",
             subject=f"کندی سایت — گزارش شماره {n + 1}",
             body="سایت در ساعات شلوغ بسیار کند است.",
             fields={"domain": f"site{n + 1}.example.ir", "server_ip": f"10.0.0.{n + 1}"},
@@ -103,20 +154,39 @@ def _marketplace() -> None:
     tenant = tenant_create(slug="homino", name="خدمات منزل نمونه")
     owner = _staff("owner@homino.example", "نرگس محمدی")
     membership_grant(tenant=tenant, user=owner, role=Role.OWNER)
-    ApiToken.objects.create(tenant=tenant, user=owner, name="demo",
-                            token_hash=hash_token(DEMO_TOKENS["homino"]),
-                            last_four=DEMO_TOKENS["homino"][-4:])
-    complaints = department_create(
-        tenant=tenant, actor=owner, name="واحد رسیدگی به شکایات", name_en="Complaints",
-        fields=[{"key": "order", "label_fa": "شماره سفارش", "label_en": "Order number",
-                 "kind": "number", "required": True}],
+    ApiToken.objects.create(
+        tenant=tenant,
+        user=owner,
+        name="demo",
+        token_hash=hash_token(DEMO_TOKENS["homino"]),
+        last_four=DEMO_TOKENS["homino"][-4:],
     )
-    user = customer_signup(tenant=tenant, name="زهرا حسینی", email="customer@homino.example",
-                           password=PASSWORD)
+    complaints = department_create(
+        tenant=tenant,
+        actor=owner,
+        name="واحد رسیدگی به شکایات",
+        name_en="Complaints",
+        fields=[
+            {
+                "key": "order",
+                "label_fa": "شماره سفارش",
+                "label_en": "Order number",
+                "kind": "number",
+                "required": True,
+            }
+        ],
+    )
+    user = customer_signup(
+        tenant=tenant, name="زهرا حسینی", email="customer@homino.example", password=PASSWORD
+    )
     ticket_submit(
-        tenant=tenant, customer=Customer.objects.get(user=user), department=complaints,
-        actor=user, subject="تأخیر متخصص در زمان انجام خدمت",
-        body="متخصص دو ساعت دیرتر از زمان توافق‌شده مراجعه کرد.", fields={"order": "۴۵۱۲"},
+        tenant=tenant,
+        customer=Customer.objects.get(user=user),
+        department=complaints,
+        actor=user,
+        subject="تأخیر متخصص در زمان انجام خدمت",
+        body="متخصص دو ساعت دیرتر از زمان توافق‌شده مراجعه کرد.",
+        fields={"order": "۴۵۱۲"},
     )
 
 
@@ -139,7 +209,7 @@ Pishkhan demo is ready.
       read-only viewer@demo.example  {PASSWORD}
     customer portal:  {base}/
       customer customer@demo.example {PASSWORD}
-    API:  curl -H "Authorization: Bearer {DEMO_TOKENS['demo']}" {base}/api/v1/tickets
+    API:  curl -H "Authorization: Bearer {DEMO_TOKENS["demo"]}" {base}/api/v1/tickets
     API docs: {base}/api/docs
 
   Tenant "homino" (home services):   http://homino.localhost:{port}/

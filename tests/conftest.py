@@ -20,10 +20,20 @@ SEED_BODY = (
     "رایگان انجام خواهد شد"
 )
 DEPARTMENT_FIELDS = [
-    {"key": "domain", "label_fa": "دامنه سرویس", "label_en": "Service domain",
-     "kind": "domain", "required": True},
-    {"key": "server_ip", "label_fa": "آی‌پی سرور", "label_en": "Server IP",
-     "kind": "ip", "required": True},
+    {
+        "key": "domain",
+        "label_fa": "دامنه سرویس",
+        "label_en": "Service domain",
+        "kind": "domain",
+        "required": True,
+    },
+    {
+        "key": "server_ip",
+        "label_fa": "آی‌پی سرور",
+        "label_en": "Server IP",
+        "kind": "ip",
+        "required": True,
+    },
 ]
 GOOD_FIELDS = {"domain": "example.ir", "server_ip": "185.8.172.10"}
 
@@ -41,27 +51,40 @@ class World:
     def __init__(self, slug: str, staff_name: str):
         self.tenant = tenant_create(slug=slug, name=f"شرکت {slug}")
         self.host = f"{slug}.localhost"
-        self.agent = staff_user_create(email=f"{staff_name}@{slug}.example", password=PASSWORD,
-                                       full_name=staff_name)
-        self.owner = staff_user_create(email=f"owner@{slug}.example", password=PASSWORD,
-                                       full_name=f"owner {slug}")
-        self.viewer = staff_user_create(email=f"viewer@{slug}.example", password=PASSWORD,
-                                        full_name=f"viewer {slug}")
+        self.agent = staff_user_create(
+            email=f"{staff_name}@{slug}.example", password=PASSWORD, full_name=staff_name
+        )
+        self.owner = staff_user_create(
+            email=f"owner@{slug}.example", password=PASSWORD, full_name=f"owner {slug}"
+        )
+        self.viewer = staff_user_create(
+            email=f"viewer@{slug}.example", password=PASSWORD, full_name=f"viewer {slug}"
+        )
         membership_grant(tenant=self.tenant, user=self.owner, role=Role.OWNER)
         membership_grant(tenant=self.tenant, user=self.agent, role=Role.AGENT)
         membership_grant(tenant=self.tenant, user=self.viewer, role=Role.READ_ONLY)
         self.department = department_create(
-            tenant=self.tenant, actor=self.owner, name="پشتیبانی فنی", name_en="Technical",
+            tenant=self.tenant,
+            actor=self.owner,
+            name="پشتیبانی فنی",
+            name_en="Technical",
             fields=DEPARTMENT_FIELDS,
         )
         self.customer_user = customer_signup(
-            tenant=self.tenant, name="علی رضایی", email=f"customer@{slug}.example",
+            tenant=self.tenant,
+            name="علی رضایی",
+            email=f"customer@{slug}.example",
             password=PASSWORD,
         )
         self.customer = Customer.objects.get(user=self.customer_user)
         self.ticket = ticket_submit(
-            tenant=self.tenant, customer=self.customer, department=self.department,
-            actor=self.customer_user, subject=SEED_SUBJECT, body=SEED_BODY, fields=GOOD_FIELDS,
+            tenant=self.tenant,
+            customer=self.customer,
+            department=self.department,
+            actor=self.customer_user,
+            subject=SEED_SUBJECT,
+            body=SEED_BODY,
+            fields=GOOD_FIELDS,
         )
         _token, self.token = api_token_create(tenant=self.tenant, user=self.owner, name="test")
 
@@ -73,8 +96,7 @@ class World:
         return client
 
     def api(self, token: str | None = None) -> Client:
-        return Client(HTTP_HOST=self.host,
-                      HTTP_AUTHORIZATION=f"Bearer {token or self.token}")
+        return Client(HTTP_HOST=self.host, HTTP_AUTHORIZATION=f"Bearer {token or self.token}")
 
 
 def login(client: Client, user, tenant) -> None:

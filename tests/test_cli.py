@@ -9,8 +9,12 @@ from pathlib import Path
 
 def _run(args, env, timeout=180):
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "pishkhan.cli", *args], env=env, capture_output=True,
-        text=True, timeout=timeout, check=False,
+        [sys.executable, "-m", "pishkhan.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -40,7 +44,11 @@ def test_demo_then_worker_delivers_queued_mail(tmp_path: Path):
 
 
 def test_help_lists_the_commands():
-    out = subprocess.run([sys.executable, "-m", "pishkhan.cli", "help"],  # noqa: S603
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "pishkhan.cli", "help"],  # noqa: S603
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     for command in ("serve", "worker", "demo", "migrate"):
         assert command in out

@@ -23,7 +23,9 @@ def user_get_for_login(*, tenant: Tenant, email: str) -> User | None:
     )
 
 
-def user_roles_in_tenant(*, tenant: Tenant, user: User) -> tuple[Membership | None, Customer | None]:
+def user_roles_in_tenant(
+    *, tenant: Tenant, user: User
+) -> tuple[Membership | None, Customer | None]:
     """(membership, customer) of a user in a tenant; at most one is set."""
     if user.home_tenant_id is None:
         return membership_get(tenant=tenant, user=user), None

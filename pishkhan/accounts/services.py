@@ -61,9 +61,11 @@ def customer_signup(
         raise ValidationError(_("This workspace does not accept sign-ups."))
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, str] = {}
-    for key, check in (("name", lambda: _clean_name(name)),
-                       ("email", lambda: _clean_email(email, required=True)),
-                       ("language", lambda: _clean_language(language))):
+    for key, check in (
+        ("name", lambda: _clean_name(name)),
+        ("email", lambda: _clean_email(email, required=True)),
+        ("language", lambda: _clean_language(language)),
+    ):
         try:
             cleaned[key] = check()
         except ValidationError as exc:
@@ -72,23 +74,32 @@ def customer_signup(
         validate_password(password or "")
     except ValidationError as exc:
         errors["password"] = list(exc.messages)
-    if "email" in cleaned and User.objects.filter(
-        home_tenant=tenant, email=cleaned["email"]
-    ).exists():
+    if (
+        "email" in cleaned
+        and User.objects.filter(home_tenant=tenant, email=cleaned["email"]).exists()
+    ):
         errors["email"] = [_("An account with this email exists. Log in or reset your password.")]
     if errors:
         raise ValidationError(errors)
     user = User.objects.create_user(
-        cleaned["email"], password, full_name=cleaned["name"], home_tenant=tenant,
+        cleaned["email"],
+        password,
+        full_name=cleaned["name"],
+        home_tenant=tenant,
         language=cleaned["language"],
     )
     customer = (
-        Customer.objects.for_tenant(tenant).select_for_update()
-        .filter(email=cleaned["email"], user__isnull=True).first()
+        Customer.objects.for_tenant(tenant)
+        .select_for_update()
+        .filter(email=cleaned["email"], user__isnull=True)
+        .first()
     )
     if customer is None:
         customer = Customer.objects.create(
-            tenant=tenant, user=user, name=cleaned["name"], email=cleaned["email"],
+            tenant=tenant,
+            user=user,
+            name=cleaned["name"],
+            email=cleaned["email"],
             language=cleaned["language"],
         )
     else:
@@ -100,24 +111,33 @@ def customer_signup(
 
 @transaction.atomic
 def customer_create(
-    *, tenant: Tenant, actor: User | None, name: str, email: str = "", phone: str = "",
-    language: str = "fa", via: str = "web",
+    *,
+    tenant: Tenant,
+    actor: User | None,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    language: str = "fa",
+    via: str = "web",
 ) -> Customer:
     if actor is not None:
         require_writer(tenant=tenant, user=actor)
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, str] = {}
-    for key, check in (("name", lambda: _clean_name(name)),
-                       ("email", lambda: _clean_email(email, required=False)),
-                       ("phone", lambda: _clean_phone(phone)),
-                       ("language", lambda: _clean_language(language))):
+    for key, check in (
+        ("name", lambda: _clean_name(name)),
+        ("email", lambda: _clean_email(email, required=False)),
+        ("phone", lambda: _clean_phone(phone)),
+        ("language", lambda: _clean_language(language)),
+    ):
         try:
             cleaned[key] = check()
         except ValidationError as exc:
             errors.update(exc.message_dict)
-    if cleaned.get("email") and Customer.objects.for_tenant(tenant).filter(
-        email=cleaned["email"]
-    ).exists():
+    if (
+        cleaned.get("email")
+        and Customer.objects.for_tenant(tenant).filter(email=cleaned["email"]).exists()
+    ):
         errors["email"] = [_("A customer with this email exists.")]
     if errors:
         raise ValidationError(errors)
@@ -131,8 +151,12 @@ def customer_update(
     *, tenant: Tenant, actor: User, customer: Customer, fields: dict, via: str = "web"
 ) -> Customer:
     require_writer(tenant=tenant, user=actor)
-    checks = {"name": _clean_name, "phone": _clean_phone, "language": _clean_language,
-              "email": lambda v: _clean_email(v, required=False)}
+    checks = {
+        "name": _clean_name,
+        "phone": _clean_phone,
+        "language": _clean_language,
+        "email": lambda v: _clean_email(v, required=False),
+    }
     errors: dict[str, list[str]] = {}
     changes: dict[str, list[str]] = {}
     for key, value in fields.items():
@@ -144,9 +168,14 @@ def customer_update(
         except ValidationError as exc:
             errors.update(exc.message_dict)
             continue
-        if key == "email" and cleaned and Customer.objects.for_tenant(tenant).filter(
-            email=cleaned
-        ).exclude(pk=customer.pk).exists():
+        if (
+            key == "email"
+            and cleaned
+            and Customer.objects.for_tenant(tenant)
+            .filter(email=cleaned)
+            .exclude(pk=customer.pk)
+            .exists()
+        ):
             errors["email"] = [_("A customer with this email exists.")]
             continue
         if getattr(customer, key) != cleaned:
@@ -157,8 +186,14 @@ def customer_update(
         setattr(customer, key, new)
     if changes:
         customer.save(update_fields=[*changes, "updated_at"])
-        audit_record(tenant=tenant, actor=actor, action="customer.update", obj=customer,
-                     via=via, changes=changes)
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="customer.update",
+            obj=customer,
+            via=via,
+            changes=changes,
+        )
     return customer
 
 
@@ -172,19 +207,22 @@ def user_set_language(*, user: User, language: str) -> User:
 
 
 @transaction.atomic
-def staff_user_create(*, email: str, password: str, full_name: str = "",
-                      language: str = "fa") -> User:
+def staff_user_create(
+    *, email: str, password: str, full_name: str = "", language: str = "fa"
+) -> User:
     email = _clean_email(email, required=True)
     if User.objects.filter(home_tenant__isnull=True, email=email).exists():
         raise ValidationError({"email": [_("A staff user with this email exists.")]})
     validate_password(password)
-    return User.objects.create_user(email, password, full_name=full_name.strip(),
-                                    language=_clean_language(language))
+    return User.objects.create_user(
+        email, password, full_name=full_name.strip(), language=_clean_language(language)
+    )
 
 
 @transaction.atomic
-def member_add(*, tenant: Tenant, actor, email: str, full_name: str, role: str,
-               password: str = "") -> Membership:
+def member_add(
+    *, tenant: Tenant, actor, email: str, full_name: str, role: str, password: str = ""
+) -> Membership:
     """Give a person a seat: an existing staff login keeps its password; a new one gets the
     password given here (they can change it by the reset link)."""
     acting = require_admin(tenant=tenant, user=actor)
@@ -201,4 +239,3 @@ def member_add(*, tenant: Tenant, actor, email: str, full_name: str, role: str,
     elif Membership.objects.for_tenant(tenant).filter(user=user).exists():
         raise ValidationError({"email": [_("This person already has a seat here.")]})
     return membership_grant(tenant=tenant, user=user, role=role)
-

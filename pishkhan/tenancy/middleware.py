@@ -29,7 +29,9 @@ class TenantMiddleware:
                 from pishkhan.api.errors import error_response
 
                 return error_response(
-                    request, status=404, code="tenant_not_found",
+                    request,
+                    status=404,
+                    code="tenant_not_found",
                     message_en="No workspace at this address.",
                     message_fa="در این نشانی محیط کاری‌ای وجود ندارد.",
                 )

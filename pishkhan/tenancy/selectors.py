@@ -21,11 +21,7 @@ def tenant_get_by_host(*, host: str, base_domains: list[str]) -> Tenant | None:
 
 
 def membership_get(*, tenant: Tenant, user) -> Membership | None:
-    return (
-        Membership.objects.for_tenant(tenant)
-        .filter(user=user, is_active=True)
-        .first()
-    )
+    return Membership.objects.for_tenant(tenant).filter(user=user, is_active=True).first()
 
 
 def member_list(*, tenant: Tenant, writers_only: bool = False):
@@ -51,13 +47,20 @@ def member_get(*, tenant: Tenant, user_id: int) -> Membership | None:
 
 
 def membership_get_by_id(*, tenant: Tenant, membership_id: int) -> Membership | None:
-    return Membership.objects.for_tenant(tenant).select_related("user").filter(
-        pk=membership_id).first()
+    return (
+        Membership.objects.for_tenant(tenant)
+        .select_related("user")
+        .filter(pk=membership_id)
+        .first()
+    )
 
 
 def membership_list_all(*, tenant: Tenant):
-    return Membership.objects.for_tenant(tenant).select_related("user").order_by(
-        "-is_active", "user__email")
+    return (
+        Membership.objects.for_tenant(tenant)
+        .select_related("user")
+        .order_by("-is_active", "user__email")
+    )
 
 
 def api_token_list(*, tenant: Tenant):

@@ -8,10 +8,10 @@ from pishkhan.tenancy.permissions import require_admin
 
 
 @transaction.atomic
-def tenant_create(*, slug: str, name: str, default_language: str = "fa",
-                  hosts: list[str] | None = None) -> Tenant:
-    tenant = Tenant(slug=slug.strip().lower(), name=name.strip(),
-                    default_language=default_language)
+def tenant_create(
+    *, slug: str, name: str, default_language: str = "fa", hosts: list[str] | None = None
+) -> Tenant:
+    tenant = Tenant(slug=slug.strip().lower(), name=name.strip(), default_language=default_language)
     tenant.full_clean()
     tenant.save()
     for host in hosts or []:
@@ -42,8 +42,11 @@ def api_token_create(*, tenant: Tenant, user, name: str, actor=None) -> tuple[Ap
         raise ValidationError({"user": [_("The token's user must be staff of this workspace.")]})
     raw = ApiToken.generate_raw()
     token = ApiToken.objects.create(
-        tenant=tenant, user=user, name=name.strip()[:100] or "token",
-        token_hash=hash_token(raw), last_four=raw[-4:],
+        tenant=tenant,
+        user=user,
+        name=name.strip()[:100] or "token",
+        token_hash=hash_token(raw),
+        last_four=raw[-4:],
     )
     return token, raw
 
@@ -55,8 +58,9 @@ def api_token_revoke(*, tenant: Tenant, token: ApiToken, actor) -> None:
 
 
 @transaction.atomic
-def membership_update(*, tenant: Tenant, actor, membership: Membership, role: str,
-                      is_active: bool) -> Membership:
+def membership_update(
+    *, tenant: Tenant, actor, membership: Membership, role: str, is_active: bool
+) -> Membership:
     acting = require_admin(tenant=tenant, user=actor)
     if role not in Role.values:
         raise ValidationError({"role": [_("Unknown role.")]})
@@ -64,9 +68,13 @@ def membership_update(*, tenant: Tenant, actor, membership: Membership, role: st
     if touches_owner and acting.role != Role.OWNER:
         raise ValidationError({"role": [_("Only an owner may change an owner's seat.")]})
     losing_owner = membership.role == Role.OWNER and (role != Role.OWNER or not is_active)
-    if losing_owner and not Membership.objects.for_tenant(tenant).filter(
-        role=Role.OWNER, is_active=True
-    ).exclude(pk=membership.pk).exists():
+    if (
+        losing_owner
+        and not Membership.objects.for_tenant(tenant)
+        .filter(role=Role.OWNER, is_active=True)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
         raise ValidationError({"role": [_("A workspace keeps at least one active owner.")]})
     membership.role = role
     membership.is_active = is_active

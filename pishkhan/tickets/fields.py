@@ -25,12 +25,18 @@ def clean_definitions(raw) -> list[dict]:
     seen: set[str] = set()
     for index, item in enumerate(raw):
         if not isinstance(item, dict):
-            raise ValidationError({"fields": [_("Field %(n)s is not an object.") % {"n": index + 1}]})
+            raise ValidationError(
+                {"fields": [_("Field %(n)s is not an object.") % {"n": index + 1}]}
+            )
         key = str(item.get("key", "")).strip()
         if not KEY_RE.match(key):
             raise ValidationError(
-                {"fields": [_("Field key %(key)r must be lowercase Latin letters, digits or _.")
-                            % {"key": key}]}
+                {
+                    "fields": [
+                        _("Field key %(key)r must be lowercase Latin letters, digits or _.")
+                        % {"key": key}
+                    ]
+                }
             )
         if key in seen:
             raise ValidationError({"fields": [_("Field key %(key)r is repeated.") % {"key": key}]})
@@ -40,14 +46,18 @@ def clean_definitions(raw) -> list[dict]:
             raise ValidationError({"fields": [_("Unknown field kind %(kind)r.") % {"kind": kind}]})
         label_fa = str(item.get("label_fa", "")).strip()
         if not label_fa:
-            raise ValidationError({"fields": [_("Field %(key)r needs a Persian label.") % {"key": key}]})
-        cleaned.append({
-            "key": key,
-            "label_fa": label_fa,
-            "label_en": str(item.get("label_en", "")).strip() or label_fa,
-            "kind": kind,
-            "required": bool(item.get("required", True)),
-        })
+            raise ValidationError(
+                {"fields": [_("Field %(key)r needs a Persian label.") % {"key": key}]}
+            )
+        cleaned.append(
+            {
+                "key": key,
+                "label_fa": label_fa,
+                "label_en": str(item.get("label_en", "")).strip() or label_fa,
+                "kind": kind,
+                "required": bool(item.get("required", True)),
+            }
+        )
     return cleaned
 
 
@@ -101,7 +111,9 @@ def clean_values(definitions: list[dict], raw: dict | None) -> dict:
                 errors[f"fields.{key}"] = [_("This field is required.")]
             continue
         if len(value) > MAX_VALUE_LENGTH:
-            errors[f"fields.{key}"] = [_("Too long (at most %(n)s characters).") % {"n": MAX_VALUE_LENGTH}]
+            errors[f"fields.{key}"] = [
+                _("Too long (at most %(n)s characters).") % {"n": MAX_VALUE_LENGTH}
+            ]
             continue
         try:
             values[key] = _clean_value(definition["kind"], value)

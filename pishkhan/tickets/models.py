@@ -99,7 +99,10 @@ class Ticket(models.Model):
     severity = models.CharField(max_length=16, choices=Severity.choices, default=Severity.OTHER)
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PORTAL)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="assigned_tickets",
     )
     # Values of the department's required fields, by key.
@@ -107,7 +110,10 @@ class Ticket(models.Model):
     # Normalised subject, body and field values (core.persian.normalize) for search.
     search_text = models.TextField(blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField()
@@ -179,7 +185,10 @@ class Message(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=8, choices=MessageKind.choices, default=MessageKind.REPLY)
     author_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     # Set when the customer wrote it (portal, email, API on their behalf).
@@ -232,7 +241,10 @@ class CannedReply(models.Model):
     title = models.CharField(_("title"), max_length=120)
     body = models.TextField(_("text"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField()

@@ -85,9 +85,11 @@ def ticket_list_for_customer(*, tenant: Tenant, customer: Customer) -> QuerySet[
 
 def ticket_get(*, tenant: Tenant, number: int, customer: Customer | None = None) -> Ticket | None:
     """A ticket by its number in this tenant; with `customer`, only if it is theirs."""
-    qs = Ticket.objects.for_tenant(tenant).select_related(
-        "department", "customer", "assignee"
-    ).filter(number=number)
+    qs = (
+        Ticket.objects.for_tenant(tenant)
+        .select_related("department", "customer", "assignee")
+        .filter(number=number)
+    )
     if customer is not None:
         qs = qs.filter(customer=customer)
     return qs.first()
@@ -105,7 +107,10 @@ def message_list(*, tenant: Tenant, ticket: Ticket, include_notes: bool) -> Quer
 
 
 def attachment_get(
-    *, tenant: Tenant, attachment_id: int, customer: Customer | None = None,
+    *,
+    tenant: Tenant,
+    attachment_id: int,
+    customer: Customer | None = None,
     staff: bool = False,
 ) -> Attachment | None:
     """An attachment its reader may see: staff see all in the tenant; a customer only files on
@@ -127,7 +132,9 @@ def ticket_tags(*, ticket: Ticket) -> list[str]:
     if "ticket_tags" in getattr(ticket, "_prefetched_objects_cache", {}):
         return sorted(tt.tag.name for tt in ticket.ticket_tags.all())
     return list(
-        Tag.objects.filter(ticket_tags__ticket=ticket).order_by("name").values_list("name", flat=True)
+        Tag.objects.filter(ticket_tags__ticket=ticket)
+        .order_by("name")
+        .values_list("name", flat=True)
     )
 
 

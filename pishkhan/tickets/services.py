@@ -70,9 +70,7 @@ def _choice(value: str, choices, *, field: str) -> str:
 def _next_number(tenant: Tenant) -> int:
     # The UPDATE takes the counter row's lock until commit, so concurrent submissions in one
     # tenant queue here and each sees the previous one's number; on rollback it is given back.
-    updated = TicketCounter.objects.filter(tenant=tenant).update(
-        last_number=F("last_number") + 1
-    )
+    updated = TicketCounter.objects.filter(tenant=tenant).update(last_number=F("last_number") + 1)
     if not updated:
         try:
             with transaction.atomic():
@@ -183,8 +181,14 @@ def ticket_submit(
         created_at=now,
     )
     _store_files(tenant=tenant, message=message, checked=cleaned["files"], now=now)
-    audit_record(tenant=tenant, actor=actor, action="ticket.submit", obj=ticket, via=via,
-                 changes={"number": ticket.number, "channel": ticket.channel})
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="ticket.submit",
+        obj=ticket,
+        via=via,
+        changes={"number": ticket.number, "channel": ticket.channel},
+    )
     transaction.on_commit(lambda: tasks.notify_ticket_received.enqueue(ticket.pk))
     return ticket
 
@@ -255,16 +259,29 @@ def ticket_reply(
     ticket.search_text = normalize(f"{ticket.search_text} {cleaned['body']}")[:100_000]
     update_fields.append("search_text")
     ticket.save(update_fields=update_fields)
-    audit_record(tenant=tenant, actor=actor, action="ticket.reply", obj=ticket, via=via,
-                 changes={"message": message.pk, "by": role})
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="ticket.reply",
+        obj=ticket,
+        via=via,
+        changes={"message": message.pk, "by": role},
+    )
     if new_status != ticket.status:
-        _apply_status(tenant=tenant, ticket=ticket, status=new_status, actor=actor, via=via, now=now)
+        _apply_status(
+            tenant=tenant, ticket=ticket, status=new_status, actor=actor, via=via, now=now
+        )
     return message
 
 
 @transaction.atomic
 def ticket_add_note(
-    *, tenant: Tenant, ticket: Ticket, actor: User, body: str, files: Sequence = (),
+    *,
+    tenant: Tenant,
+    ticket: Ticket,
+    actor: User,
+    body: str,
+    files: Sequence = (),
     via: str = "web",
 ) -> Message:
     """An internal note: staff only, never shown to the customer, changes no status."""
@@ -284,14 +301,24 @@ def ticket_add_note(
         raise ValidationError(errors)
     now = clock.now()
     message = Message.objects.create(
-        tenant=tenant, ticket=ticket, kind=MessageKind.NOTE, author_user=actor,
-        body=cleaned["body"], created_at=now,
+        tenant=tenant,
+        ticket=ticket,
+        kind=MessageKind.NOTE,
+        author_user=actor,
+        body=cleaned["body"],
+        created_at=now,
     )
     _store_files(tenant=tenant, message=message, checked=cleaned["files"], now=now)
     ticket.updated_at = now
     ticket.save(update_fields=["updated_at"])
-    audit_record(tenant=tenant, actor=actor, action="ticket.note", obj=ticket, via=via,
-                 changes={"message": message.pk})
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="ticket.note",
+        obj=ticket,
+        via=via,
+        changes={"message": message.pk},
+    )
     return message
 
 
@@ -308,11 +335,21 @@ def _apply_status(*, tenant: Tenant, ticket: Ticket, status: str, actor, via: st
     ticket.updated_at = now
     ticket.save(update_fields=fields)
     Message.objects.create(
-        tenant=tenant, ticket=ticket, kind=MessageKind.SYSTEM, author_user=actor,
-        body=f"status:{old}:{status}", created_at=now,
+        tenant=tenant,
+        ticket=ticket,
+        kind=MessageKind.SYSTEM,
+        author_user=actor,
+        body=f"status:{old}:{status}",
+        created_at=now,
     )
-    audit_record(tenant=tenant, actor=actor, action="ticket.status", obj=ticket, via=via,
-                 changes={"status": [old, status]})
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="ticket.status",
+        obj=ticket,
+        via=via,
+        changes={"status": [old, status]},
+    )
 
 
 def _clean_tags(tags) -> list[str]:
@@ -324,7 +361,9 @@ def _clean_tags(tags) -> list[str]:
         if not name:
             continue
         if len(name) > TAG_MAX:
-            raise ValidationError({"tags": [_("A tag has at most %(n)s characters.") % {"n": TAG_MAX}]})
+            raise ValidationError(
+                {"tags": [_("A tag has at most %(n)s characters.") % {"n": TAG_MAX}]}
+            )
         if name not in cleaned:
             cleaned.append(name)
     if len(cleaned) > TAGS_PER_TICKET:
@@ -411,8 +450,9 @@ def ticket_update(
         ticket.updated_at = now
         ticket.save(update_fields=[*update_fields, "updated_at"])
     if changes:
-        audit_record(tenant=tenant, actor=actor, action="ticket.update", obj=ticket, via=via,
-                     changes=changes)
+        audit_record(
+            tenant=tenant, actor=actor, action="ticket.update", obj=ticket, via=via, changes=changes
+        )
     if status is not UNSET and status != ticket.status:
         _apply_status(tenant=tenant, ticket=ticket, status=status, actor=actor, via=via, now=now)
     return ticket
@@ -432,8 +472,15 @@ def _set_tags(*, tenant: Tenant, ticket: Ticket, names: list[str]) -> None:
 
 @transaction.atomic
 def department_create(
-    *, tenant: Tenant, actor: User | None, name: str, name_en: str = "", description: str = "",
-    fields: list | None = None, is_active: bool = True, via: str = "web",
+    *,
+    tenant: Tenant,
+    actor: User | None,
+    name: str,
+    name_en: str = "",
+    description: str = "",
+    fields: list | None = None,
+    is_active: bool = True,
+    via: str = "web",
 ) -> Department:
     if actor is not None:
         require_admin(tenant=tenant, user=actor)
@@ -442,8 +489,12 @@ def department_create(
     if Department.objects.for_tenant(tenant).filter(name=name).exists():
         raise ValidationError({"name": [_("A department with this name exists.")]})
     department = Department.objects.create(
-        tenant=tenant, name=name, name_en=(name_en or "").strip()[:120],
-        description=(description or "").strip(), fields=definitions, is_active=is_active,
+        tenant=tenant,
+        name=name,
+        name_en=(name_en or "").strip()[:120],
+        description=(description or "").strip(),
+        fields=definitions,
+        is_active=is_active,
         position=Department.objects.for_tenant(tenant).count(),
     )
     audit_record(tenant=tenant, actor=actor, action="department.create", obj=department, via=via)
@@ -452,9 +503,16 @@ def department_create(
 
 @transaction.atomic
 def department_update(
-    *, tenant: Tenant, department: Department, actor: User, name: str = UNSET,
-    name_en: str = UNSET, description: str = UNSET, fields: list = UNSET,
-    is_active: bool = UNSET, via: str = "web",
+    *,
+    tenant: Tenant,
+    department: Department,
+    actor: User,
+    name: str = UNSET,
+    name_en: str = UNSET,
+    description: str = UNSET,
+    fields: list = UNSET,
+    is_active: bool = UNSET,
+    via: str = "web",
 ) -> Department:
     require_admin(tenant=tenant, user=actor)
     changes = {}
@@ -476,8 +534,14 @@ def department_update(
         setattr(department, key, value)
     if changes:
         department.save(update_fields=list(changes))
-        audit_record(tenant=tenant, actor=actor, action="department.update", obj=department,
-                     via=via, changes={k: str(v) for k, v in changes.items()})
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="department.update",
+            obj=department,
+            via=via,
+            changes={k: str(v) for k, v in changes.items()},
+        )
     return department
 
 
@@ -500,8 +564,14 @@ def canned_reply_create(
 @transaction.atomic
 def canned_reply_delete(*, tenant: Tenant, actor: User, reply: CannedReply, via: str = "web"):
     require_writer(tenant=tenant, user=actor)
-    audit_record(tenant=tenant, actor=actor, action="canned_reply.delete", obj=reply, via=via,
-                 changes={"title": reply.title})
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="canned_reply.delete",
+        obj=reply,
+        via=via,
+        changes={"title": reply.title},
+    )
     reply.delete()
 
 
@@ -531,7 +601,9 @@ def ticket_submit_for_contact(
     if customer is None:
         try:
             customer = customer_create(
-                tenant=tenant, actor=actor, via=via,
+                tenant=tenant,
+                actor=actor,
+                via=via,
                 **{k: v for k, v in contact.items() if k in ("name", "email", "phone", "language")},
             )
         except ValidationError as exc:
@@ -541,7 +613,16 @@ def ticket_submit_for_contact(
                 {f"customer.{key}": msgs for key, msgs in exc.message_dict.items()}
             ) from exc
     return ticket_submit(
-        tenant=tenant, customer=customer, department=department, subject=subject, body=body,
-        fields=fields, priority=priority, severity=severity, channel=channel, files=files,
-        actor=actor, via=via,
+        tenant=tenant,
+        customer=customer,
+        department=department,
+        subject=subject,
+        body=body,
+        fields=fields,
+        priority=priority,
+        severity=severity,
+        channel=channel,
+        files=files,
+        actor=actor,
+        via=via,
     )

@@ -22,8 +22,12 @@ def notify_ticket_received(ticket_id: int) -> None:
     ticket = Ticket.objects.select_related("customer", "tenant").filter(pk=ticket_id).first()
     if ticket is None or not ticket.customer.email:
         return
-    _send(to=ticket.customer.email, language=ticket.customer.language,
-          template="ticket_received", context={"ticket": ticket, "tenant": ticket.tenant})
+    _send(
+        to=ticket.customer.email,
+        language=ticket.customer.language,
+        template="ticket_received",
+        context={"ticket": ticket, "tenant": ticket.tenant},
+    )
 
 
 @task()
@@ -32,10 +36,15 @@ def notify_agent_reply(message_id: int) -> None:
 
     message = (
         Message.objects.select_related("ticket__customer", "ticket__tenant", "author_user")
-        .filter(pk=message_id).first()
+        .filter(pk=message_id)
+        .first()
     )
     if message is None or not message.is_public or not message.ticket.customer.email:
         return
     ticket = message.ticket
-    _send(to=ticket.customer.email, language=ticket.customer.language, template="agent_reply",
-          context={"ticket": ticket, "tenant": ticket.tenant, "message": message})
+    _send(
+        to=ticket.customer.email,
+        language=ticket.customer.language,
+        template="agent_reply",
+        context={"ticket": ticket, "tenant": ticket.tenant, "message": message},
+    )

@@ -41,8 +41,12 @@ class LoginForm(forms.Form):
 class SignupForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(label=_("Email"), max_length=254)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=128,
-                               help_text=_("At least 8 characters, not only digits."))
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput,
+        max_length=128,
+        help_text=_("At least 8 characters, not only digits."),
+    )
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES, initial="fa")
 
     # Checked here as well as in the service so that every mistake shows at once.
@@ -76,8 +80,9 @@ class TenantPasswordResetForm(PasswordResetForm):
 
 def _widget_for(kind: str):
     if kind in (FieldKind.DOMAIN, FieldKind.IP, FieldKind.EMAIL, FieldKind.URL):
-        return forms.TextInput(attrs={"dir": "ltr", "inputmode": "url" if kind != FieldKind.EMAIL
-                                      else "email"})
+        return forms.TextInput(
+            attrs={"dir": "ltr", "inputmode": "url" if kind != FieldKind.EMAIL else "email"}
+        )
     if kind == FieldKind.NUMBER:
         return forms.TextInput(attrs={"inputmode": "numeric"})
     return forms.TextInput()
@@ -87,12 +92,19 @@ class NewTicketForm(forms.Form):
     """A request to one department: its own fields appear as `field_<key>` (T-1)."""
 
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(label=_("Describe your request"), widget=forms.Textarea(
-        attrs={"rows": 8}), max_length=20_000)
+    body = forms.CharField(
+        label=_("Describe your request"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=20_000,
+    )
     priority = forms.ChoiceField(
-        label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL,
-        help_text=_("Urgent: service down. Important: service disrupted. Normal: everything "
-                    "else (financial, sales)."),
+        label=_("Priority"),
+        choices=Priority.choices,
+        initial=Priority.NORMAL,
+        help_text=_(
+            "Urgent: service down. Important: service disrupted. Normal: everything "
+            "else (financial, sales)."
+        ),
     )
 
     def __init__(self, *args, department, language: str, **kwargs):
@@ -100,30 +112,43 @@ class NewTicketForm(forms.Form):
         self.department = department
         for definition in department.fields:
             self.fields["field_" + definition["key"]] = forms.CharField(
-                label=field_label(definition, language), required=definition["required"],
-                max_length=500, widget=_widget_for(definition["kind"]),
+                label=field_label(definition, language),
+                required=definition["required"],
+                max_length=500,
+                widget=_widget_for(definition["kind"]),
             )
 
     def field_values(self) -> dict:
-        return {d["key"]: self.cleaned_data.get("field_" + d["key"], "")
-                for d in self.department.fields}
+        return {
+            d["key"]: self.cleaned_data.get("field_" + d["key"], "") for d in self.department.fields
+        }
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}),
-                           max_length=20_000)
+    body = forms.CharField(
+        label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000
+    )
 
 
 class AgentReplyForm(forms.Form):
-    kind = forms.ChoiceField(choices=[(MessageKind.REPLY, _("Reply to customer")),
-                                      (MessageKind.NOTE, _("Internal note"))],
-                             initial=MessageKind.REPLY, widget=forms.RadioSelect)
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}),
-                           max_length=20_000)
+    kind = forms.ChoiceField(
+        choices=[
+            (MessageKind.REPLY, _("Reply to customer")),
+            (MessageKind.NOTE, _("Internal note")),
+        ],
+        initial=MessageKind.REPLY,
+        widget=forms.RadioSelect,
+    )
+    body = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20_000
+    )
     status = forms.ChoiceField(
-        label=_("Then set status"), required=False,
-        choices=[("", _("Waiting on customer (default)")),
-                 *[(v, label) for v, label in Status.choices if v != Status.NEW]],
+        label=_("Then set status"),
+        required=False,
+        choices=[
+            ("", _("Waiting on customer (default)")),
+            *[(v, label) for v, label in Status.choices if v != Status.NEW],
+        ],
     )
 
 
@@ -131,11 +156,13 @@ class TicketPropertiesForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
-    assignee = forms.TypedChoiceField(label=_("Assignee"), coerce=int, required=False,
-                                      empty_value=None)
+    assignee = forms.TypedChoiceField(
+        label=_("Assignee"), coerce=int, required=False, empty_value=None
+    )
     department = forms.TypedChoiceField(label=_("Department"), coerce=int)
-    tags = forms.CharField(label=_("Tags"), required=False, max_length=1000,
-                           help_text=_("Separate with commas."))
+    tags = forms.CharField(
+        label=_("Tags"), required=False, max_length=1000, help_text=_("Separate with commas.")
+    )
 
     def __init__(self, *args, members, departments, language: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,23 +172,30 @@ class TicketPropertiesForm(forms.Form):
         self.fields["department"].choices = [(d.pk, d.label(language)) for d in departments]
 
     def tag_list(self) -> list[str]:
-        return [t.strip() for t in self.cleaned_data.get("tags", "").replace("،", ",").split(",")
-                if t.strip()]
+        return [
+            t.strip()
+            for t in self.cleaned_data.get("tags", "").replace("،", ",").split(",")
+            if t.strip()
+        ]
 
 
 class CannedReplyForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}),
-                           max_length=20_000)
+    body = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000
+    )
 
 
 class DepartmentForm(forms.Form):
     name = forms.CharField(label=_("Name (Persian)"), max_length=120)
     name_en = forms.CharField(label=_("Name (English)"), max_length=120, required=False)
-    description = forms.CharField(label=_("Description"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-    is_active = forms.BooleanField(label=_("Accepts new requests"), required=False,
-                                   initial=True)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+    is_active = forms.BooleanField(label=_("Accepts new requests"), required=False, initial=True)
 
 
 FIELD_ROWS = 6
@@ -170,8 +204,9 @@ FIELD_ROWS = 6
 class DepartmentFieldRowForm(forms.Form):
     """One row of the required-fields editor."""
 
-    key = forms.CharField(label=_("Key"), max_length=40, required=False,
-                          widget=forms.TextInput(attrs={"dir": "ltr"}))
+    key = forms.CharField(
+        label=_("Key"), max_length=40, required=False, widget=forms.TextInput(attrs={"dir": "ltr"})
+    )
     label_fa = forms.CharField(label=_("Persian label"), max_length=120, required=False)
     label_en = forms.CharField(label=_("English label"), max_length=120, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=FieldKind.choices, initial=FieldKind.TEXT)
@@ -186,7 +221,9 @@ class MemberAddForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.AGENT)
     password = forms.CharField(
-        label=_("First password"), required=False, max_length=128,
+        label=_("First password"),
+        required=False,
+        max_length=128,
         widget=forms.PasswordInput(render_value=False),
         help_text=_("Only for a person new to Pishkhan; they can change it later."),
     )
@@ -198,5 +235,8 @@ class MembershipForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100,
-                           help_text=_("What the token is for, e.g. the shop's order system."))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. the shop's order system."),
+    )

@@ -11,10 +11,12 @@ urlpatterns = [
     path("language/", auth.language_view, name="language"),
     path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth.password_reset_done, name="password_reset_done"),
-    path("password-reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(),
-         name="password_reset_confirm"),
-    path("password-reset/complete/", auth.password_reset_complete,
-         name="password_reset_complete"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password-reset/complete/", auth.password_reset_complete, name="password_reset_complete"),
     # Customer portal
     path("tickets/", portal.portal, name="portal"),
     path("tickets/new/", portal.ticket_new, name="ticket_new"),
@@ -24,8 +26,9 @@ urlpatterns = [
     path("agent/", agent.queue, name="queue"),
     path("agent/tickets/<int:number>/", agent.ticket_detail, name="agent_ticket"),
     path("agent/tickets/<int:number>/message/", agent.ticket_message, name="agent_message"),
-    path("agent/tickets/<int:number>/properties/", agent.ticket_properties,
-         name="agent_properties"),
+    path(
+        "agent/tickets/<int:number>/properties/", agent.ticket_properties, name="agent_properties"
+    ),
     path("agent/canned/", admin.canned_list, name="canned"),
     path("agent/canned/<int:pk>/delete/", admin.canned_delete, name="canned_delete"),
     path("agent/departments/", admin.department_list, name="departments"),

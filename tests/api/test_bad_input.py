@@ -241,3 +241,14 @@ def test_read_only_member_may_not_write(alpha, write):
     assert snapshot() == before
     # while the same request by the owner goes through
     assert send(alpha.api(), method, path(alpha), body(alpha)).status_code in {200, 201, 204}
+
+
+def test_request_larger_than_the_upload_limit_is_refused_whole(alpha, settings):
+    # given a body limit smaller than the attachment sent (base64 makes a file a third larger)
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+    before = snapshot()
+    body = _ticket(alpha, attachments=[{"filename": "big.txt", "content_base64": b64(
+        b"x" * 64 * 1024)}])
+    # when it is sent, then it is refused in the error shape and nothing is written
+    assert_error(send(alpha.api(), "POST", "/tickets", body), 413, "too_large")
+    assert snapshot() == before

@@ -52,8 +52,10 @@ def test_customer_ticket_agent_reply_round_trip(browser, site, shot):
     assert customer.locator(".field-error").count() >= 1
     shot(customer, "02-new-ticket-error")
     customer.fill("input[name=field_server_ip]", "۱۸۵.۸.۱۷۲.۱۰")
-    customer.set_input_files("input[name=attachments]", files=[{
-        "name": "خطا.txt", "mimeType": "text/plain", "buffer": "خطای ۵۰۲".encode()}])
+    customer.set_input_files(
+        "input[name=attachments]",
+        files=[{"name": "خطا.txt", "mimeType": "text/plain", "buffer": "خطای ۵۰۲".encode()}],
+    )
     customer.click("button:has-text('ثبت تیکت')")
     customer.wait_for_url(re.compile(r"/tickets/2/$"))
     shot(customer, "03-ticket-submitted")

@@ -18,8 +18,12 @@ def test_concurrent_submissions_get_consecutive_unique_numbers():
         world, i = args
         try:
             return ticket_submit(
-                tenant=world.tenant, customer=world.customer, department=world.department,
-                actor=world.customer_user, subject=f"همزمان {i}", body=SEED_BODY,
+                tenant=world.tenant,
+                customer=world.customer,
+                department=world.department,
+                actor=world.customer_user,
+                subject=f"همزمان {i}",
+                body=SEED_BODY,
                 fields=GOOD_FIELDS,
             ).number
         finally:
@@ -30,6 +34,7 @@ def test_concurrent_submissions_get_consecutive_unique_numbers():
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(submit, jobs))
     for world in (alpha, beta):
-        numbers = sorted(Ticket.objects.filter(tenant=world.tenant).values_list("number",
-                                                                                flat=True))
+        numbers = sorted(
+            Ticket.objects.filter(tenant=world.tenant).values_list("number", flat=True)
+        )
         assert numbers == list(range(1, 22))

@@ -12,11 +12,18 @@ from tests.conftest import GOOD_FIELDS, SEED_BODY
 def _more_tickets(world, n: int, **kwargs):
     made = []
     for i in range(n):
-        made.append(ticket_submit(
-            tenant=world.tenant, customer=world.customer, department=world.department,
-            actor=world.customer_user, subject=f"درخواست شماره {i}", body=SEED_BODY,
-            fields=GOOD_FIELDS, **kwargs,
-        ))
+        made.append(
+            ticket_submit(
+                tenant=world.tenant,
+                customer=world.customer,
+                department=world.department,
+                actor=world.customer_user,
+                subject=f"درخواست شماره {i}",
+                body=SEED_BODY,
+                fields=GOOD_FIELDS,
+                **kwargs,
+            )
+        )
     return made
 
 
@@ -60,12 +67,15 @@ def test_queue_sorts_and_pages(alpha):
 
 
 def test_queue_ignores_nonsense_filters(alpha):
-    response = alpha.client(alpha.agent).get("/agent/?status=bogus&priority=x&department=abc"
-                                             "&assignee=zz&sort=drop&page=999&per_page=7")
+    response = alpha.client(alpha.agent).get(
+        "/agent/?status=bogus&priority=x&department=abc&assignee=zz&sort=drop&page=999&per_page=7"
+    )
     assert response.status_code == 200
 
 
-def test_queue_costs_the_same_queries_for_few_and_many_tickets(alpha, django_assert_max_num_queries):
+def test_queue_costs_the_same_queries_for_few_and_many_tickets(
+    alpha, django_assert_max_num_queries
+):
     client = alpha.client(alpha.agent)
     client.get("/agent/")  # warm the session
     from django.db import connection
@@ -75,8 +85,13 @@ def test_queue_costs_the_same_queries_for_few_and_many_tickets(alpha, django_ass
         client.get("/agent/")
     _more_tickets(alpha, 20)
     for t in Ticket.objects.filter(tenant=alpha.tenant)[:10]:
-        ticket_update(tenant=alpha.tenant, ticket=t, actor=alpha.agent, assignee=alpha.agent,
-                      tags=["سرور", "فوری"])
+        ticket_update(
+            tenant=alpha.tenant,
+            ticket=t,
+            actor=alpha.agent,
+            assignee=alpha.agent,
+            tags=["سرور", "فوری"],
+        )
     with django_assert_max_num_queries(len(few)):
         client.get("/agent/")
 
@@ -85,8 +100,10 @@ def test_agent_replies_and_customer_is_emailed(alpha, django_capture_on_commit_c
     mail.outbox.clear()
     client = alpha.client(alpha.agent)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/agent/tickets/{alpha.ticket.number}/message/",
-                               {"kind": "reply", "body": "سرور راه‌اندازی شد", "status": ""})
+        response = client.post(
+            f"/agent/tickets/{alpha.ticket.number}/message/",
+            {"kind": "reply", "body": "سرور راه‌اندازی شد", "status": ""},
+        )
     assert response.status_code == 302
     alpha.ticket.refresh_from_db()
     assert alpha.ticket.status == "waiting"
@@ -96,44 +113,75 @@ def test_agent_replies_and_customer_is_emailed(alpha, django_capture_on_commit_c
 
 def test_agent_note_stays_internal(alpha):
     client = alpha.client(alpha.agent)
-    client.post(f"/agent/tickets/{alpha.ticket.number}/message/",
-                {"kind": "note", "body": "فقط برای همکاران"})
-    assert "فقط برای همکاران".encode() in client.get(
-        f"/agent/tickets/{alpha.ticket.number}/").content
-    assert "فقط برای همکاران".encode() not in alpha.client(alpha.customer_user).get(
-        f"/tickets/{alpha.ticket.number}/").content
+    client.post(
+        f"/agent/tickets/{alpha.ticket.number}/message/",
+        {"kind": "note", "body": "فقط برای همکاران"},
+    )
+    assert (
+        "فقط برای همکاران".encode() in client.get(f"/agent/tickets/{alpha.ticket.number}/").content
+    )
+    assert (
+        "فقط برای همکاران".encode()
+        not in alpha.client(alpha.customer_user).get(f"/tickets/{alpha.ticket.number}/").content
+    )
 
 
 def test_empty_reply_is_refused_and_changes_nothing(alpha):
     before = Message.objects.count()
     response = alpha.client(alpha.agent).post(
-        f"/agent/tickets/{alpha.ticket.number}/message/", {"kind": "reply", "body": "  "})
+        f"/agent/tickets/{alpha.ticket.number}/message/", {"kind": "reply", "body": "  "}
+    )
     assert response.status_code == 400 and b"field-error" in response.content
     assert Message.objects.count() == before
 
 
 def test_agent_assigns_and_changes_status_priority_and_tags(alpha):
     client = alpha.client(alpha.agent)
-    response = client.post(f"/agent/tickets/{alpha.ticket.number}/properties/", {
-        "status": "open", "priority": "important", "severity": "major",
-        "assignee": alpha.agent.pk, "department": alpha.department.pk, "tags": "سرور، شبکه",
-    })
+    response = client.post(
+        f"/agent/tickets/{alpha.ticket.number}/properties/",
+        {
+            "status": "open",
+            "priority": "important",
+            "severity": "major",
+            "assignee": alpha.agent.pk,
+            "department": alpha.department.pk,
+            "tags": "سرور، شبکه",
+        },
+    )
     assert response.status_code == 302
     ticket = Ticket.objects.get(pk=alpha.ticket.pk)
     assert (ticket.status, ticket.priority, ticket.severity, ticket.assignee) == (
-        "open", "important", "major", alpha.agent)
+        "open",
+        "important",
+        "major",
+        alpha.agent,
+    )
     page = client.get(f"/agent/tickets/{ticket.number}/").content.decode()
     assert "شبکه" in page and "priority" in page  # tags and the audit history
 
 
-@pytest.mark.parametrize("field,value", [("status", "reopened"), ("priority", "asap"),
-                                         ("assignee", "999999"), ("department", "999999")])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("status", "reopened"),
+        ("priority", "asap"),
+        ("assignee", "999999"),
+        ("department", "999999"),
+    ],
+)
 def test_bad_property_values_change_nothing(alpha, field, value):
-    data = {"status": "open", "priority": "normal", "severity": "other", "assignee": "",
-            "department": alpha.department.pk, "tags": ""}
+    data = {
+        "status": "open",
+        "priority": "normal",
+        "severity": "other",
+        "assignee": "",
+        "department": alpha.department.pk,
+        "tags": "",
+    }
     data[field] = value
     response = alpha.client(alpha.agent).post(
-        f"/agent/tickets/{alpha.ticket.number}/properties/", data)
+        f"/agent/tickets/{alpha.ticket.number}/properties/", data
+    )
     assert response.status_code == 400
     assert Ticket.objects.get(pk=alpha.ticket.pk).status == "new"
 
@@ -142,8 +190,9 @@ def test_read_only_member_sees_but_cannot_change(alpha):
     client = alpha.client(alpha.viewer)
     page = client.get(f"/agent/tickets/{alpha.ticket.number}/")
     assert page.status_code == 200 and b'name="body"' not in page.content
-    response = client.post(f"/agent/tickets/{alpha.ticket.number}/message/",
-                           {"kind": "reply", "body": "x"})
+    response = client.post(
+        f"/agent/tickets/{alpha.ticket.number}/message/", {"kind": "reply", "body": "x"}
+    )
     assert response.status_code == 400
     assert not Message.objects.filter(body="x").exists()
 
@@ -158,18 +207,38 @@ def test_canned_reply_is_offered_in_the_reply_box(alpha):
 def test_admin_defines_department_fields_and_agents_cannot(alpha):
     assert alpha.client(alpha.agent).get("/agent/departments/").status_code == 404
     client = alpha.client(alpha.owner)
-    data = {"name": "مالی", "name_en": "Billing", "description": "", "is_active": "on",
-            "f-TOTAL_FORMS": "2", "f-INITIAL_FORMS": "2", "f-MIN_NUM_FORMS": "0",
-            "f-MAX_NUM_FORMS": "20",
-            "f-0-key": "invoice", "f-0-label_fa": "شماره فاکتور", "f-0-label_en": "Invoice",
-            "f-0-kind": "number", "f-0-required": "on",
-            "f-1-key": "", "f-1-label_fa": "", "f-1-label_en": "", "f-1-kind": "text"}
+    data = {
+        "name": "مالی",
+        "name_en": "Billing",
+        "description": "",
+        "is_active": "on",
+        "f-TOTAL_FORMS": "2",
+        "f-INITIAL_FORMS": "2",
+        "f-MIN_NUM_FORMS": "0",
+        "f-MAX_NUM_FORMS": "20",
+        "f-0-key": "invoice",
+        "f-0-label_fa": "شماره فاکتور",
+        "f-0-label_en": "Invoice",
+        "f-0-kind": "number",
+        "f-0-required": "on",
+        "f-1-key": "",
+        "f-1-label_fa": "",
+        "f-1-label_en": "",
+        "f-1-kind": "text",
+    }
     assert client.post("/agent/departments/new/", data).status_code == 302
     from pishkhan.tickets.models import Department
 
     billing = Department.objects.get(tenant=alpha.tenant, name="مالی")
-    assert billing.fields == [{"key": "invoice", "label_fa": "شماره فاکتور",
-                               "label_en": "Invoice", "kind": "number", "required": True}]
+    assert billing.fields == [
+        {
+            "key": "invoice",
+            "label_fa": "شماره فاکتور",
+            "label_en": "Invoice",
+            "kind": "number",
+            "required": True,
+        }
+    ]
     data["f-0-key"] = "Bad Key"
     data["name"] = "مالی ۲"
     assert client.post("/agent/departments/new/", data).status_code == 400
@@ -178,7 +247,14 @@ def test_admin_defines_department_fields_and_agents_cannot(alpha):
 
 def test_customer_without_login_from_phone_appears_in_queue(alpha):
     walk_in = Customer.objects.create(tenant=alpha.tenant, name="تماس تلفنی")
-    ticket_submit(tenant=alpha.tenant, customer=walk_in, department=alpha.department,
-                  actor=alpha.agent, subject="تماس", body="از طریق تلفن", fields=GOOD_FIELDS,
-                  channel="phone")
+    ticket_submit(
+        tenant=alpha.tenant,
+        customer=walk_in,
+        department=alpha.department,
+        actor=alpha.agent,
+        subject="تماس",
+        body="از طریق تلفن",
+        fields=GOOD_FIELDS,
+        channel="phone",
+    )
     assert "تماس تلفنی".encode() in alpha.client(alpha.agent).get("/agent/").content

@@ -16,15 +16,24 @@ def beta_objects(beta):
     # Numbers are per tenant: give beta a ticket whose number alpha does not have.
     for n in range(2):
         ticket = ticket_submit(
-            tenant=beta.tenant, customer=beta.customer, department=beta.department,
-            actor=beta.customer_user, subject=f"درخواست {n}", body=SEED_BODY, fields=GOOD_FIELDS,
+            tenant=beta.tenant,
+            customer=beta.customer,
+            department=beta.department,
+            actor=beta.customer_user,
+            subject=f"درخواست {n}",
+            body=SEED_BODY,
+            fields=GOOD_FIELDS,
         )
     message = ticket_reply(
-        tenant=beta.tenant, ticket=ticket, actor=beta.agent, body="پاسخ کارشناس",
+        tenant=beta.tenant,
+        ticket=ticket,
+        actor=beta.agent,
+        body="پاسخ کارشناس",
         files=[SimpleUploadedFile("شکل.png", PNG, content_type="image/png")],
     )
-    canned = canned_reply_create(tenant=beta.tenant, actor=beta.agent, title="سلام",
-                                 body="سلام و احترام")
+    canned = canned_reply_create(
+        tenant=beta.tenant, actor=beta.agent, title="سلام", body="سلام و احترام"
+    )
     return {
         "number": ticket.number,
         "attachment": message.attachments.get().pk,
@@ -66,7 +75,9 @@ ROUTES = {
     "token_revoke": {"pk": "token"},
 }
 # Pages whose object belongs to the tenant: asked from alpha's host with beta's ids, they 404.
-OBJECT_ROUTES = [name for name, kwargs in ROUTES.items() if kwargs and name != "password_reset_confirm"]
+OBJECT_ROUTES = [
+    name for name, kwargs in ROUTES.items() if kwargs and name != "password_reset_confirm"
+]
 
 
 def _web_route_names() -> set[str]:
@@ -91,9 +102,12 @@ def test_other_tenant_gets_404(alpha, beta_objects, name, who):
     # given alice's people logged in on alpha, when they ask for beta's objects by id/number
     client = alpha.client(getattr(alpha, who))
     url = _url(name, beta_objects)
-    response = client.post(url, {"body": "x", "title": "x"}) if name in (
-        "agent_message", "agent_properties", "canned_delete", "member_edit",
-        "token_revoke") else client.get(url)
+    response = (
+        client.post(url, {"body": "x", "title": "x"})
+        if name
+        in ("agent_message", "agent_properties", "canned_delete", "member_edit", "token_revoke")
+        else client.get(url)
+    )
     # then the answer is 404, as for something that does not exist
     assert response.status_code == 404, (name, who, response.status_code)
 
@@ -122,8 +136,9 @@ def test_unknown_host_is_404(db):
 def test_customer_of_beta_cannot_log_in_on_alpha(alpha, beta):
     from tests.conftest import PASSWORD
 
-    response = alpha.client().post("/login/", {"email": beta.customer_user.email,
-                                               "password": PASSWORD})
+    response = alpha.client().post(
+        "/login/", {"email": beta.customer_user.email, "password": PASSWORD}
+    )
     assert response.status_code == 200
     assert "_auth_user_id" not in alpha.client().session
 

@@ -12,8 +12,10 @@ PDF = b"%PDF-1.4\n" + b"0" * 200
 
 def test_customer_signs_up_and_lands_in_the_portal(alpha):
     client = alpha.client()
-    response = client.post("/signup/", {"name": "سارا نادری", "email": "Sara@Example.ir",
-                                        "password": PASSWORD, "language": "fa"})
+    response = client.post(
+        "/signup/",
+        {"name": "سارا نادری", "email": "Sara@Example.ir", "password": PASSWORD, "language": "fa"},
+    )
     assert response.status_code == 302 and response["Location"] == "/tickets/"
     user = User.objects.get(email="sara@example.ir", home_tenant=alpha.tenant)
     assert Customer.objects.get(user=user).tenant == alpha.tenant
@@ -22,16 +24,19 @@ def test_customer_signs_up_and_lands_in_the_portal(alpha):
 
 def test_signup_with_bad_input_explains_and_creates_nothing(alpha):
     before = User.objects.count()
-    response = alpha.client().post("/signup/", {"name": "‌ ", "email": "not-an-email",
-                                                "password": "123", "language": "fa"})
+    response = alpha.client().post(
+        "/signup/", {"name": "‌ ", "email": "not-an-email", "password": "123", "language": "fa"}
+    )
     assert response.status_code == 200
     assert response.content.count(b'class="field-error"') >= 3
     assert User.objects.count() == before
 
 
 def test_same_email_can_be_a_customer_of_two_tenants(alpha, beta):
-    response = beta.client().post("/signup/", {"name": "علی", "email": alpha.customer.email,
-                                               "password": PASSWORD, "language": "fa"})
+    response = beta.client().post(
+        "/signup/",
+        {"name": "علی", "email": alpha.customer.email, "password": PASSWORD, "language": "fa"},
+    )
     assert response.status_code == 302
     assert User.objects.filter(email=alpha.customer.email).count() == 2
 
@@ -44,10 +49,17 @@ def test_new_ticket_form_shows_the_departments_own_fields(alpha):
 
 def test_missing_required_field_is_refused_and_nothing_is_written(alpha):
     before = Ticket.objects.count(), Message.objects.count()
-    response = alpha.client(alpha.customer_user).post("/tickets/new/", {
-        "department": alpha.department.pk, "subject": "سرور قطع است", "body": SEED_BODY,
-        "priority": "urgent", "field_domain": "example.ir", "field_server_ip": "999.1.1.1",
-    })
+    response = alpha.client(alpha.customer_user).post(
+        "/tickets/new/",
+        {
+            "department": alpha.department.pk,
+            "subject": "سرور قطع است",
+            "body": SEED_BODY,
+            "priority": "urgent",
+            "field_domain": "example.ir",
+            "field_server_ip": "999.1.1.1",
+        },
+    )
     assert response.status_code == 200
     assert b"field-error" in response.content
     assert (Ticket.objects.count(), Message.objects.count()) == before
@@ -55,11 +67,18 @@ def test_missing_required_field_is_refused_and_nothing_is_written(alpha):
 
 def test_customer_opens_a_ticket_with_an_attachment_and_sees_it(alpha):
     client = alpha.client(alpha.customer_user)
-    response = client.post("/tickets/new/", {
-        "department": alpha.department.pk, "subject": "سرور قطع است", "body": SEED_BODY,
-        "priority": "urgent", "field_domain": "Example.IR", "field_server_ip": "۱۸۵.۸.۱۷۲.۱۰",
-        "attachments": [SimpleUploadedFile("گزارش.pdf", PDF, content_type="application/pdf")],
-    })
+    response = client.post(
+        "/tickets/new/",
+        {
+            "department": alpha.department.pk,
+            "subject": "سرور قطع است",
+            "body": SEED_BODY,
+            "priority": "urgent",
+            "field_domain": "Example.IR",
+            "field_server_ip": "۱۸۵.۸.۱۷۲.۱۰",
+            "attachments": [SimpleUploadedFile("گزارش.pdf", PDF, content_type="application/pdf")],
+        },
+    )
     ticket = Ticket.objects.get(tenant=alpha.tenant, subject="سرور قطع است")
     assert response.status_code == 302 and response["Location"] == f"/tickets/{ticket.number}/"
     assert ticket.fields == {"domain": "example.ir", "server_ip": "185.8.172.10"}
@@ -72,29 +91,41 @@ def test_customer_opens_a_ticket_with_an_attachment_and_sees_it(alpha):
 
 
 def test_executable_renamed_as_pdf_is_refused(alpha):
-    response = alpha.client(alpha.customer_user).post(f"/tickets/{alpha.ticket.number}/", {
-        "body": "پیوست", "attachments": [SimpleUploadedFile("a.pdf", b"MZ\x90\x00" * 10)],
-    })
+    response = alpha.client(alpha.customer_user).post(
+        f"/tickets/{alpha.ticket.number}/",
+        {
+            "body": "پیوست",
+            "attachments": [SimpleUploadedFile("a.pdf", b"MZ\x90\x00" * 10)],
+        },
+    )
     assert response.status_code == 200 and b"alert-error" in response.content
     assert not Attachment.objects.filter(message__ticket=alpha.ticket).exists()
 
 
 def test_customer_sees_agent_reply_but_never_the_note(alpha):
-    ticket_add_note(tenant=alpha.tenant, ticket=alpha.ticket, actor=alpha.agent,
-                    body="یادداشت محرمانه کارشناس")
-    ticket_reply(tenant=alpha.tenant, ticket=alpha.ticket, actor=alpha.agent,
-                 body="پاسخ عمومی کارشناس")
+    ticket_add_note(
+        tenant=alpha.tenant, ticket=alpha.ticket, actor=alpha.agent, body="یادداشت محرمانه کارشناس"
+    )
+    ticket_reply(
+        tenant=alpha.tenant, ticket=alpha.ticket, actor=alpha.agent, body="پاسخ عمومی کارشناس"
+    )
     page = alpha.client(alpha.customer_user).get(f"/tickets/{alpha.ticket.number}/")
     assert "پاسخ عمومی کارشناس".encode() in page.content
     assert "یادداشت محرمانه".encode() not in page.content
 
 
 def test_note_attachment_is_not_served_to_the_customer(alpha):
-    note = ticket_add_note(tenant=alpha.tenant, ticket=alpha.ticket, actor=alpha.agent,
-                           body="لاگ", files=[SimpleUploadedFile("log.txt", b"secret")])
+    note = ticket_add_note(
+        tenant=alpha.tenant,
+        ticket=alpha.ticket,
+        actor=alpha.agent,
+        body="لاگ",
+        files=[SimpleUploadedFile("log.txt", b"secret")],
+    )
     attachment = note.attachments.get()
-    assert alpha.client(alpha.customer_user).get(
-        f"/attachments/{attachment.pk}/").status_code == 404
+    assert (
+        alpha.client(alpha.customer_user).get(f"/attachments/{attachment.pk}/").status_code == 404
+    )
     assert alpha.client(alpha.agent).get(f"/attachments/{attachment.pk}/").status_code == 200
 
 
@@ -110,8 +141,9 @@ def test_customer_reply_is_added_and_reopens(alpha):
 
 def test_customer_cannot_open_another_customers_ticket(alpha):
     other = alpha.client()
-    other.post("/signup/", {"name": "دیگری", "email": "other@x.ir", "password": PASSWORD,
-                            "language": "fa"})
+    other.post(
+        "/signup/", {"name": "دیگری", "email": "other@x.ir", "password": PASSWORD, "language": "fa"}
+    )
     assert other.get(f"/tickets/{alpha.ticket.number}/").status_code == 404
 
 
@@ -119,9 +151,23 @@ def test_portal_is_persian_rtl_with_jalali_dates_and_english_on_request(alpha):
     client = alpha.client(alpha.customer_user)
     page = client.get("/tickets/").content.decode()
     assert 'dir="rtl"' in page and "۱" in page  # ticket number in Persian digits
-    assert any(month in page for month in ("آذر", "دی", "بهمن", "اسفند", "فروردین",
-                                           "اردیبهشت", "خرداد", "تیر", "مرداد",
-                                           "شهریور", "مهر", "آبان"))
+    assert any(
+        month in page
+        for month in (
+            "آذر",
+            "دی",
+            "بهمن",
+            "اسفند",
+            "فروردین",
+            "اردیبهشت",
+            "خرداد",
+            "تیر",
+            "مرداد",
+            "شهریور",
+            "مهر",
+            "آبان",
+        )
+    )
     client.post("/language/", {"language": "en", "next": "/tickets/"})
     alpha.customer_user.refresh_from_db()
     assert alpha.customer_user.language == "en"
@@ -141,11 +187,17 @@ def test_password_reset_mail_links_to_this_tenant_only(alpha, beta):
     client = alpha.client()
     form = client.get(path, follow=True)
     assert form.status_code == 200
-    response = client.post(form.redirect_chain[-1][0], {
-        "new_password1": "tazeh-ramz-1405", "new_password2": "tazeh-ramz-1405"})
+    response = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "tazeh-ramz-1405", "new_password2": "tazeh-ramz-1405"},
+    )
     assert response.status_code == 302
-    assert alpha.client().post("/login/", {"email": alpha.customer.email,
-                                           "password": "tazeh-ramz-1405"}).status_code == 302
+    assert (
+        alpha.client()
+        .post("/login/", {"email": alpha.customer.email, "password": "tazeh-ramz-1405"})
+        .status_code
+        == 302
+    )
     # the same link does nothing on beta's host
     assert beta.client().get(path, follow=True).context["validlink"] is False
 

@@ -6,8 +6,10 @@ from tests.conftest import PASSWORD
 
 def test_owner_adds_an_agent_who_can_then_log_in(alpha):
     client = alpha.client(alpha.owner)
-    response = client.post("/agent/members/", {"email": "new@alpha.example", "full_name": "نیما",
-                                               "role": "agent", "password": PASSWORD})
+    response = client.post(
+        "/agent/members/",
+        {"email": "new@alpha.example", "full_name": "نیما", "role": "agent", "password": PASSWORD},
+    )
     assert response.status_code == 302
     login = alpha.client().post("/login/", {"email": "new@alpha.example", "password": PASSWORD})
     assert login.status_code == 302 and login["Location"] == "/agent/"
@@ -21,16 +23,18 @@ def test_existing_staff_of_another_tenant_gets_a_seat_without_a_new_login(alpha,
 
 def test_bad_seat_is_refused_and_nothing_changes(alpha):
     before = Membership.objects.count()
-    response = alpha.client(alpha.owner).post("/agent/members/", {
-        "email": "x@alpha.example", "role": "agent", "password": ""})
+    response = alpha.client(alpha.owner).post(
+        "/agent/members/", {"email": "x@alpha.example", "role": "agent", "password": ""}
+    )
     assert response.status_code == 400 and b"field-error" in response.content
     assert Membership.objects.count() == before
 
 
 def test_last_owner_cannot_step_down(alpha):
     seat = alpha.owner.memberships.get(tenant=alpha.tenant)
-    alpha.client(alpha.owner).post(f"/agent/members/{seat.pk}/", {"role": "agent",
-                                                                   "is_active": "on"})
+    alpha.client(alpha.owner).post(
+        f"/agent/members/{seat.pk}/", {"role": "agent", "is_active": "on"}
+    )
     seat.refresh_from_db()
     assert seat.role == "owner"
 

@@ -60,7 +60,8 @@ def system_text(message) -> str:
     if len(parts) == 3 and parts[0] == "status":
         labels = dict(Status.choices)
         return _("Status changed from %(old)s to %(new)s") % {
-            "old": labels.get(parts[1], parts[1]), "new": labels.get(parts[2], parts[2]),
+            "old": labels.get(parts[1], parts[1]),
+            "new": labels.get(parts[2], parts[2]),
         }
     return message.body
 

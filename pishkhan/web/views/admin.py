@@ -37,9 +37,15 @@ def canned_list(request):
         else:
             messages.success(request, _("Canned reply saved."))
             return redirect("web:canned")
-    return render(request, "web/agent/canned.html", {
-        "replies": selectors.canned_reply_list(tenant=request.tenant), "form": form,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "web/agent/canned.html",
+        {
+            "replies": selectors.canned_reply_list(tenant=request.tenant),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_required
@@ -59,9 +65,13 @@ def canned_delete(request, pk: int):
 
 @admin_required
 def department_list(request):
-    return render(request, "web/agent/departments.html", {
-        "departments": selectors.department_list(tenant=request.tenant, active_only=False),
-    })
+    return render(
+        request,
+        "web/agent/departments.html",
+        {
+            "departments": selectors.department_list(tenant=request.tenant, active_only=False),
+        },
+    )
 
 
 def _rows_from(formset) -> list[dict]:
@@ -82,28 +92,46 @@ def department_edit(request, pk: int | None = None):
     initial = {}
     rows: list[dict] = []
     if department is not None:
-        initial = {"name": department.name, "name_en": department.name_en,
-                   "description": department.description, "is_active": department.is_active}
+        initial = {
+            "name": department.name,
+            "name_en": department.name_en,
+            "description": department.description,
+            "is_active": department.is_active,
+        }
         rows = list(department.fields)
     form = DepartmentForm(request.POST or None, initial=initial or None)
     formset = DepartmentFieldFormSet(
-        request.POST or None, prefix="f",
+        request.POST or None,
+        prefix="f",
         initial=rows + [{"required": True}] * max(0, FIELD_ROWS - len(rows)),
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
         try:
             if department is None:
-                department_create(tenant=request.tenant, actor=request.user,
-                                  fields=_rows_from(formset), **data)
+                department_create(
+                    tenant=request.tenant, actor=request.user, fields=_rows_from(formset), **data
+                )
             else:
-                department_update(tenant=request.tenant, department=department,
-                                  actor=request.user, fields=_rows_from(formset), **data)
+                department_update(
+                    tenant=request.tenant,
+                    department=department,
+                    actor=request.user,
+                    fields=_rows_from(formset),
+                    **data,
+                )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Department saved."))
             return redirect("web:departments")
-    return render(request, "web/agent/department_form.html", {
-        "form": form, "formset": formset, "department": department,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "web/agent/department_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "department": department,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

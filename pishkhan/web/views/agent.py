@@ -41,9 +41,15 @@ def _filters_from(request) -> tuple[selectors.TicketFilters, dict]:
         tag=get.get("tag", "").strip()[:50],
         sort=get.get("sort") if get.get("sort") in selectors.SORTS else "updated",
     )
-    state = {"status": statuses, "priority": priorities, "department": filters.department,
-             "assignee": assignee_raw, "tag": filters.tag, "sort": filters.sort,
-             "q": get.get("q", "").strip()[:200]}
+    state = {
+        "status": statuses,
+        "priority": priorities,
+        "department": filters.department,
+        "assignee": assignee_raw,
+        "tag": filters.tag,
+        "sort": filters.sort,
+        "q": get.get("q", "").strip()[:200],
+    }
     return filters, state
 
 
@@ -58,21 +64,30 @@ def queue(request):
     page = Paginator(tickets, page_size).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "web/agent/queue.html", {
-        "page": page,
-        "state": state,
-        "query": query.urlencode(),
-        "page_size": page_size,
-        "page_sizes": PAGE_SIZES,
-        "counts": selectors.status_counts(tenant=request.tenant),
-        "statuses": Status.choices,
-        "priorities": Priority.choices,
-        "departments": selectors.department_list(tenant=request.tenant, active_only=False),
-        "members": member_list(tenant=request.tenant, writers_only=True),
-        "sorts": [("updated", _("Recently updated")), ("-updated", _("Least recently updated")),
-                  ("created", _("Newest")), ("-created", _("Oldest")),
-                  ("priority", _("Priority")), ("number", _("Number"))],
-    })
+    return render(
+        request,
+        "web/agent/queue.html",
+        {
+            "page": page,
+            "state": state,
+            "query": query.urlencode(),
+            "page_size": page_size,
+            "page_sizes": PAGE_SIZES,
+            "counts": selectors.status_counts(tenant=request.tenant),
+            "statuses": Status.choices,
+            "priorities": Priority.choices,
+            "departments": selectors.department_list(tenant=request.tenant, active_only=False),
+            "members": member_list(tenant=request.tenant, writers_only=True),
+            "sorts": [
+                ("updated", _("Recently updated")),
+                ("-updated", _("Least recently updated")),
+                ("created", _("Newest")),
+                ("-created", _("Oldest")),
+                ("priority", _("Priority")),
+                ("number", _("Number")),
+            ],
+        },
+    )
 
 
 def _ticket_or_404(request, number: int):
@@ -85,10 +100,14 @@ def _ticket_or_404(request, number: int):
 def _properties_form(request, ticket, data=None):
     return TicketPropertiesForm(
         data,
-        initial={"status": ticket.status, "priority": ticket.priority,
-                 "severity": ticket.severity, "assignee": ticket.assignee_id,
-                 "department": ticket.department_id,
-                 "tags": ", ".join(selectors.ticket_tags(ticket=ticket))},
+        initial={
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "severity": ticket.severity,
+            "assignee": ticket.assignee_id,
+            "department": ticket.department_id,
+            "tags": ", ".join(selectors.ticket_tags(ticket=ticket)),
+        },
         members=member_list(tenant=request.tenant, writers_only=True),
         departments=selectors.department_list(tenant=request.tenant, active_only=False),
         language=request.LANGUAGE_CODE,
@@ -97,18 +116,25 @@ def _properties_form(request, ticket, data=None):
 
 def _render_ticket(request, ticket, *, reply_form=None, properties_form=None, status=200):
     ticket = selectors.ticket_get(tenant=request.tenant, number=ticket.number)
-    return render(request, "web/agent/ticket_detail.html", {
-        "ticket": ticket,
-        "tags": selectors.ticket_tags(ticket=ticket),
-        "thread": selectors.message_list(tenant=request.tenant, ticket=ticket,
-                                         include_notes=True),
-        "reply_form": reply_form or AgentReplyForm(),
-        "properties_form": properties_form or _properties_form(request, ticket),
-        "canned": selectors.canned_reply_list(tenant=request.tenant),
-        "history": audit_list_for_object(tenant=request.tenant, obj=ticket, limit=30),
-        "other_tickets": selectors.ticket_list_for_customer(
-            tenant=request.tenant, customer=ticket.customer).exclude(pk=ticket.pk)[:5],
-    }, status=status)
+    return render(
+        request,
+        "web/agent/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "tags": selectors.ticket_tags(ticket=ticket),
+            "thread": selectors.message_list(
+                tenant=request.tenant, ticket=ticket, include_notes=True
+            ),
+            "reply_form": reply_form or AgentReplyForm(),
+            "properties_form": properties_form or _properties_form(request, ticket),
+            "canned": selectors.canned_reply_list(tenant=request.tenant),
+            "history": audit_list_for_object(tenant=request.tenant, obj=ticket, limit=30),
+            "other_tickets": selectors.ticket_list_for_customer(
+                tenant=request.tenant, customer=ticket.customer
+            ).exclude(pk=ticket.pk)[:5],
+        },
+        status=status,
+    )
 
 
 @staff_required
@@ -125,13 +151,23 @@ def ticket_message(request, number: int):
         files = request.FILES.getlist("attachments")
         try:
             if form.cleaned_data["kind"] == MessageKind.NOTE:
-                ticket_add_note(tenant=request.tenant, ticket=ticket, actor=request.user,
-                                body=form.cleaned_data["body"], files=files)
+                ticket_add_note(
+                    tenant=request.tenant,
+                    ticket=ticket,
+                    actor=request.user,
+                    body=form.cleaned_data["body"],
+                    files=files,
+                )
                 messages.success(request, _("Note added."))
             else:
-                ticket_reply(tenant=request.tenant, ticket=ticket, actor=request.user,
-                             body=form.cleaned_data["body"], files=files,
-                             status=form.cleaned_data["status"] or None)
+                ticket_reply(
+                    tenant=request.tenant,
+                    ticket=ticket,
+                    actor=request.user,
+                    body=form.cleaned_data["body"],
+                    files=files,
+                    status=form.cleaned_data["status"] or None,
+                )
                 messages.success(request, _("Reply sent to the customer."))
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -151,16 +187,26 @@ def ticket_properties(request, number: int):
         data = form.cleaned_data
         assignee = None
         if data["assignee"]:
-            member = next((m for m in member_list(tenant=request.tenant)
-                           if m.user_id == data["assignee"]), None)
+            member = next(
+                (m for m in member_list(tenant=request.tenant) if m.user_id == data["assignee"]),
+                None,
+            )
             assignee = member.user if member else None
-        department = selectors.department_get(tenant=request.tenant,
-                                              department_id=data["department"])
+        department = selectors.department_get(
+            tenant=request.tenant, department_id=data["department"]
+        )
         try:
-            ticket_update(tenant=request.tenant, ticket=ticket, actor=request.user,
-                          status=data["status"], priority=data["priority"],
-                          severity=data["severity"], assignee=assignee,
-                          department=department, tags=form.tag_list())
+            ticket_update(
+                tenant=request.tenant,
+                ticket=ticket,
+                actor=request.user,
+                status=data["status"],
+                priority=data["priority"],
+                severity=data["severity"],
+                assignee=assignee,
+                department=department,
+                tags=form.tag_list(),
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         except PermissionDenied as exc:

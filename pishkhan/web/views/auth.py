@@ -35,15 +35,17 @@ def home_for(user) -> str:
 def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(request, email=form.cleaned_data["email"],
-                            password=form.cleaned_data["password"])
+        user = authenticate(
+            request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+        )
         if user is None:
             form.add_error(None, _("Email or password is wrong."))
         else:
             _start_session(request, user)
             return redirect(_safe_next(request, home_for(user)))
-    return render(request, "web/auth/login.html", {"form": form,
-                                                   "next": request.GET.get("next", "")})
+    return render(
+        request, "web/auth/login.html", {"form": form, "next": request.GET.get("next", "")}
+    )
 
 
 @require_POST
@@ -55,8 +57,7 @@ def logout_view(request):
 def signup_view(request):
     if not request.tenant.allow_customer_signup:
         raise Http404
-    form = SignupForm(request.POST or None,
-                      initial={"language": request.LANGUAGE_CODE})
+    form = SignupForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         try:
             user = customer_signup(tenant=request.tenant, **form.cleaned_data)
@@ -86,8 +87,9 @@ def language_view(request):
     response = HttpResponseRedirect(target)
     from django.conf import settings
 
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
-                        samesite="Lax")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax"
+    )
     return response
 
 
@@ -124,6 +126,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
-    template_name="web/auth/password_reset_done.html")
+    template_name="web/auth/password_reset_done.html"
+)
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
-    template_name="web/auth/password_reset_complete.html")
+    template_name="web/auth/password_reset_complete.html"
+)

@@ -21,9 +21,13 @@ def home(request):
         return redirect("web:queue")
     if request.customer is not None:
         return portal(request)
-    return render(request, "web/portal/welcome.html", {
-        "departments": selectors.department_list(tenant=request.tenant),
-    })
+    return render(
+        request,
+        "web/portal/welcome.html",
+        {
+            "departments": selectors.department_list(tenant=request.tenant),
+        },
+    )
 
 
 @customer_required
@@ -44,15 +48,21 @@ def ticket_new(request):
         department = departments[0]
     form = None
     if department is not None:
-        form = NewTicketForm(request.POST or None, department=department,
-                             language=request.LANGUAGE_CODE)
+        form = NewTicketForm(
+            request.POST or None, department=department, language=request.LANGUAGE_CODE
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 ticket = ticket_submit(
-                    tenant=request.tenant, customer=request.customer, department=department,
-                    subject=form.cleaned_data["subject"], body=form.cleaned_data["body"],
-                    fields=form.field_values(), priority=form.cleaned_data["priority"],
-                    channel=Channel.PORTAL, files=request.FILES.getlist("attachments"),
+                    tenant=request.tenant,
+                    customer=request.customer,
+                    department=department,
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                    fields=form.field_values(),
+                    priority=form.cleaned_data["priority"],
+                    channel=Channel.PORTAL,
+                    files=request.FILES.getlist("attachments"),
                     actor=request.user,
                 )
             except ValidationError as exc:
@@ -62,11 +72,20 @@ def ticket_new(request):
                 return redirect("web:ticket", number=ticket.number)
     elif request.method == "POST":
         messages.error(request, _("Choose a department."))
-    template = "web/portal/_ticket_form.html" if request.headers.get("HX-Request") else \
-        "web/portal/ticket_new.html"
-    return render(request, template, {
-        "departments": departments, "department": department, "form": form,
-    })
+    template = (
+        "web/portal/_ticket_form.html"
+        if request.headers.get("HX-Request")
+        else "web/portal/ticket_new.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "departments": departments,
+            "department": department,
+            "form": form,
+        },
+    )
 
 
 @customer_required
@@ -77,9 +96,14 @@ def ticket_detail(request, number: int):
     form = ReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            ticket_reply(tenant=request.tenant, ticket=ticket, actor=request.user,
-                         body=form.cleaned_data["body"],
-                         files=request.FILES.getlist("attachments"), channel=Channel.PORTAL)
+            ticket_reply(
+                tenant=request.tenant,
+                ticket=ticket,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                files=request.FILES.getlist("attachments"),
+                channel=Channel.PORTAL,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         except PermissionDenied as exc:
@@ -88,6 +112,12 @@ def ticket_detail(request, number: int):
             messages.success(request, _("Your reply was sent."))
             return redirect("web:ticket", number=ticket.number)
     thread = selectors.message_list(tenant=request.tenant, ticket=ticket, include_notes=False)
-    return render(request, "web/portal/ticket_detail.html", {
-        "ticket": ticket, "thread": thread, "form": form,
-    })
+    return render(
+        request,
+        "web/portal/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "thread": thread,
+            "form": form,
+        },
+    )

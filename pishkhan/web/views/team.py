@@ -25,9 +25,15 @@ def members(request):
         else:
             messages.success(request, _("Seat added."))
             return redirect("web:members")
-    return render(request, "web/agent/members.html", {
-        "memberships": selectors.membership_list_all(tenant=request.tenant), "form": form,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "web/agent/members.html",
+        {
+            "memberships": selectors.membership_list_all(tenant=request.tenant),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @admin_required
@@ -39,8 +45,12 @@ def member_edit(request, pk: int):
     form = MembershipForm(request.POST)
     if form.is_valid():
         try:
-            membership_update(tenant=request.tenant, actor=request.user, membership=membership,
-                              **form.cleaned_data)
+            membership_update(
+                tenant=request.tenant,
+                actor=request.user,
+                membership=membership,
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -56,12 +66,23 @@ def tokens(request):
     form = TokenForm(request.POST or None)
     raw = None
     if request.method == "POST" and form.is_valid():
-        _token, raw = api_token_create(tenant=request.tenant, user=request.user,
-                                       name=form.cleaned_data["name"], actor=request.user)
+        _token, raw = api_token_create(
+            tenant=request.tenant,
+            user=request.user,
+            name=form.cleaned_data["name"],
+            actor=request.user,
+        )
         form = TokenForm()
-    return render(request, "web/agent/tokens.html", {
-        "tokens": selectors.api_token_list(tenant=request.tenant), "form": form, "raw": raw,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "web/agent/tokens.html",
+        {
+            "tokens": selectors.api_token_list(tenant=request.tenant),
+            "form": form,
+            "raw": raw,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @admin_required
