@@ -15,8 +15,9 @@ class AgentOut(Schema):
 
 
 @router.get("/agents", response=list[AgentOut])
-def agent_list(request, assignable: bool = Query(False, description="Only roles that may be "
-                                                                     "assigned tickets.")):
+def agent_list(
+    request, assignable: bool = Query(False, description="Only roles that may be assigned tickets.")
+):
     memberships = selectors.member_list(tenant=request.tenant, writers_only=assignable)
     return [
         {"id": m.user.pk, "email": m.user.email, "full_name": m.user.full_name, "role": m.role}

@@ -10,21 +10,34 @@ from pishkhan.tickets import selectors
 router = Router(tags=["attachments"])
 
 
-@router.get("/attachments/{int:attachment_id}", url_name="attachment_download",
-            response={200: None, 404: ErrorOut},
-            openapi_extra={"responses": {200: {
+@router.get(
+    "/attachments/{int:attachment_id}",
+    url_name="attachment_download",
+    response={200: None, 404: ErrorOut},
+    openapi_extra={
+        "responses": {
+            200: {
                 "description": "The file, as an attachment.",
-                "content": {"application/octet-stream": {
-                    "schema": {"type": "string", "format": "binary"}}},
-            }}})
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        }
+    },
+)
 def attachment_download(request, attachment_id: int):
-    attachment = selectors.attachment_get(tenant=request.tenant, attachment_id=attachment_id,
-                                          staff=True)
+    attachment = selectors.attachment_get(
+        tenant=request.tenant, attachment_id=attachment_id, staff=True
+    )
     if attachment is None or not attachment.file.storage.exists(attachment.file.name):
         raise not_found()
     # The type is the one decided on upload, never the sender's; with nosniff the browser
     # keeps to it. FileResponse encodes a non-ASCII name as RFC 5987 filename*.
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
-                            filename=attachment.filename, content_type=attachment.content_type)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -23,7 +23,8 @@ class TokenAuth(HttpBearer):
             return None
         membership = (
             Membership.objects.for_tenant(tenant)
-            .filter(user=api_token.user, is_active=True).first()
+            .filter(user=api_token.user, is_active=True)
+            .first()
         )
         if membership is None:
             return None

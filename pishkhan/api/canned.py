@@ -37,12 +37,12 @@ def canned_reply_create(request, payload: CannedReplyIn):
     return HttpStatus(201, reply)
 
 
-@router.delete("/canned-replies/{int:reply_id}",
-               response={204: None, 403: ErrorOut, 404: ErrorOut})
+@router.delete("/canned-replies/{int:reply_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
 def canned_reply_delete(request, reply_id: int):
     reply = selectors.canned_reply_get(tenant=request.tenant, reply_id=reply_id)
     if reply is None:
         raise not_found()
-    services.canned_reply_delete(tenant=request.tenant, actor=request.auth.user, reply=reply,
-                                 via="api")
+    services.canned_reply_delete(
+        tenant=request.tenant, actor=request.auth.user, reply=reply, via="api"
+    )
     return HttpStatus(204, None)

@@ -12,6 +12,7 @@ from pishkhan.api.schemas import ErrorOut, InputSchema, PageQuery, paginate
 
 router = Router(tags=["customers"])
 
+
 class CustomerOut(Schema):
     id: int
     name: str
@@ -81,11 +82,16 @@ def customer_detail(request, customer_id: int):
     return _get(request, customer_id)
 
 
-@router.patch("/customers/{int:customer_id}",
-              response={200: CustomerOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.patch(
+    "/customers/{int:customer_id}",
+    response={200: CustomerOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+)
 def customer_update(request, customer_id: int, payload: CustomerPatch):
     customer = _get(request, customer_id)
     return services.customer_update(
-        tenant=request.tenant, actor=request.auth.user, customer=customer, via="api",
+        tenant=request.tenant,
+        actor=request.auth.user,
+        customer=customer,
+        via="api",
         fields=payload.model_dump(exclude_unset=True),
     )

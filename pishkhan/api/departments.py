@@ -64,8 +64,7 @@ def _get(request, department_id: int):
 
 @router.get("/departments", response=list[DepartmentOut])
 def department_list(request, include_inactive: bool = Query(False, alias="all")):
-    return list(selectors.department_list(tenant=request.tenant,
-                                          active_only=not include_inactive))
+    return list(selectors.department_list(tenant=request.tenant, active_only=not include_inactive))
 
 
 @router.get("/departments/{int:department_id}", response={200: DepartmentOut, 404: ErrorOut})
@@ -76,17 +75,24 @@ def department_detail(request, department_id: int):
 @router.post("/departments", response={201: DepartmentOut, 400: ErrorOut, 403: ErrorOut})
 def department_create(request, payload: DepartmentIn):
     department = services.department_create(
-        tenant=request.tenant, actor=request.auth.user, via="api",
+        tenant=request.tenant,
+        actor=request.auth.user,
+        via="api",
         **payload.model_dump(mode="json"),
     )
     return HttpStatus(201, department)
 
 
-@router.patch("/departments/{int:department_id}",
-              response={200: DepartmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.patch(
+    "/departments/{int:department_id}",
+    response={200: DepartmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+)
 def department_update(request, department_id: int, payload: DepartmentPatch):
     department = _get(request, department_id)
     return services.department_update(
-        tenant=request.tenant, department=department, actor=request.auth.user, via="api",
+        tenant=request.tenant,
+        department=department,
+        actor=request.auth.user,
+        via="api",
         **payload.model_dump(mode="json", exclude_unset=True),
     )

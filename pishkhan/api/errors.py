@@ -30,7 +30,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invalid": ("برخی از فیلدها نامعتبرند.", "Some fields are invalid."),
     "not_found": ("پیدا نشد.", "Not found."),
     "route_not_found": (
-        "چنین نشانی‌ای در این API وجود ندارد.", "There is no such address in this API.",
+        "چنین نشانی‌ای در این API وجود ندارد.",
+        "There is no such address in this API.",
     ),
     "forbidden": ("اجازهٔ این کار را ندارید.", "You may not do this."),
     "unauthorized": (
@@ -42,10 +43,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This ticket is closed and cannot be reopened. Please open a new ticket.",
     ),
     "bad_request": (
-        "بدنهٔ درخواست JSON معتبری نیست.", "The request body is not valid JSON.",
+        "بدنهٔ درخواست JSON معتبری نیست.",
+        "The request body is not valid JSON.",
     ),
     "method_not_allowed": (
-        "این روش (method) برای این نشانی پذیرفته نیست.", "This method is not allowed here.",
+        "این روش (method) برای این نشانی پذیرفته نیست.",
+        "This method is not allowed here.",
     ),
     "too_large": ("درخواست بیش از اندازه بزرگ است.", "The request is too large."),
     "server_error": (
@@ -68,10 +71,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wrong_value": ("مقدار نامعتبر است.", "This value is not valid."),
     "base64": ("محتوای base64 معتبر نیست.", "This is not valid base64 content."),
     "reference_not_found": (
-        "در این محیط کاری پیدا نشد.", "Not found in this workspace.",
+        "در این محیط کاری پیدا نشد.",
+        "Not found in this workspace.",
     ),
     "status_on_note": (
-        "فقط پاسخ می‌تواند وضعیت تیکت را تغییر دهد.", "Only a reply can change the status.",
+        "فقط پاسخ می‌تواند وضعیت تیکت را تغییر دهد.",
+        "Only a reply can change the status.",
     ),
     "one_customer": (
         "یا customer_id یا customer را بفرستید، نه هر دو.",
@@ -91,16 +96,26 @@ def text(key: str, language: str | None = None, **params) -> str:
     if language == "en":
         return en.format(**params)
     # Numbers read in Persian digits; codes such as "base64" or choice values stay as sent.
-    return fa.format(**{key: to_persian_digits(str(value)) if isinstance(value, int) else value
-                        for key, value in params.items()})
+    return fa.format(
+        **{
+            key: to_persian_digits(str(value)) if isinstance(value, int) else value
+            for key, value in params.items()
+        }
+    )
 
 
 class ApiError(Exception):
     """An answer decided at the edge (a reference that is not in this tenant, an input that
     the schema alone cannot judge). `fields` maps a field to message keys of MESSAGES."""
 
-    def __init__(self, *, status: int, code: str, message: str | None = None,
-                 fields: dict[str, list[str]] | None = None):
+    def __init__(
+        self,
+        *,
+        status: int,
+        code: str,
+        message: str | None = None,
+        fields: dict[str, list[str]] | None = None,
+    ):
         super().__init__(code)
         self.status = status
         self.code = code
@@ -118,8 +133,14 @@ def invalid(field: str, key: str) -> ApiError:
 
 
 def error_response(
-    request: HttpRequest | None, *, status: int, code: str, message: str | None = None,
-    message_fa: str | None = None, message_en: str | None = None, fields: dict | None = None,
+    request: HttpRequest | None,
+    *,
+    status: int,
+    code: str,
+    message: str | None = None,
+    message_fa: str | None = None,
+    message_en: str | None = None,
+    fields: dict | None = None,
 ) -> HttpResponse:
     """`message` names a key of MESSAGES; without it, give both texts."""
     if message is not None:
@@ -134,15 +155,17 @@ def error_response(
         }
     }
     return HttpResponse(
-        json.dumps(body, ensure_ascii=False), status=status,
+        json.dumps(body, ensure_ascii=False),
+        status=status,
         content_type="application/json; charset=utf-8",
     )
 
 
 def on_api_error(request, exc: ApiError):
     fields = {key: [text(m) for m in messages] for key, messages in exc.fields.items()}
-    return error_response(request, status=exc.status, code=exc.code, message=exc.message,
-                          fields=fields)
+    return error_response(
+        request, status=exc.status, code=exc.code, message=exc.message, fields=fields
+    )
 
 
 def on_django_validation(request, exc: DjangoValidationError):
@@ -153,11 +176,9 @@ def on_django_validation(request, exc: DjangoValidationError):
         return error_response(request, status=409, code=code, message=code)
     if hasattr(exc, "error_dict"):
         fields = {key: [str(m) for m in msgs] for key, msgs in exc.message_dict.items()}
-        return error_response(request, status=400, code="invalid", message="invalid",
-                              fields=fields)
+        return error_response(request, status=400, code="invalid", message="invalid", fields=fields)
     general = str(exc.messages[0]) if exc.messages else text("invalid")
-    return error_response(request, status=400, code=code, message_fa=general,
-                          message_en=general)
+    return error_response(request, status=400, code=code, message_fa=general, message_en=general)
 
 
 # pydantic error type → MESSAGES key.
@@ -218,8 +239,7 @@ def on_schema_validation(request, exc: SchemaValidationError):
     fields: dict[str, list[str]] = {}
     for item in exc.errors:
         fields.setdefault(_field_key(item.get("loc", ())), []).append(_schema_message(item))
-    return error_response(request, status=400, code="invalid", message="invalid",
-                          fields=fields)
+    return error_response(request, status=400, code="invalid", message="invalid", fields=fields)
 
 
 def on_not_found(request, exc):
@@ -247,8 +267,13 @@ def on_http_error(request, exc: HttpError):
     key = _HTTP_MESSAGES.get(exc.status_code)
     if key:
         return error_response(request, status=exc.status_code, code=key, message=key)
-    return error_response(request, status=exc.status_code, code=f"http_{exc.status_code}",
-                          message_fa=str(exc), message_en=str(exc))
+    return error_response(
+        request,
+        status=exc.status_code,
+        code=f"http_{exc.status_code}",
+        message_fa=str(exc),
+        message_en=str(exc),
+    )
 
 
 def on_unexpected(request, exc: Exception):

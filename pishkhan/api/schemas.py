@@ -52,8 +52,9 @@ class AttachmentIn(InputSchema):
 def uploads(items: list[AttachmentIn]) -> list[SimpleUploadedFile]:
     """Decoded files for a service's `files=`; the service enforces type and size limits."""
     return [
-        SimpleUploadedFile(item.filename,
-                           base64.b64decode("".join(item.content_base64.split()), validate=True))
+        SimpleUploadedFile(
+            item.filename, base64.b64decode("".join(item.content_base64.split()), validate=True)
+        )
         for item in items
     ]
 
@@ -67,7 +68,7 @@ def paginate(qs: QuerySet, *, page: int, page_size: int) -> tuple[list, dict]:
     """One page of `qs` and the envelope fields; a page past the end is simply empty."""
     count = qs.count()
     start = (page - 1) * page_size
-    items = list(qs[start:start + page_size]) if start < count else []
+    items = list(qs[start : start + page_size]) if start < count else []
     return items, {"count": count, "page": page, "page_size": page_size}
 
 
@@ -93,4 +94,3 @@ def field_names(**aliases: str) -> Iterator[None]:
             name = aliases.get(head, head)
             renamed[f"{name}.{rest}" if rest else name] = messages
         raise DjangoValidationError(renamed) from exc
-

@@ -108,8 +108,7 @@ class TicketQuery(PageQuery):
         if isinstance(value, str):
             value = [value]
         if isinstance(value, list):
-            return [part.strip() for item in value for part in str(item).split(",")
-                    if part.strip()]
+            return [part.strip() for item in value for part in str(item).split(",") if part.strip()]
         return value
 
 
@@ -125,13 +124,15 @@ class TicketIn(InputSchema):
     subject: str
     body: str
     fields: dict[str, str | int | None] = Field(
-        {}, description="Values of the department's fields, by key.",
+        {},
+        description="Values of the department's fields, by key.",
     )
     priority: Priority = Priority.NORMAL
     severity: Severity = Severity.OTHER
     customer_id: int | None = Field(None, description="An existing customer; or send `customer`.")
     customer: ContactIn | None = Field(
-        None, description="Reuses the workspace's customer with this email, else creates one.",
+        None,
+        description="Reuses the workspace's customer with this email, else creates one.",
     )
     attachments: list[AttachmentIn] = []
 
@@ -213,18 +214,23 @@ def _ticket(request, number: int):
 @router.get("/tickets", response={200: TicketPage, 400: ErrorOut})
 def ticket_list(request, filters: Query[TicketQuery]):
     wanted = selectors.TicketFilters(
-        status=list(filters.status), priority=list(filters.priority),
-        department=filters.department, assignee=filters.assignee, unassigned=filters.unassigned,
-        customer=filters.customer, tag=filters.tag.strip(), sort=filters.sort,
+        status=list(filters.status),
+        priority=list(filters.priority),
+        department=filters.department,
+        assignee=filters.assignee,
+        unassigned=filters.unassigned,
+        customer=filters.customer,
+        tag=filters.tag.strip(),
+        sort=filters.sort,
     )
-    qs = selectors.search_filter(selectors.ticket_list(tenant=request.tenant, filters=wanted),
-                                 filters.q)
+    qs = selectors.search_filter(
+        selectors.ticket_list(tenant=request.tenant, filters=wanted), filters.q
+    )
     items, envelope = paginate(qs, page=filters.page, page_size=filters.page_size)
     return {"items": items, **envelope}
 
 
-@router.post("/tickets",
-             response={201: TicketOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.post("/tickets", response={201: TicketOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
 def ticket_create(request, payload: TicketIn):
     tenant = request.tenant
     if payload.customer_id is not None and payload.customer is not None:
@@ -235,10 +241,17 @@ def ticket_create(request, payload: TicketIn):
     if department is None:
         raise not_found("department_id")
     submission = {
-        "tenant": tenant, "department": department, "subject": payload.subject,
-        "body": payload.body, "fields": payload.fields, "priority": payload.priority,
-        "severity": payload.severity, "channel": "api", "files": uploads(payload.attachments),
-        "actor": request.auth.user, "via": "api",
+        "tenant": tenant,
+        "department": department,
+        "subject": payload.subject,
+        "body": payload.body,
+        "fields": payload.fields,
+        "priority": payload.priority,
+        "severity": payload.severity,
+        "channel": "api",
+        "files": uploads(payload.attachments),
+        "actor": request.auth.user,
+        "via": "api",
     }
     with field_names(department="department_id"):
         if payload.customer_id is not None:
@@ -258,9 +271,10 @@ def ticket_detail(request, number: int):
     return _ticket(request, number)
 
 
-@router.patch("/tickets/{int:number}",
-              response={200: TicketOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
-                        409: ErrorOut})
+@router.patch(
+    "/tickets/{int:number}",
+    response={200: TicketOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
 def ticket_update(request, number: int, payload: TicketPatch):
     tenant = request.tenant
     ticket = _ticket(request, number)
@@ -279,8 +293,9 @@ def ticket_update(request, number: int, payload: TicketPatch):
             raise not_found("department_id")
         changes["department"] = department
     with field_names(assignee="assignee_id", department="department_id"):
-        services.ticket_update(tenant=tenant, ticket=ticket, actor=request.auth.user, via="api",
-                               **changes)
+        services.ticket_update(
+            tenant=tenant, ticket=ticket, actor=request.auth.user, via="api", **changes
+        )
     return selectors.ticket_get(tenant=tenant, number=ticket.number)
 
 
@@ -290,15 +305,22 @@ def message_list(request, number: int):
     return list(selectors.message_list(tenant=request.tenant, ticket=ticket, include_notes=True))
 
 
-@router.post("/tickets/{int:number}/messages",
-             response={201: MessageOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
-                       409: ErrorOut})
+@router.post(
+    "/tickets/{int:number}/messages",
+    response={201: MessageOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
 def message_create(request, number: int, payload: MessageIn):
     ticket = _ticket(request, number)
     if payload.kind == MessageKind.NOTE and payload.status is not None:
         raise invalid("status", "status_on_note")
-    common = {"tenant": request.tenant, "ticket": ticket, "actor": request.auth.user,
-              "body": payload.body, "files": uploads(payload.attachments), "via": "api"}
+    common = {
+        "tenant": request.tenant,
+        "ticket": ticket,
+        "actor": request.auth.user,
+        "body": payload.body,
+        "files": uploads(payload.attachments),
+        "via": "api",
+    }
     if payload.kind == MessageKind.NOTE:
         message = services.ticket_add_note(**common)
     else:

@@ -18,8 +18,7 @@ class Utf8JSONRenderer(JSONRenderer):
 
 @csrf_exempt
 def _route_not_found(request, rest: str = ""):
-    return errors.error_response(request, status=404, code="not_found",
-                                 message="route_not_found")
+    return errors.error_response(request, status=404, code="not_found", message="route_not_found")
 
 
 def _shaped_405(view):
@@ -29,8 +28,9 @@ def _shaped_405(view):
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
-            shaped = errors.error_response(request, status=405, code="method_not_allowed",
-                                           message="method_not_allowed")
+            shaped = errors.error_response(
+                request, status=405, code="method_not_allowed", message="method_not_allowed"
+            )
             shaped["Allow"] = response["Allow"]
             return shaped
         return response
@@ -59,8 +59,8 @@ api = PishkhanAPI(
     description=(
         "Everything a tenant's integration can do. Authenticate with "
         "`Authorization: Bearer <token>`; the tenant is the host (`<slug>.<domain>`) or the "
-        "`X-Tenant: <slug>` header. Errors: `{\"error\": {\"code\", \"message\", "
-        "\"message_fa\", \"message_en\", \"fields\"}}`; `message` and `fields` follow "
+        '`X-Tenant: <slug>` header. Errors: `{"error": {"code", "message", '
+        '"message_fa", "message_en", "fields"}}`; `message` and `fields` follow '
         "`Accept-Language` (Persian by default)."
     ),
     auth=TokenAuth(),

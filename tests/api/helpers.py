@@ -24,8 +24,18 @@ API = "/api/v1"
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PDF_NAME = "فاکتور خرید ۱۴۰۵.pdf"
 
-WRITTEN_MODELS = (Customer, Department, Ticket, TicketCounter, Message, Attachment, Tag,
-                  TicketTag, CannedReply, AuditEvent)
+WRITTEN_MODELS = (
+    Customer,
+    Department,
+    Ticket,
+    TicketCounter,
+    Message,
+    Attachment,
+    Tag,
+    TicketTag,
+    CannedReply,
+    AuditEvent,
+)
 
 
 def b64(data: bytes) -> str:

@@ -15,8 +15,9 @@ def test_request_without_a_token_is_unauthorized(alpha):
     assert response["WWW-Authenticate"] == "Bearer"
 
 
-@pytest.mark.parametrize("header", ["Bearer pk_made-up", "Bearer ", "Token {token}",
-                                    "bearer{token}"])
+@pytest.mark.parametrize(
+    "header", ["Bearer pk_made-up", "Bearer ", "Token {token}", "bearer{token}"]
+)
 def test_malformed_or_unknown_token_is_unauthorized(alpha, header):
     client = Client(HTTP_HOST=alpha.host, HTTP_AUTHORIZATION=header.format(token=alpha.token))
     assert_error(client.get(API + "/tickets"), 401, "unauthorized")
@@ -39,8 +40,9 @@ def test_token_of_a_member_who_left_is_unauthorized(alpha):
 
 
 def test_other_tenants_token_on_this_host_is_unauthorized(alpha, beta):
-    assert_error(alpha.api(beta.token).get(API + f"/tickets/{alpha.ticket.number}"), 401,
-                 "unauthorized")
+    assert_error(
+        alpha.api(beta.token).get(API + f"/tickets/{alpha.ticket.number}"), 401, "unauthorized"
+    )
 
 
 def test_tenant_may_be_chosen_by_header_instead_of_host(alpha, beta):
@@ -61,33 +63,42 @@ def test_errors_speak_persian_by_default_and_english_when_asked(alpha):
     persian = assert_error(send(alpha.api(), "POST", "/customers", bad), 400, "invalid")
     assert persian["message"] == persian["message_fa"] == "برخی از فیلدها نامعتبرند."
     # when English is asked for, then the message and the field texts are English
-    english = assert_error(send(alpha.api(), "POST", "/customers", bad,
-                                HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"), 400, "invalid")
+    english = assert_error(
+        send(alpha.api(), "POST", "/customers", bad, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"),
+        400,
+        "invalid",
+    )
     assert english["message"] == english["message_en"] == "Some fields are invalid."
     assert english["message_fa"] == persian["message_fa"]
     # and a missing key is named the same way in both languages
     persian = assert_error(send(alpha.api(), "POST", "/canned-replies", {}), 400, "invalid")
-    english = assert_error(send(alpha.api(), "POST", "/canned-replies", {},
-                                HTTP_ACCEPT_LANGUAGE="en"), 400, "invalid")
-    assert persian["fields"] == {"title": ["این فیلد الزامی است."],
-                                 "body": ["این فیلد الزامی است."]}
-    assert english["fields"] == {"title": ["This field is required."],
-                                 "body": ["This field is required."]}
+    english = assert_error(
+        send(alpha.api(), "POST", "/canned-replies", {}, HTTP_ACCEPT_LANGUAGE="en"), 400, "invalid"
+    )
+    assert persian["fields"] == {
+        "title": ["این فیلد الزامی است."],
+        "body": ["این فیلد الزامی است."],
+    }
+    assert english["fields"] == {
+        "title": ["This field is required."],
+        "body": ["This field is required."],
+    }
 
 
 def test_404_and_401_follow_the_language_too(alpha):
-    english = assert_error(alpha.api().get(API + "/tickets/999", HTTP_ACCEPT_LANGUAGE="en"),
-                           404, "not_found")
+    english = assert_error(
+        alpha.api().get(API + "/tickets/999", HTTP_ACCEPT_LANGUAGE="en"), 404, "not_found"
+    )
     assert english["message"] == "Not found."
-    persian = assert_error(Client(HTTP_HOST=alpha.host).get(API + "/tickets"), 401,
-                           "unauthorized")
+    persian = assert_error(Client(HTTP_HOST=alpha.host).get(API + "/tickets"), 401, "unauthorized")
     assert persian["message"] == persian["message_fa"] != persian["message_en"]
 
 
 def test_dates_are_shown_jalali_in_persian_and_gregorian_in_english(alpha):
     persian = alpha.api().get(API + f"/tickets/{alpha.ticket.number}").json()
-    english = alpha.api().get(API + f"/tickets/{alpha.ticket.number}",
-                              HTTP_ACCEPT_LANGUAGE="en").json()
+    english = (
+        alpha.api().get(API + f"/tickets/{alpha.ticket.number}", HTTP_ACCEPT_LANGUAGE="en").json()
+    )
     assert persian["created_at"] == english["created_at"]
     # Jalali years are 14xx, Gregorian 20xx; Persian digits only in Persian
     assert "۱۴۰" in persian["created_at_display"]
@@ -96,8 +107,9 @@ def test_dates_are_shown_jalali_in_persian_and_gregorian_in_english(alpha):
     assert english["created_at_display"].isascii()
 
 
-@pytest.mark.parametrize("path", ["/", "/nothing-here", "/tickets/", "/tickets/abc",
-                                  "/tickets/1/nope", "/v2/tickets"])
+@pytest.mark.parametrize(
+    "path", ["/", "/nothing-here", "/tickets/", "/tickets/abc", "/tickets/1/nope", "/v2/tickets"]
+)
 def test_unknown_route_answers_404_in_the_error_shape(alpha, path):
     assert_error(alpha.api().get(API + path), 404, "not_found")
     assert_error(send(alpha.api(), "POST", path, {}), 404, "not_found")
@@ -123,8 +135,11 @@ def test_openapi_schema_needs_no_token_and_no_tenant(db):
     response = Client(HTTP_HOST="localhost").get(API + "/openapi.json")
     assert response.status_code == 200
     paths = response.json()["paths"]
-    assert {"/api/v1/tickets", "/api/v1/tickets/{number}/messages",
-            "/api/v1/attachments/{attachment_id}"} <= set(paths)
+    assert {
+        "/api/v1/tickets",
+        "/api/v1/tickets/{number}/messages",
+        "/api/v1/attachments/{attachment_id}",
+    } <= set(paths)
 
 
 def test_docs_page_points_at_the_schema(db):

@@ -9,138 +9,259 @@ from tests.conftest import GOOD_FIELDS, SEED_BODY, SEED_SUBJECT
 
 
 def _ticket(world, **overrides):
-    body = {"department_id": world.department.pk, "customer_id": world.customer.pk,
-            "subject": SEED_SUBJECT, "body": SEED_BODY, "fields": GOOD_FIELDS}
+    body = {
+        "department_id": world.department.pk,
+        "customer_id": world.customer.pk,
+        "subject": SEED_SUBJECT,
+        "body": SEED_BODY,
+        "fields": GOOD_FIELDS,
+    }
     return {**body, **overrides}
 
 
 # (method, path from the world, body from the world, field keys the error must name)
 CASES = {
     "customer without name, with a bad email": (
-        "POST", lambda w: "/customers", lambda w: {"name": " ", "email": "not-an-email"},
-        {"name", "email"}),
+        "POST",
+        lambda w: "/customers",
+        lambda w: {"name": " ", "email": "not-an-email"},
+        {"name", "email"},
+    ),
     "customer with a misspelt key": (
-        "POST", lambda w: "/customers", lambda w: {"name": "رضا", "emial": "a@b.ir"},
-        {"emial"}),
+        "POST",
+        lambda w: "/customers",
+        lambda w: {"name": "رضا", "emial": "a@b.ir"},
+        {"emial"},
+    ),
     "customer with an email already taken": (
-        "POST", lambda w: "/customers", lambda w: {"name": "رضا", "email": w.customer.email},
-        {"email"}),
+        "POST",
+        lambda w: "/customers",
+        lambda w: {"name": "رضا", "email": w.customer.email},
+        {"email"},
+    ),
     "customer in an unknown language": (
-        "POST", lambda w: "/customers", lambda w: {"name": "رضا", "language": "de"},
-        {"language"}),
+        "POST",
+        lambda w: "/customers",
+        lambda w: {"name": "رضا", "language": "de"},
+        {"language"},
+    ),
     "customer patched with a bad phone": (
-        "PATCH", lambda w: f"/customers/{w.customer.pk}", lambda w: {"phone": "۰۹۱۲-abc"},
-        {"phone"}),
+        "PATCH",
+        lambda w: f"/customers/{w.customer.pk}",
+        lambda w: {"phone": "۰۹۱۲-abc"},
+        {"phone"},
+    ),
     "customer patched with a non-string name": (
-        "PATCH", lambda w: f"/customers/{w.customer.pk}", lambda w: {"name": ["x"]},
-        {"name"}),
+        "PATCH",
+        lambda w: f"/customers/{w.customer.pk}",
+        lambda w: {"name": ["x"]},
+        {"name"},
+    ),
     "department with a bad field key": (
-        "POST", lambda w: "/departments",
+        "POST",
+        lambda w: "/departments",
         lambda w: {"name": "امور مالی", "fields": [{"key": "Bad Key", "label_fa": "کلید"}]},
-        {"fields"}),
+        {"fields"},
+    ),
     "department with a field of an unknown kind": (
-        "POST", lambda w: "/departments",
+        "POST",
+        lambda w: "/departments",
         lambda w: {"name": "امور مالی", "fields": [{"key": "x", "label_fa": "ی", "kind": "date"}]},
-        {"fields.0.kind"}),
+        {"fields.0.kind"},
+    ),
     "department with a name already taken": (
-        "POST", lambda w: "/departments", lambda w: {"name": w.department.name}, {"name"}),
+        "POST",
+        lambda w: "/departments",
+        lambda w: {"name": w.department.name},
+        {"name"},
+    ),
     "department without a name": (
-        "POST", lambda w: "/departments", lambda w: {"name_en": "Finance"}, {"name"}),
+        "POST",
+        lambda w: "/departments",
+        lambda w: {"name_en": "Finance"},
+        {"name"},
+    ),
     "department patched with a blank name": (
-        "PATCH", lambda w: f"/departments/{w.department.pk}", lambda w: {"name": "  "},
-        {"name"}),
+        "PATCH",
+        lambda w: f"/departments/{w.department.pk}",
+        lambda w: {"name": "  "},
+        {"name"},
+    ),
     "department patched with is_active not a boolean": (
-        "PATCH", lambda w: f"/departments/{w.department.pk}", lambda w: {"is_active": "maybe"},
-        {"is_active"}),
+        "PATCH",
+        lambda w: f"/departments/{w.department.pk}",
+        lambda w: {"is_active": "maybe"},
+        {"is_active"},
+    ),
     "ticket missing a required department field": (
-        "POST", lambda w: "/tickets", lambda w: _ticket(w, fields={"domain": "example.ir"}),
-        {"fields.server_ip"}),
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(w, fields={"domain": "example.ir"}),
+        {"fields.server_ip"},
+    ),
     "ticket with a wrong IP and an unknown field": (
-        "POST", lambda w: "/tickets",
+        "POST",
+        lambda w: "/tickets",
         lambda w: _ticket(w, fields={**GOOD_FIELDS, "server_ip": "999.1.1.1", "colour": "x"}),
-        {"fields.server_ip", "fields.colour"}),
+        {"fields.server_ip", "fields.colour"},
+    ),
     "ticket without subject and body": (
-        "POST", lambda w: "/tickets", lambda w: _ticket(w, subject="", body=" "),
-        {"subject", "body"}),
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(w, subject="", body=" "),
+        {"subject", "body"},
+    ),
     "ticket missing keys altogether": (
-        "POST", lambda w: "/tickets", lambda w: {"subject": "بدون واحد"},
-        {"department_id", "body"}),
+        "POST",
+        lambda w: "/tickets",
+        lambda w: {"subject": "بدون واحد"},
+        {"department_id", "body"},
+    ),
     "ticket with an unknown priority": (
-        "POST", lambda w: "/tickets", lambda w: _ticket(w, priority="asap"), {"priority"}),
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(w, priority="asap"),
+        {"priority"},
+    ),
     "ticket with neither customer_id nor customer": (
-        "POST", lambda w: "/tickets", lambda w: _ticket(w, customer_id=None), {"customer_id"}),
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(w, customer_id=None),
+        {"customer_id"},
+    ),
     "ticket with both customer_id and customer": (
-        "POST", lambda w: "/tickets",
+        "POST",
+        lambda w: "/tickets",
         lambda w: _ticket(w, customer={"name": "رضا", "email": "reza@example.ir"}),
-        {"customer_id"}),
+        {"customer_id"},
+    ),
     "ticket for a new customer with a bad email": (
-        "POST", lambda w: "/tickets",
+        "POST",
+        lambda w: "/tickets",
         lambda w: _ticket(w, customer_id=None, customer={"name": "رضا", "email": "reza@"}),
-        {"customer.email"}),
+        {"customer.email"},
+    ),
     "ticket for a new customer, itself incomplete": (
-        "POST", lambda w: "/tickets",
-        lambda w: _ticket(w, customer_id=None, customer={"name": "رضا", "email": "r@ex.ir"},
-                          fields={}),
-        {"fields.domain", "fields.server_ip"}),
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(
+            w, customer_id=None, customer={"name": "رضا", "email": "r@ex.ir"}, fields={}
+        ),
+        {"fields.domain", "fields.server_ip"},
+    ),
     "ticket with an attachment that is not base64": (
-        "POST", lambda w: "/tickets",
+        "POST",
+        lambda w: "/tickets",
         lambda w: _ticket(w, attachments=[{"filename": "a.pdf", "content_base64": "%%%не"}]),
-        {"attachments.0.content_base64"}),
+        {"attachments.0.content_base64"},
+    ),
     "ticket with an executable attachment": (
-        "POST", lambda w: "/tickets",
-        lambda w: _ticket(w, attachments=[{"filename": "setup.exe",
-                                           "content_base64": b64(b"MZ\x90\x00")}]),
-        {"attachments"}),
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(
+            w, attachments=[{"filename": "setup.exe", "content_base64": b64(b"MZ\x90\x00")}]
+        ),
+        {"attachments"},
+    ),
     "ticket with a renamed file that is not a PDF": (
-        "POST", lambda w: "/tickets",
-        lambda w: _ticket(w, attachments=[{"filename": "invoice.pdf",
-                                           "content_base64": b64(b"MZ\x90\x00")}]),
-        {"attachments"}),
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(
+            w, attachments=[{"filename": "invoice.pdf", "content_base64": b64(b"MZ\x90\x00")}]
+        ),
+        {"attachments"},
+    ),
     "ticket with six attachments": (
-        "POST", lambda w: "/tickets", lambda w: _ticket(w, attachments=[pdf_attachment()] * 6),
-        {"attachments"}),
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(w, attachments=[pdf_attachment()] * 6),
+        {"attachments"},
+    ),
     "ticket patched with an unknown priority and a valid status": (
-        "PATCH", lambda w: f"/tickets/{w.ticket.number}",
-        lambda w: {"status": "resolved", "priority": "asap"}, {"priority"}),
+        "PATCH",
+        lambda w: f"/tickets/{w.ticket.number}",
+        lambda w: {"status": "resolved", "priority": "asap"},
+        {"priority"},
+    ),
     "ticket patched with tags that are not a list": (
-        "PATCH", lambda w: f"/tickets/{w.ticket.number}", lambda w: {"tags": "سرور"},
-        {"tags"}),
+        "PATCH",
+        lambda w: f"/tickets/{w.ticket.number}",
+        lambda w: {"tags": "سرور"},
+        {"tags"},
+    ),
     "ticket patched with too many tags": (
-        "PATCH", lambda w: f"/tickets/{w.ticket.number}",
-        lambda w: {"tags": [f"برچسب {i}" for i in range(21)]}, {"tags"}),
+        "PATCH",
+        lambda w: f"/tickets/{w.ticket.number}",
+        lambda w: {"tags": [f"برچسب {i}" for i in range(21)]},
+        {"tags"},
+    ),
     "ticket assigned to a read-only member": (
-        "PATCH", lambda w: f"/tickets/{w.ticket.number}",
-        lambda w: {"assignee_id": w.viewer.pk, "priority": "urgent"}, {"assignee_id"}),
+        "PATCH",
+        lambda w: f"/tickets/{w.ticket.number}",
+        lambda w: {"assignee_id": w.viewer.pk, "priority": "urgent"},
+        {"assignee_id"},
+    ),
     "ticket patched with a null status": (
-        "PATCH", lambda w: f"/tickets/{w.ticket.number}", lambda w: {"status": None},
-        {"status"}),
+        "PATCH",
+        lambda w: f"/tickets/{w.ticket.number}",
+        lambda w: {"status": None},
+        {"status"},
+    ),
     "reply without a body": (
-        "POST", lambda w: f"/tickets/{w.ticket.number}/messages", lambda w: {"body": ""},
-        {"body"}),
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/messages",
+        lambda w: {"body": ""},
+        {"body"},
+    ),
     "reply with an unknown status": (
-        "POST", lambda w: f"/tickets/{w.ticket.number}/messages",
-        lambda w: {"body": "پاسخ", "status": "done"}, {"status"}),
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/messages",
+        lambda w: {"body": "پاسخ", "status": "done"},
+        {"status"},
+    ),
     "note that tries to change the status": (
-        "POST", lambda w: f"/tickets/{w.ticket.number}/messages",
-        lambda w: {"kind": "note", "body": "یادداشت", "status": "resolved"}, {"status"}),
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/messages",
+        lambda w: {"kind": "note", "body": "یادداشت", "status": "resolved"},
+        {"status"},
+    ),
     "message of an unknown kind": (
-        "POST", lambda w: f"/tickets/{w.ticket.number}/messages",
-        lambda w: {"kind": "email", "body": "سلام"}, {"kind"}),
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/messages",
+        lambda w: {"kind": "email", "body": "سلام"},
+        {"kind"},
+    ),
     "reply with an attachment that is not base64": (
-        "POST", lambda w: f"/tickets/{w.ticket.number}/messages",
-        lambda w: {"body": "پیوست", "attachments": [{"filename": "a.png",
-                                                      "content_base64": "abc"}]},
-        {"attachments.0.content_base64"}),
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/messages",
+        lambda w: {
+            "body": "پیوست",
+            "attachments": [{"filename": "a.png", "content_base64": "abc"}],
+        },
+        {"attachments.0.content_base64"},
+    ),
     "note with an empty file": (
-        "POST", lambda w: f"/tickets/{w.ticket.number}/messages",
-        lambda w: {"kind": "note", "body": "پیوست",
-                   "attachments": [{"filename": "empty.txt", "content_base64": ""}]},
-        {"attachments"}),
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/messages",
+        lambda w: {
+            "kind": "note",
+            "body": "پیوست",
+            "attachments": [{"filename": "empty.txt", "content_base64": ""}],
+        },
+        {"attachments"},
+    ),
     "canned reply without a title": (
-        "POST", lambda w: "/canned-replies", lambda w: {"title": "", "body": "متن"}, {"title"}),
+        "POST",
+        lambda w: "/canned-replies",
+        lambda w: {"title": "", "body": "متن"},
+        {"title"},
+    ),
     "canned reply with a title already taken": (
-        "POST", lambda w: "/canned-replies", lambda w: {"title": "سلام", "body": "متن"},
-        {"title"}),
+        "POST",
+        lambda w: "/canned-replies",
+        lambda w: {"title": "سلام", "body": "متن"},
+        {"title"},
+    ),
 }
 
 
@@ -161,8 +282,9 @@ def test_bad_input_is_refused_and_changes_nothing(alpha, case):
 
 
 @pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"text"', ""])
-@pytest.mark.parametrize("path", ["/customers", "/departments", "/tickets", "/canned-replies",
-                                  "/tickets/1/messages"])
+@pytest.mark.parametrize(
+    "path", ["/customers", "/departments", "/tickets", "/canned-replies", "/tickets/1/messages"]
+)
 def test_body_that_is_not_a_json_object_is_refused(alpha, path, body):
     before = snapshot()
     response = alpha.api().post("/api/v1" + path, data=body, content_type="application/json")
@@ -171,12 +293,14 @@ def test_body_that_is_not_a_json_object_is_refused(alpha, path, body):
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("path", ["/customers/{customer}", "/departments/{department}",
-                                  "/tickets/{ticket}"])
+@pytest.mark.parametrize(
+    "path", ["/customers/{customer}", "/departments/{department}", "/tickets/{ticket}"]
+)
 @pytest.mark.parametrize("body", ["{not json", "[]"])
 def test_patch_body_that_is_not_a_json_object_is_refused(alpha, path, body):
-    url = "/api/v1" + path.format(customer=alpha.customer.pk, department=alpha.department.pk,
-                                  ticket=alpha.ticket.number)
+    url = "/api/v1" + path.format(
+        customer=alpha.customer.pk, department=alpha.department.pk, ticket=alpha.ticket.number
+    )
     before = snapshot()
     response = alpha.api().patch(url, data=body, content_type="application/json")
     assert response.status_code == 400
@@ -185,54 +309,73 @@ def test_patch_body_that_is_not_a_json_object_is_refused(alpha, path, body):
 
 
 def test_deleting_a_missing_canned_reply_changes_nothing(alpha):
-    reply = canned_reply_create(tenant=alpha.tenant, actor=alpha.owner, title="سلام",
-                                body="سلام")
+    reply = canned_reply_create(tenant=alpha.tenant, actor=alpha.owner, title="سلام", body="سلام")
     before = snapshot()
-    assert_error(send(alpha.api(), "DELETE", f"/canned-replies/{reply.pk + 1000}"), 404,
-                 "not_found")
+    assert_error(
+        send(alpha.api(), "DELETE", f"/canned-replies/{reply.pk + 1000}"), 404, "not_found"
+    )
     assert snapshot() == before
 
 
 def test_reply_to_a_closed_ticket_is_a_conflict_and_changes_nothing(alpha):
     ticket_update(tenant=alpha.tenant, ticket=alpha.ticket, actor=alpha.owner, status="closed")
     before = snapshot()
-    response = send(alpha.api(), "POST", f"/tickets/{alpha.ticket.number}/messages",
-                    {"body": "باز هم سؤال دارم", "attachments": [pdf_attachment()]})
+    response = send(
+        alpha.api(),
+        "POST",
+        f"/tickets/{alpha.ticket.number}/messages",
+        {"body": "باز هم سؤال دارم", "attachments": [pdf_attachment()]},
+    )
     assert_error(response, 409, "ticket_closed")
-    assert_error(send(alpha.api(), "PATCH", f"/tickets/{alpha.ticket.number}",
-                      {"status": "open"}), 409, "ticket_closed")
+    assert_error(
+        send(alpha.api(), "PATCH", f"/tickets/{alpha.ticket.number}", {"status": "open"}),
+        409,
+        "ticket_closed",
+    )
     assert snapshot() == before
 
 
 WRITES = {
     "create customer": ("POST", lambda w: "/customers", lambda w: {"name": "رضا"}),
-    "patch customer": ("PATCH", lambda w: f"/customers/{w.customer.pk}",
-                       lambda w: {"name": "رضا"}),
+    "patch customer": ("PATCH", lambda w: f"/customers/{w.customer.pk}", lambda w: {"name": "رضا"}),
     "create ticket": ("POST", lambda w: "/tickets", lambda w: _ticket(w)),
     "create ticket for a known contact": (
-        "POST", lambda w: "/tickets",
-        lambda w: _ticket(w, customer_id=None, customer={"name": "x", "email": w.customer.email})),
-    "patch ticket": ("PATCH", lambda w: f"/tickets/{w.ticket.number}",
-                     lambda w: {"priority": "urgent"}),
-    "reply": ("POST", lambda w: f"/tickets/{w.ticket.number}/messages",
-              lambda w: {"body": "پاسخ"}),
-    "note": ("POST", lambda w: f"/tickets/{w.ticket.number}/messages",
-             lambda w: {"kind": "note", "body": "یادداشت"}),
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(w, customer_id=None, customer={"name": "x", "email": w.customer.email}),
+    ),
+    "patch ticket": (
+        "PATCH",
+        lambda w: f"/tickets/{w.ticket.number}",
+        lambda w: {"priority": "urgent"},
+    ),
+    "reply": ("POST", lambda w: f"/tickets/{w.ticket.number}/messages", lambda w: {"body": "پاسخ"}),
+    "note": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/messages",
+        lambda w: {"kind": "note", "body": "یادداشت"},
+    ),
     "create department": ("POST", lambda w: "/departments", lambda w: {"name": "فروش"}),
-    "patch department": ("PATCH", lambda w: f"/departments/{w.department.pk}",
-                         lambda w: {"name_en": "Tech"}),
-    "create canned reply": ("POST", lambda w: "/canned-replies",
-                            lambda w: {"title": "تازه", "body": "متن"}),
-    "delete canned reply": ("DELETE", lambda w: f"/canned-replies/{w.canned.pk}",
-                            lambda w: None),
+    "patch department": (
+        "PATCH",
+        lambda w: f"/departments/{w.department.pk}",
+        lambda w: {"name_en": "Tech"},
+    ),
+    "create canned reply": (
+        "POST",
+        lambda w: "/canned-replies",
+        lambda w: {"title": "تازه", "body": "متن"},
+    ),
+    "delete canned reply": ("DELETE", lambda w: f"/canned-replies/{w.canned.pk}", lambda w: None),
 }
 
 
 @pytest.mark.parametrize("write", list(WRITES))
 def test_read_only_member_may_not_write(alpha, write):
     # given a token of a read-only member and a valid request
-    alpha.canned = canned_reply_create(tenant=alpha.tenant, actor=alpha.owner, title="سلام",
-                                       body="سلام")
+    alpha.canned = canned_reply_create(
+        tenant=alpha.tenant, actor=alpha.owner, title="سلام", body="سلام"
+    )
     viewer = alpha.api(token_for(alpha, alpha.viewer))
     method, path, body = WRITES[write]
     before = snapshot()
@@ -247,8 +390,9 @@ def test_request_larger_than_the_upload_limit_is_refused_whole(alpha, settings):
     # given a body limit smaller than the attachment sent (base64 makes a file a third larger)
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
     before = snapshot()
-    body = _ticket(alpha, attachments=[{"filename": "big.txt", "content_base64": b64(
-        b"x" * 64 * 1024)}])
+    body = _ticket(
+        alpha, attachments=[{"filename": "big.txt", "content_base64": b64(b"x" * 64 * 1024)}]
+    )
     # when it is sent, then it is refused in the error shape and nothing is written
     assert_error(send(alpha.api(), "POST", "/tickets", body), 413, "too_large")
     assert snapshot() == before

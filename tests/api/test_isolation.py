@@ -26,8 +26,9 @@ def api_operations() -> set[tuple[str, str]]:
         for method in item
     }
     # An operation left out of the schema would escape the cases; each one is one URL pattern.
-    patterns = [p for p in api.urls[0]
-                if isinstance(p, URLPattern) and p.name not in NON_OPERATION_URLS]
+    patterns = [
+        p for p in api.urls[0] if isinstance(p, URLPattern) and p.name not in NON_OPERATION_URLS
+    ]
     assert len(patterns) == len(operations), "an operation is missing from the OpenAPI schema"
     return operations
 
@@ -38,16 +39,23 @@ class BetaOnly:
 
     def __init__(self, alpha, beta):
         self.ticket = ticket_submit(
-            tenant=beta.tenant, customer=beta.customer, department=beta.department,
-            actor=beta.customer_user, subject="درخواست محرمانه بتا", body=SEED_BODY,
-            fields=GOOD_FIELDS, files=[SimpleUploadedFile("سند.pdf", PDF_BYTES)],
+            tenant=beta.tenant,
+            customer=beta.customer,
+            department=beta.department,
+            actor=beta.customer_user,
+            subject="درخواست محرمانه بتا",
+            body=SEED_BODY,
+            fields=GOOD_FIELDS,
+            files=[SimpleUploadedFile("سند.pdf", PDF_BYTES)],
         )
         assert not alpha.tenant.tickets.filter(number=self.ticket.number).exists()
         self.attachment = self.ticket.messages.get().attachments.get()
-        self.department = department_create(tenant=beta.tenant, actor=beta.owner,
-                                            name="واحد فروش بتا")
-        self.canned = canned_reply_create(tenant=beta.tenant, actor=beta.owner,
-                                          title="پاسخ آماده بتا", body="متن")
+        self.department = department_create(
+            tenant=beta.tenant, actor=beta.owner, name="واحد فروش بتا"
+        )
+        self.canned = canned_reply_create(
+            tenant=beta.tenant, actor=beta.owner, title="پاسخ آماده بتا", body="متن"
+        )
         self.customer = beta.customer
 
 
@@ -90,7 +98,8 @@ def _ids(response) -> set[int]:
 # filter or a reference in the body, and a reference answers 404 like a missing one.
 def _departments_list(client, alpha, beta, beta_only):
     assert _ids(send(client, "GET", "/departments?all=true")).isdisjoint(
-        {beta.department.pk, beta_only.department.pk})
+        {beta.department.pk, beta_only.department.pk}
+    )
 
 
 def _customers_list(client, alpha, beta, beta_only):
@@ -101,7 +110,8 @@ def _customers_list(client, alpha, beta, beta_only):
 
 def _agents_list(client, alpha, beta, beta_only):
     assert _ids(send(client, "GET", "/agents")).isdisjoint(
-        {beta.agent.pk, beta.owner.pk, beta.viewer.pk})
+        {beta.agent.pk, beta.owner.pk, beta.viewer.pk}
+    )
 
 
 def _tickets_list(client, alpha, beta, beta_only):
@@ -112,13 +122,35 @@ def _tickets_list(client, alpha, beta, beta_only):
 
 def _tickets_create(client, alpha, beta, beta_only):
     good = {"subject": "موضوع", "body": SEED_BODY, "fields": GOOD_FIELDS}
-    error = assert_error(send(client, "POST", "/tickets", {
-        **good, "department_id": beta.department.pk, "customer_id": alpha.customer.pk,
-    }), 404, "not_found")
+    error = assert_error(
+        send(
+            client,
+            "POST",
+            "/tickets",
+            {
+                **good,
+                "department_id": beta.department.pk,
+                "customer_id": alpha.customer.pk,
+            },
+        ),
+        404,
+        "not_found",
+    )
     assert list(error["fields"]) == ["department_id"]
-    error = assert_error(send(client, "POST", "/tickets", {
-        **good, "department_id": alpha.department.pk, "customer_id": beta.customer.pk,
-    }), 404, "not_found")
+    error = assert_error(
+        send(
+            client,
+            "POST",
+            "/tickets",
+            {
+                **good,
+                "department_id": alpha.department.pk,
+                "customer_id": beta.customer.pk,
+            },
+        ),
+        404,
+        "not_found",
+    )
     assert list(error["fields"]) == ["customer_id"]
 
 
@@ -140,8 +172,9 @@ def _canned_list(client, alpha, beta, beta_only):
 
 
 def _canned_create(client, alpha, beta, beta_only):
-    response = send(client, "POST", "/canned-replies", {"title": beta_only.canned.title,
-                                                        "body": "متن"})
+    response = send(
+        client, "POST", "/canned-replies", {"title": beta_only.canned.title, "body": "متن"}
+    )
     assert response.status_code == 201
     assert response.json()["id"] != beta_only.canned.pk
 
@@ -168,8 +201,10 @@ def test_every_route_has_an_isolation_case():
 def test_other_tenant_gets_404(alpha, beta):
     # given objects that only beta has
     beta_only = BetaOnly(alpha, beta)
-    beta_before = {name: [row for row in rows if row.get("tenant_id") == beta.tenant.pk]
-                   for name, rows in snapshot().items()}
+    beta_before = {
+        name: [row for row in rows if row.get("tenant_id") == beta.tenant.pk]
+        for name, rows in snapshot().items()
+    }
     client = alpha.api()
     # when alpha's token asks for them on alpha's host, route by route
     for method, template in sorted(api_operations()):
@@ -180,8 +215,10 @@ def test_other_tenant_gets_404(alpha, beta):
             # then a collection neither shows nor reaches beta's objects
             COLLECTION_CASES[method, template](client, alpha, beta, beta_only)
     # and nothing of beta changed
-    beta_after = {name: [row for row in rows if row.get("tenant_id") == beta.tenant.pk]
-                  for name, rows in snapshot().items()}
+    beta_after = {
+        name: [row for row in rows if row.get("tenant_id") == beta.tenant.pk]
+        for name, rows in snapshot().items()
+    }
     assert beta_after == beta_before
 
     # when beta's own valid token is used on alpha's host, for every route

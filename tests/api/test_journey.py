@@ -19,38 +19,66 @@ def test_integration_journey_with_a_token(alpha):
     api = alpha.api()
 
     # given a new customer created through the API (Persian digits in the phone)
-    response = send(api, "POST", "/customers", {
-        "name": "مریم احمدی", "email": "Maryam@Example.IR", "phone": "۰۹۱۲ ۱۲۳ ۴۵۶۷",
-    })
+    response = send(
+        api,
+        "POST",
+        "/customers",
+        {
+            "name": "مریم احمدی",
+            "email": "Maryam@Example.IR",
+            "phone": "۰۹۱۲ ۱۲۳ ۴۵۶۷",
+        },
+    )
     assert response.status_code == 201, response.content
     customer = response.json()
     assert (customer["email"], customer["phone"]) == ("maryam@example.ir", "09121234567")
 
     # when a ticket leaves out a field its department requires
     tickets_before = Ticket.objects.count()
-    response = send(api, "POST", "/tickets", {
-        "department_id": alpha.department.pk, "customer_id": customer["id"],
-        "subject": SEED_SUBJECT, "body": SEED_BODY, "fields": {"domain": "example.ir"},
-    })
+    response = send(
+        api,
+        "POST",
+        "/tickets",
+        {
+            "department_id": alpha.department.pk,
+            "customer_id": customer["id"],
+            "subject": SEED_SUBJECT,
+            "body": SEED_BODY,
+            "fields": {"domain": "example.ir"},
+        },
+    )
     # then it is refused with the field named, and nothing is created
     error = assert_error(response, 400, "invalid")
     assert list(error["fields"]) == ["fields.server_ip"]
     assert Ticket.objects.count() == tickets_before
 
     # when it is sent complete, with a PDF attachment with a Persian name
-    response = send(api, "POST", "/tickets", {
-        "department_id": alpha.department.pk, "customer_id": customer["id"],
-        "subject": "سرور از دسترس خارج شده است", "body": SEED_BODY, "fields": GOOD_FIELDS,
-        "priority": "important", "severity": "major", "attachments": [pdf_attachment()],
-    })
+    response = send(
+        api,
+        "POST",
+        "/tickets",
+        {
+            "department_id": alpha.department.pk,
+            "customer_id": customer["id"],
+            "subject": "سرور از دسترس خارج شده است",
+            "body": SEED_BODY,
+            "fields": GOOD_FIELDS,
+            "priority": "important",
+            "severity": "major",
+            "attachments": [pdf_attachment()],
+        },
+    )
     # then it gets the next number of this tenant and records the API channel
     assert response.status_code == 201, response.content
     ticket = response.json()
     assert ticket["number"] == 2
     assert (ticket["channel"], ticket["status"], ticket["priority"]) == ("api", "new", "important")
     assert ticket["customer"]["id"] == customer["id"]
-    assert ticket["department"] == {"id": alpha.department.pk, "name": "پشتیبانی فنی",
-                                    "name_en": "Technical"}
+    assert ticket["department"] == {
+        "id": alpha.department.pk,
+        "name": "پشتیبانی فنی",
+        "name_en": "Technical",
+    }
     assert ticket["fields"] == GOOD_FIELDS
     assert ticket["assignee"] is None
     number = ticket["number"]
@@ -67,12 +95,17 @@ def test_integration_journey_with_a_token(alpha):
     assert [t["number"] for t in by_words["items"]] == [number]
 
     # when an agent-side reply and an internal note are written
-    response = send(api, "POST", f"/tickets/{number}/messages",
-                    {"kind": "reply", "body": "در حال بررسی هستیم."})
+    response = send(
+        api, "POST", f"/tickets/{number}/messages", {"kind": "reply", "body": "در حال بررسی هستیم."}
+    )
     assert response.status_code == 201, response.content
     assert response.json()["author"] == {"type": "staff", "name": "owner alpha"}
-    response = send(api, "POST", f"/tickets/{number}/messages",
-                    {"kind": "note", "body": "احتمالاً مشکل از فایروال است."})
+    response = send(
+        api,
+        "POST",
+        f"/tickets/{number}/messages",
+        {"kind": "note", "body": "احتمالاً مشکل از فایروال است."},
+    )
     assert response.status_code == 201, response.content
     # then the reply left the ticket waiting on the customer and started the response clock
     ticket = send(api, "GET", f"/tickets/{number}").json()
@@ -81,19 +114,32 @@ def test_integration_journey_with_a_token(alpha):
     # and the thread shows the customer's request, the reply, the status change and the note
     thread = send(api, "GET", f"/tickets/{number}/messages").json()
     assert [(m["kind"], m["author"]["type"]) for m in thread] == [
-        ("reply", "customer"), ("reply", "staff"), ("system", "system"), ("note", "staff"),
+        ("reply", "customer"),
+        ("reply", "staff"),
+        ("system", "system"),
+        ("note", "staff"),
     ]
     assert thread[0]["author"]["name"] == "مریم احمدی"
     [attachment] = thread[0]["attachments"]
     assert (attachment["filename"], attachment["content_type"], attachment["size"]) == (
-        PDF_NAME, "application/pdf", len(PDF_BYTES))
+        PDF_NAME,
+        "application/pdf",
+        len(PDF_BYTES),
+    )
 
     # when the ticket is assigned to alice and tagged
-    response = send(api, "PATCH", f"/tickets/{number}",
-                    {"assignee_id": alpha.agent.pk, "tags": ["سرور", "فوری"]})
+    response = send(
+        api,
+        "PATCH",
+        f"/tickets/{number}",
+        {"assignee_id": alpha.agent.pk, "tags": ["سرور", "فوری"]},
+    )
     assert response.status_code == 200, response.content
-    assert response.json()["assignee"] == {"id": alpha.agent.pk, "full_name": "alice",
-                                           "email": "alice@alpha.example"}
+    assert response.json()["assignee"] == {
+        "id": alpha.agent.pk,
+        "full_name": "alice",
+        "email": "alice@alpha.example",
+    }
     assert sorted(response.json()["tags"]) == ["سرور", "فوری"]
     # then the assignee, tag and unassigned filters agree
     mine = send(api, "GET", f"/tickets?assignee={alpha.agent.pk}").json()
@@ -104,11 +150,15 @@ def test_integration_journey_with_a_token(alpha):
     assert [t["number"] for t in unassigned["items"]] == [alpha.ticket.number]
 
     # when its status and priority change together; only the keys sent change
-    response = send(api, "PATCH", f"/tickets/{number}", {"status": "resolved",
-                                                         "priority": "urgent"})
+    response = send(
+        api, "PATCH", f"/tickets/{number}", {"status": "resolved", "priority": "urgent"}
+    )
     ticket = response.json()
     assert (ticket["status"], ticket["priority"], ticket["severity"]) == (
-        "resolved", "urgent", "major")
+        "resolved",
+        "urgent",
+        "major",
+    )
     assert ticket["resolved_at"] is not None
     assert ticket["assignee"]["id"] == alpha.agent.pk
 
@@ -118,14 +168,16 @@ def test_integration_journey_with_a_token(alpha):
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF_BYTES
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == (
-        "attachment; filename*=utf-8''" + quote(PDF_NAME)
-    )
+    assert response["Content-Disposition"] == ("attachment; filename*=utf-8''" + quote(PDF_NAME))
     assert response["X-Content-Type-Options"] == "nosniff"
 
     # when a canned reply is saved, listed and deleted
-    response = send(api, "POST", "/canned-replies",
-                    {"title": "دریافت درخواست", "body": "درخواست شما دریافت شد."})
+    response = send(
+        api,
+        "POST",
+        "/canned-replies",
+        {"title": "دریافت درخواست", "body": "درخواست شما دریافت شد."},
+    )
     assert response.status_code == 201, response.content
     reply_id = response.json()["id"]
     assert [r["title"] for r in send(api, "GET", "/canned-replies").json()] == ["دریافت درخواست"]
@@ -133,15 +185,27 @@ def test_integration_journey_with_a_token(alpha):
     assert send(api, "GET", "/canned-replies").json() == []
 
     # when the owner creates a department with a required field and then retires it
-    response = send(api, "POST", "/departments", {
-        "name": "امور مالی", "name_en": "Finance",
-        "fields": [{"key": "invoice_number", "label_fa": "شماره فاکتور", "kind": "number"}],
-    })
+    response = send(
+        api,
+        "POST",
+        "/departments",
+        {
+            "name": "امور مالی",
+            "name_en": "Finance",
+            "fields": [{"key": "invoice_number", "label_fa": "شماره فاکتور", "kind": "number"}],
+        },
+    )
     assert response.status_code == 201, response.content
     finance = response.json()
-    assert finance["fields"] == [{"key": "invoice_number", "label_fa": "شماره فاکتور",
-                                  "label_en": "شماره فاکتور", "kind": "number",
-                                  "required": True}]
+    assert finance["fields"] == [
+        {
+            "key": "invoice_number",
+            "label_fa": "شماره فاکتور",
+            "label_en": "شماره فاکتور",
+            "kind": "number",
+            "required": True,
+        }
+    ]
     response = send(api, "PATCH", f"/departments/{finance['id']}", {"is_active": False})
     assert response.json()["is_active"] is False
     assert response.json()["name_en"] == "Finance"
@@ -158,8 +222,9 @@ def test_integration_journey_with_a_token(alpha):
     viewer = alpha.api(token_for(alpha, alpha.viewer))
     assert send(viewer, "GET", "/departments").status_code == 200
     assert_error(send(viewer, "POST", "/departments", {"name": "فروش"}), 403, "forbidden")
-    assert_error(send(viewer, "PATCH", f"/departments/{finance['id']}", {"name_en": "x"}),
-                 403, "forbidden")
+    assert_error(
+        send(viewer, "PATCH", f"/departments/{finance['id']}", {"name_en": "x"}), 403, "forbidden"
+    )
 
     # finally, once closed the ticket takes no more replies
     send(api, "PATCH", f"/tickets/{number}", {"status": "closed"})

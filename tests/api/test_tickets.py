@@ -13,9 +13,16 @@ from tests.conftest import GOOD_FIELDS, SEED_BODY
 
 
 def _submit(world, subject: str, **kwargs) -> Ticket:
-    return ticket_submit(tenant=world.tenant, customer=world.customer,
-                         department=world.department, actor=world.customer_user,
-                         subject=subject, body=SEED_BODY, fields=GOOD_FIELDS, **kwargs)
+    return ticket_submit(
+        tenant=world.tenant,
+        customer=world.customer,
+        department=world.department,
+        actor=world.customer_user,
+        subject=subject,
+        body=SEED_BODY,
+        fields=GOOD_FIELDS,
+        **kwargs,
+    )
 
 
 def _numbers(response) -> list[int]:
@@ -24,14 +31,23 @@ def _numbers(response) -> list[int]:
 
 
 def _new_ticket(world, **customer) -> dict:
-    return {"department_id": world.department.pk, "subject": "قطعی ایمیل", "body": SEED_BODY,
-            "fields": GOOD_FIELDS, "customer": customer}
+    return {
+        "department_id": world.department.pk,
+        "subject": "قطعی ایمیل",
+        "body": SEED_BODY,
+        "fields": GOOD_FIELDS,
+        "customer": customer,
+    }
 
 
 def test_submission_for_a_known_email_reuses_that_customer(alpha):
     # given alpha's customer, when a ticket names them by email only (in other letter case)
-    response = send(alpha.api(), "POST", "/tickets",
-                    _new_ticket(alpha, name="نام دیگر", email=alpha.customer.email.upper()))
+    response = send(
+        alpha.api(),
+        "POST",
+        "/tickets",
+        _new_ticket(alpha, name="نام دیگر", email=alpha.customer.email.upper()),
+    )
     # then the ticket is theirs and no customer is added
     assert response.status_code == 201, response.content
     assert response.json()["customer"]["id"] == alpha.customer.pk
@@ -40,24 +56,32 @@ def test_submission_for_a_known_email_reuses_that_customer(alpha):
 
 def test_submission_for_a_new_email_creates_the_customer(alpha, beta):
     # given an address only beta knows, when alpha's integration submits for it
-    response = send(alpha.api(), "POST", "/tickets",
-                    _new_ticket(alpha, name="سارا کریمی", email=beta.customer.email,
-                                phone="09121234567", language="en"))
+    response = send(
+        alpha.api(),
+        "POST",
+        "/tickets",
+        _new_ticket(
+            alpha, name="سارا کریمی", email=beta.customer.email, phone="09121234567", language="en"
+        ),
+    )
     # then alpha gets a customer of its own for it
     assert response.status_code == 201, response.content
     created = Customer.objects.for_tenant(alpha.tenant).get(email=beta.customer.email)
-    assert (created.name, created.phone, created.language) == ("سارا کریمی", "09121234567",
-                                                               "en")
-    assert response.json()["customer"] == {"id": created.pk, "name": "سارا کریمی",
-                                           "email": beta.customer.email}
+    assert (created.name, created.phone, created.language) == ("سارا کریمی", "09121234567", "en")
+    assert response.json()["customer"] == {
+        "id": created.pk,
+        "name": "سارا کریمی",
+        "email": beta.customer.email,
+    }
     assert Ticket.objects.get(tenant=alpha.tenant, number=2).channel == "api"
 
 
 def test_submission_to_an_inactive_department_is_refused(alpha):
     send(alpha.api(), "PATCH", f"/departments/{alpha.department.pk}", {"is_active": False})
     before = snapshot()
-    response = send(alpha.api(), "POST", "/tickets",
-                    _new_ticket(alpha, name="رضا", email="reza@example.ir"))
+    response = send(
+        alpha.api(), "POST", "/tickets", _new_ticket(alpha, name="رضا", email="reza@example.ir")
+    )
     error = assert_error(response, 400, "invalid")
     assert list(error["fields"]) == ["department_id"]
     assert snapshot() == before
@@ -85,14 +109,18 @@ def test_list_sorts_by_each_order(alpha):
     with time_machine.travel("2026-03-03 09:00 +0330", tick=False):
         ticket_update(tenant=alpha.tenant, ticket=second, actor=alpha.owner, severity="bug")
     with time_machine.travel("2026-03-04 09:00 +0330", tick=False):
-        ticket_update(tenant=alpha.tenant, ticket=alpha.ticket, actor=alpha.owner,
-                      priority="urgent")
+        ticket_update(
+            tenant=alpha.tenant, ticket=alpha.ticket, actor=alpha.owner, priority="urgent"
+        )
     api = alpha.api()
     expected = {
-        "number": [3, 2, 1], "-number": [1, 2, 3],
+        "number": [3, 2, 1],
+        "-number": [1, 2, 3],
         # alpha.ticket was created today (after the travel), so it is the newest
-        "created": [1, 3, 2], "-created": [2, 3, 1],
-        "updated": [1, 2, 3], "-updated": [3, 2, 1],
+        "created": [1, 3, 2],
+        "-created": [2, 3, 1],
+        "updated": [1, 2, 3],
+        "-updated": [3, 2, 1],
         "priority": [1, 2, 3],
     }
     for sort, numbers in expected.items():
@@ -129,8 +157,13 @@ def _tickets_with_everything(world, count: int) -> None:
     """Tickets that touch every relation the list shows: assignee, tags, department."""
     for i in range(count):
         ticket = _submit(world, f"درخواست شماره {i}")
-        ticket_update(tenant=world.tenant, ticket=ticket, actor=world.owner,
-                      assignee=world.agent, tags=["سرور", f"برچسب {i}"])
+        ticket_update(
+            tenant=world.tenant,
+            ticket=ticket,
+            actor=world.owner,
+            assignee=world.agent,
+            tags=["سرور", f"برچسب {i}"],
+        )
 
 
 def _list_queries(world) -> int:
@@ -160,8 +193,12 @@ def test_ticket_list_costs_the_same_queries_for_3_and_30_tickets(
 
 def test_message_list_costs_the_same_queries_for_short_and_long_threads(alpha, beta):
     for i in range(10):
-        send(beta.api(), "POST", f"/tickets/{beta.ticket.number}/messages",
-             {"kind": "note", "body": f"یادداشت {i}"})
+        send(
+            beta.api(),
+            "POST",
+            f"/tickets/{beta.ticket.number}/messages",
+            {"kind": "note", "body": f"یادداشت {i}"},
+        )
     costs = []
     for world in (alpha, beta):
         api = world.api()
@@ -174,13 +211,20 @@ def test_message_list_costs_the_same_queries_for_short_and_long_threads(alpha, b
 
 def test_patch_changes_only_the_keys_sent(alpha):
     api = alpha.api()
-    send(api, "PATCH", f"/tickets/{alpha.ticket.number}",
-         {"priority": "urgent", "assignee_id": alpha.agent.pk, "tags": ["سرور"]})
+    send(
+        api,
+        "PATCH",
+        f"/tickets/{alpha.ticket.number}",
+        {"priority": "urgent", "assignee_id": alpha.agent.pk, "tags": ["سرور"]},
+    )
     # when only the tags are sent
     ticket = send(api, "PATCH", f"/tickets/{alpha.ticket.number}", {"tags": ["شبکه"]}).json()
     # then priority and assignee stay as they were
     assert (ticket["priority"], ticket["assignee"]["id"], ticket["tags"]) == (
-        "urgent", alpha.agent.pk, ["شبکه"])
+        "urgent",
+        alpha.agent.pk,
+        ["شبکه"],
+    )
     # when the assignee is sent as null, then the ticket is unassigned
     ticket = send(api, "PATCH", f"/tickets/{alpha.ticket.number}", {"assignee_id": None}).json()
     assert ticket["assignee"] is None
@@ -189,15 +233,20 @@ def test_patch_changes_only_the_keys_sent(alpha):
 
 def test_ticket_moves_to_another_department_of_the_tenant(alpha):
     other = send(alpha.api(), "POST", "/departments", {"name": "فروش", "name_en": "Sales"}).json()
-    ticket = send(alpha.api(), "PATCH", f"/tickets/{alpha.ticket.number}",
-                  {"department_id": other["id"]}).json()
+    ticket = send(
+        alpha.api(), "PATCH", f"/tickets/{alpha.ticket.number}", {"department_id": other["id"]}
+    ).json()
     assert ticket["department"] == {"id": other["id"], "name": "فروش", "name_en": "Sales"}
     assert _numbers(alpha.api().get(f"{API}/tickets?department={other['id']}")) == [1]
 
 
 def test_reply_may_choose_the_status_it_leaves(alpha):
-    response = send(alpha.api(), "POST", f"/tickets/{alpha.ticket.number}/messages",
-                    {"body": "مشکل برطرف شد.", "status": "resolved"})
+    response = send(
+        alpha.api(),
+        "POST",
+        f"/tickets/{alpha.ticket.number}/messages",
+        {"body": "مشکل برطرف شد.", "status": "resolved"},
+    )
     assert response.status_code == 201
     assert response.json()["channel"] == "api"
     ticket = alpha.api().get(f"{API}/tickets/{alpha.ticket.number}").json()
@@ -205,11 +254,14 @@ def test_reply_may_choose_the_status_it_leaves(alpha):
     assert ticket["resolved_at"]
 
 
-@pytest.mark.parametrize(("query", "emails"), [
-    ("", ["b@example.ir", "a@example.ir", "customer@alpha.example"]),
-    ("example.ir", ["b@example.ir", "a@example.ir"]),
-    ("سارا", ["a@example.ir"]),
-])
+@pytest.mark.parametrize(
+    ("query", "emails"),
+    [
+        ("", ["b@example.ir", "a@example.ir", "customer@alpha.example"]),
+        ("example.ir", ["b@example.ir", "a@example.ir"]),
+        ("سارا", ["a@example.ir"]),
+    ],
+)
 def test_customer_list_searches_and_pages(alpha, query, emails):
     api = alpha.api()
     send(api, "POST", "/customers", {"name": "سارا", "email": "a@example.ir"})
@@ -223,8 +275,9 @@ def test_customer_list_searches_and_pages(alpha, query, emails):
 
 
 def test_customer_patch_changes_only_the_keys_sent(alpha):
-    response = send(alpha.api(), "PATCH", f"/customers/{alpha.customer.pk}",
-                    {"phone": "۰۹۱۲۳۴۵۶۷۸۹"})
+    response = send(
+        alpha.api(), "PATCH", f"/customers/{alpha.customer.pk}", {"phone": "۰۹۱۲۳۴۵۶۷۸۹"}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["phone"] == "09123456789"
     assert response.json()["name"] == alpha.customer.name
@@ -234,7 +287,8 @@ def test_customer_patch_changes_only_the_keys_sent(alpha):
 def test_agents_lists_the_tenants_staff_with_roles(alpha, beta):
     agents = alpha.api().get(API + "/agents").json()
     assert {(a["email"], a["role"]) for a in agents} == {
-        ("alice@alpha.example", "agent"), ("owner@alpha.example", "owner"),
+        ("alice@alpha.example", "agent"),
+        ("owner@alpha.example", "owner"),
         ("viewer@alpha.example", "readonly"),
     }
     assignable = alpha.api().get(API + "/agents?assignable=true").json()

@@ -79,19 +79,16 @@ def audit_text(event) -> str:
         "ticket.update": _("changed properties"),
     }
     text = words.get(event.action, event.action)
-    changed = [key for key in event.changes if key not in ("message", "by", "number", "channel")]
-    return f"{text} ({', '.join(changed)})" if changed and event.action == "ticket.update" else text
-
-
-@register.filter
-def filesize(num_bytes) -> str:
-    """A file size in the reader's language: «۱۰ مگابایت» / "10 MB"."""
-    from django.utils.translation import gettext as _
-
-    size = float(num_bytes or 0)
-    for unit in (_("bytes"), _("KB"), _("MB")):
-        if size < 1024 or unit == _("MB"):
-            number = f"{size:.0f}" if size >= 10 or size == int(size) else f"{size:.1f}"
-            return digits(f"{number} {unit}")
-        size /= 1024
-    return ""
+    if event.action != "ticket.update":
+        return text
+    fields = {
+        "status": _("Status"),
+        "priority": _("Priority"),
+        "severity": _("Severity"),
+        "assignee": _("Assignee"),
+        "department": _("Department"),
+        "tags": _("Tags"),
+    }
+    changed = [str(fields[key]) for key in event.changes if key in fields]
+    separator = "، " if _language() == "fa" else ", "
+    return f"{text}: {separator.join(changed)}" if changed else text
