@@ -92,3 +92,18 @@ def audit_text(event) -> str:
     changed = [str(fields[key]) for key in event.changes if key in fields]
     separator = "، " if _language() == "fa" else ", "
     return f"{text}: {separator.join(changed)}" if changed else text
+
+
+@register.filter
+def filesize(num_bytes) -> str:
+    """A file size in the reader's language: «۱۰ مگابایت» / "10 MB"."""
+    from django.utils.translation import gettext as _
+
+    size = float(num_bytes or 0)
+    units = (_("bytes"), _("KB"), _("MB"))
+    for unit in units:
+        if size < 1024 or unit == units[-1]:
+            number = f"{size:.0f}" if size >= 10 or size == int(size) else f"{size:.1f}"
+            return digits(f"{number} {unit}")
+        size /= 1024
+    return ""
