@@ -175,7 +175,9 @@ def search_filter(qs: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
     query = query.strip()
     if not query:
         return qs
-    digits = to_ascii_digits(query).lstrip("#")
+    digits = to_ascii_digits(query)
+    if digits.startswith("#") and digits[1:].isdigit():
+        return qs.filter(number=int(digits[1:]))  # "#12" means ticket 12 and nothing else
     if digits.isdigit():
         return qs.filter(Q(number=int(digits)) | Q(search_text__contains=digits))
     return qs.filter(search_text__contains=normalize(query))
