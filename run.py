@@ -110,9 +110,11 @@ def run_suite(label: str, database_url: str | None, args: list[str]) -> tuple[st
         env["DATABASE_URL"] = database_url
     print(f"\n=== tests on {label} ===", flush=True)
     started = time.monotonic()
-    # Two workers: measured about twice as fast on this suite; the caller's args come last so
-    # `-n 0` (one process, for debugging) wins.
-    code = subprocess.run([PYTHON, "-m", "pytest", "-n", "2", *args], env=env).returncode
+    # Two xdist workers: browser tests mostly wait, and each worker costs a few seconds of
+    # setup (its own test database), so more than two does not pay on a CI box. The caller's
+    # args come last, so `-n 0` (one process, for debugging) wins.
+    workers = "2" if (os.cpu_count() or 1) > 1 else "0"
+    code = subprocess.run([PYTHON, "-m", "pytest", "-n", workers, *args], env=env).returncode
     took = f"{time.monotonic() - started:.0f}s"
     # Exit status 5 means no tests were collected: a broken suite, not a pass.
     if code == 0:

@@ -1,10 +1,12 @@
 """Host → tenant, once per request. Everything downstream receives `request.tenant`."""
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 
 from pishkhan.tenancy import selectors
 
+NO_TENANT_FA = "در این نشانی محیط کاری‌ای وجود ندارد."
+NO_TENANT_EN = "No workspace at this address."
 # Paths that exist on every host, tenant or not.
 TENANTLESS_PREFIXES = ("/static/", "/api/docs", "/api/v1/openapi.json", "/healthz")
 
@@ -26,17 +28,21 @@ class TenantMiddleware:
         request.tenant = tenant
         if tenant is None and not request.path.startswith(TENANTLESS_PREFIXES):
             if request.path.startswith("/api/"):
-                from pishkhan.api.errors import error_response
-
-                return error_response(
-                    request,
+                # The API's one error shape, written here so tenancy needs nothing of the API.
+                return JsonResponse(
+                    {
+                        "error": {
+                            "code": "tenant_not_found",
+                            "message": NO_TENANT_FA,
+                            "message_fa": NO_TENANT_FA,
+                            "message_en": NO_TENANT_EN,
+                            "fields": {},
+                        }
+                    },
                     status=404,
-                    code="tenant_not_found",
-                    message_en="No workspace at this address.",
-                    message_fa="در این نشانی محیط کاری‌ای وجود ندارد.",
+                    json_dumps_params={"ensure_ascii": False},
                 )
             return HttpResponseNotFound(
-                "<h1>404</h1><p>در این نشانی محیط کاری‌ای وجود ندارد.</p>"
-                "<p>No workspace at this address.</p>",
+                f"<h1>404</h1><p>{NO_TENANT_FA}</p><p>{NO_TENANT_EN}</p>",
             )
         return self.get_response(request)
