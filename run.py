@@ -3,10 +3,12 @@
 
     python3 run.py [serve options]   install, migrate, create the demo tenants, serve on :8000
     python3 run.py test [pytest ...] install the dev tools, run the suite on SQLite and PostgreSQL
-    python3 run.py lock              regenerate requirements.lock and requirements-dev.lock
+    python3 run.py lock [--upgrade]  regenerate requirements.lock and requirements-dev.lock
 
 Standard library only: this file runs before anything else is installed.
 """
+
+from __future__ import annotations  # readable errors on older Pythons, too
 
 import hashlib
 import os
@@ -28,11 +30,11 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pishkhan"
 
 def sh(*cmd, **kwargs) -> None:
     print("+", " ".join(str(c) for c in cmd), flush=True)
-    subprocess.run([str(c) for c in cmd], check=True, **kwargs)
+    subprocess.run([str(c) for c in cmd], check=True, **kwargs)  # noqa: S603
 
 
 def apt_install(package: str) -> bool:
-    """Install a Debian package when we may (root, apt-get present); say so when we may not."""
+    """Install a Debian package if we may (root, with apt-get); True when it got installed."""
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         return False
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
@@ -51,8 +53,10 @@ def ensure_venv() -> None:
         import ensurepip  # noqa: F401  Debian ships it separately, in python3-venv
     except ImportError:
         if not apt_install(f"python3.{sys.version_info.minor}-venv"):
-            sys.exit("run.py: Python's venv module is incomplete; install the python3-venv "
-                     "package (Debian/Ubuntu) and run again.")
+            sys.exit(
+                "run.py: Python's venv module is incomplete; install the python3-venv "
+                "package (Debian/Ubuntu) and run again."
+            )
     print(f"Creating {VENV.name} ...", flush=True)
     venv.create(VENV, with_pip=True)
 
@@ -78,7 +82,7 @@ def install(lock: str) -> None:
 
 def serve(args: list[str]) -> int:
     install("requirements.lock")
-    os.execv(BIN / "pishkhan", ["pishkhan", "serve", "--demo", *args])
+    os.execv(BIN / "pishkhan", ["pishkhan", "serve", "--demo", *args])  # noqa: S606
 
 
 def ensure_chromium() -> None:
@@ -87,10 +91,13 @@ def ensure_chromium() -> None:
     if not found and apt_install("chromium"):
         found = shutil.which("chromium", path=f"/usr/bin:{os.environ.get('PATH', '')}")
     if found:
-        os.environ.setdefault("PISHKHAN_CHROMIUM", found)
+        os.environ.setdefault("CHROMIUM_PATH", found)  # read by tests/e2e
     else:
-        print("NOTE: Chromium was not found; the browser (e2e) tests need it. Install the "
-              "`chromium` package (Debian/Ubuntu: sudo apt-get install chromium).", flush=True)
+        print(
+            "NOTE: Chromium was not found; the browser (e2e) tests need it. Install the "
+            "`chromium` package (Debian/Ubuntu: sudo apt-get install chromium).",
+            flush=True,
+        )
 
 
 def postgres_unreachable(url: str) -> str | None:
@@ -114,12 +121,12 @@ def run_suite(label: str, database_url: str | None, args: list[str]) -> tuple[st
     # setup (its own test database), so more than two does not pay on a CI box. The caller's
     # args come last, so `-n 0` (one process, for debugging) wins.
     workers = "2" if (os.cpu_count() or 1) > 1 else "0"
-    code = subprocess.run([PYTHON, "-m", "pytest", "-n", workers, *args], env=env).returncode
+    pytest = subprocess.run([PYTHON, "-m", "pytest", "-n", workers, *args], env=env)  # noqa: S603
     took = f"{time.monotonic() - started:.0f}s"
     # Exit status 5 means no tests were collected: a broken suite, not a pass.
-    if code == 0:
+    if pytest.returncode == 0:
         return f"{label}: passed ({took})", True
-    return f"{label}: FAILED (pytest exit status {code}, {took})", False
+    return f"{label}: FAILED (pytest exit status {pytest.returncode}, {took})", False
 
 
 def test(args: list[str]) -> int:
@@ -138,22 +145,24 @@ def test(args: list[str]) -> int:
         results.append((f"PostgreSQL: FAILED ({pg_problem})", False))
     else:
         # A laptop without PostgreSQL can still run the embedded (SQLite) suite.
-        results.append((f"PostgreSQL: skipped ({pg_problem}; set DATABASE_URL to use "
-                        "another server)", True))
+        results.append((f"PostgreSQL: skipped ({pg_problem}; start it or set DATABASE_URL)", True))
     print("\n=== summary ===")
     for line, _ok in results:
         print(line)
     return 0 if all(ok for _line, ok in results) else 1
 
 
-def lock(_args: list[str]) -> int:
+def lock(args: list[str]) -> int:
     ensure_venv()
     if not (BIN / "uv").exists():
         sh(PYTHON, "-m", "pip", "install", "-q", "uv")
-    for output, extra in (("requirements.lock", []), ("requirements-dev.lock", ["--extra", "dev"])):
-        sh(BIN / "uv", "pip", "compile", "pyproject.toml", *extra, "--python-version", "3.11",
-           "--python-platform", "linux", "--generate-hashes", "--quiet",
-           "--custom-compile-command", "python3 run.py lock", "-o", output, cwd=ROOT)
+    # Resolved for the machines we run on (Linux, Python 3.11), with hashes. uv keeps the pins
+    # already in a lock unless told `--upgrade` (or `--upgrade-package NAME`), passed through.
+    flags = ["--python-version", "3.11", "--python-platform", "linux", "--generate-hashes",
+             "--custom-compile-command", "python3 run.py lock", "--quiet", *args]  # fmt: skip
+    sh(BIN / "uv", "pip", "compile", "pyproject.toml", *flags, "-o", "requirements.lock")
+    sh(BIN / "uv", "pip", "compile", "pyproject.toml", "--extra", "dev", *flags,
+       "-o", "requirements-dev.lock")  # fmt: skip
     return 0
 
 
@@ -162,7 +171,7 @@ def main() -> int:
         # pyproject.toml pins Python 3.11; use it if it is installed beside another python3.
         other = shutil.which("python3.11")
         if other:
-            os.execv(other, [other, __file__, *sys.argv[1:]])
+            os.execv(other, [other, __file__, *sys.argv[1:]])  # noqa: S606
         sys.exit(f"run.py: Pishkhan needs Python 3.11 (this is {sys.version.split()[0]}).")
     os.chdir(ROOT)  # the embedded database and uploads live in ./var beside this file
     command, *args = sys.argv[1:] or ["serve"]

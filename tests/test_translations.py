@@ -22,8 +22,10 @@ ARABIC_KAF = "\u0643"
 
 # %(name)s / %(name)r / %(n)d …, bare %s / %d, and template variables {{ name }}; "%%" is a
 # literal percent sign, not a placeholder.
-PLACEHOLDER = re.compile(r"%\([^)]+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%[-#0 +]*\d*(?:\.\d+)?[sdifr]"
-                         r"|\{\{\s*[^}]+?\s*\}\}")
+PLACEHOLDER = re.compile(
+    r"%\([^)]+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%[-#0 +]*\d*(?:\.\d+)?[sdifr]"
+    r"|\{\{\s*[^}]+?\s*\}\}"
+)
 
 
 def parse_po(path: Path) -> list[dict]:
@@ -32,8 +34,7 @@ def parse_po(path: Path) -> list[dict]:
     Obsolete entries (#~) and the header (empty msgid) are left out."""
     entries = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
-        entry = {"flags": set(), "msgctxt": None, "msgid": "", "msgid_plural": None,
-                 "msgstr": {}}
+        entry = {"flags": set(), "msgctxt": None, "msgid": "", "msgid_plural": None, "msgstr": {}}
         target = None  # (dict, key) the next continuation line appends to
         for line in block.strip().splitlines():
             line = line.strip()
@@ -41,11 +42,13 @@ def parse_po(path: Path) -> list[dict]:
                 entry["flags"].update(f.strip() for f in line[2:].split(","))
             elif line.startswith("#"):
                 continue
-            elif match := re.match(r'^(msgctxt|msgid_plural|msgid|msgstr)(?:\[(\d+)\])?\s+(".*")$',
-                                   line):
+            elif match := re.match(
+                r'^(msgctxt|msgid_plural|msgid|msgstr)(?:\[(\d+)\])?\s+(".*")$', line
+            ):
                 keyword, index, value = match.groups()
-                target = ((entry["msgstr"], int(index or 0)) if keyword == "msgstr"
-                          else (entry, keyword))
+                target = (
+                    (entry["msgstr"], int(index or 0)) if keyword == "msgstr" else (entry, keyword)
+                )
                 target[0][target[1]] = ast.literal_eval(value)
             elif line.startswith('"') and target is not None:
                 target[0][target[1]] += ast.literal_eval(line)
@@ -78,8 +81,9 @@ def test_header_declares_persian_plural_forms():
 
 
 def test_every_message_is_translated_and_none_is_fuzzy(entries):
-    untranslated = [e["msgid"] for e in entries if not all(s.strip() for s in _msgstrs(e))
-                    or not e["msgstr"]]
+    untranslated = [
+        e["msgid"] for e in entries if not all(s.strip() for s in _msgstrs(e)) or not e["msgstr"]
+    ]
     fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
     assert untranslated == [], f"untranslated: {untranslated}"
     assert fuzzy == [], f"fuzzy: {fuzzy}"
@@ -103,8 +107,9 @@ def test_compiled_catalogue_is_not_stale(tmp_path):
 
 
 def test_no_arabic_yeh_or_kaf_in_translations(entries):
-    offending = [(e["msgid"], s) for e in entries for s in _msgstrs(e)
-                 if ARABIC_YEH in s or ARABIC_KAF in s]
+    offending = [
+        (e["msgid"], s) for e in entries for s in _msgstrs(e) if ARABIC_YEH in s or ARABIC_KAF in s
+    ]
     assert offending == [], f"use Persian ی/ک, not Arabic ي/ك: {offending}"
 
 

@@ -46,3 +46,20 @@ def shot():
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def new_page(browser):
+    """A fresh browser tab (own cookies). It waits up to a minute for a page or element: a
+    loaded two-core CI machine can take a while over one request."""
+    pages = []
+
+    def make(**kwargs):
+        page = browser.new_page(**kwargs)
+        page.set_default_timeout(60_000)
+        pages.append(page)
+        return page
+
+    yield make
+    for page in pages:
+        page.close()

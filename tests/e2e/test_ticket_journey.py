@@ -30,9 +30,9 @@ def _login(page, url: str, email: str) -> None:
     page.click("button[type=submit]")
 
 
-def test_customer_ticket_agent_reply_round_trip(browser, site, shot):
+def test_customer_ticket_agent_reply_round_trip(new_page, site, shot):
     # given a customer logged in to the portal
-    customer = browser.new_page(locale="fa-IR")
+    customer = new_page(locale="fa-IR")
     _login(customer, site.url, site.customer.email)
     customer.wait_for_url(re.compile(r"/tickets/$"))
     shot(customer, "01-portal-tickets")
@@ -64,7 +64,7 @@ def test_customer_ticket_agent_reply_round_trip(browser, site, shot):
     assert customer.locator("a:has-text('خطا.txt')").count() == 1
 
     # and the agent finds it in the queue, notes and replies
-    agent = browser.new_page()
+    agent = new_page()
     _login(agent, site.url, site.agent.email)
     agent.wait_for_url(re.compile(r"/agent/$"))
     shot(agent, "04-agent-queue")
@@ -87,8 +87,8 @@ def test_customer_ticket_agent_reply_round_trip(browser, site, shot):
     assert "در انتظار پاسخ مشتری" in body  # status after an agent reply
 
 
-def test_language_switch_to_english(browser, site, shot):
-    page = browser.new_page()
+def test_language_switch_to_english(new_page, site, shot):
+    page = new_page()
     _login(page, site.url, site.agent.email)
     page.wait_for_url(re.compile(r"/agent/$"))
     page.select_option("#lang-select", "en")
