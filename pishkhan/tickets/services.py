@@ -10,6 +10,8 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from pishkhan.accounts.models import Customer, User
+from pishkhan.accounts.selectors import customer_get_by_email
+from pishkhan.accounts.services import customer_create
 from pishkhan.core import clock
 from pishkhan.core.persian import is_blank, normalize
 from pishkhan.tenancy.models import Tenant
@@ -594,9 +596,6 @@ def ticket_submit_for_contact(
     """A submission on behalf of a customer known only by contact details ({name, email,
     phone, language}): the tenant's customer with that email is reused, else one is created.
     Both happen in one transaction, so a refused submission leaves no customer behind."""
-    from pishkhan.accounts.selectors import customer_get_by_email
-    from pishkhan.accounts.services import customer_create
-
     customer = customer_get_by_email(tenant=tenant, email=contact.get("email", ""))
     if customer is None:
         try:
