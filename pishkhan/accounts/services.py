@@ -12,6 +12,7 @@ from pishkhan.tenancy.models import Membership, Role, Tenant
 from pishkhan.tenancy.permissions import require_admin, require_writer
 from pishkhan.tenancy.services import membership_grant
 from pishkhan.trust.services import audit_record
+from pishkhan.validation import collect
 
 LANGUAGES = ("fa", "en")
 
@@ -59,21 +60,15 @@ def customer_signup(
     created from an email or by an agent), the login is attached to that customer."""
     if not tenant.allow_customer_signup:
         raise ValidationError(_("This workspace does not accept sign-ups."))
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, str] = {}
-    for key, check in (
-        ("name", lambda: _clean_name(name)),
-        ("email", lambda: _clean_email(email, required=True)),
-        ("language", lambda: _clean_language(language)),
-    ):
-        try:
-            cleaned[key] = check()
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    try:
-        validate_password(password or "")
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
+    cleaned, errors = collect(
+        {
+            "name": lambda: _clean_name(name),
+            "email": lambda: _clean_email(email, required=True),
+            "language": lambda: _clean_language(language),
+            "password": lambda: validate_password(password or ""),
+        }
+    )
+    cleaned.pop("password", None)
     if (
         "email" in cleaned
         and User.objects.filter(home_tenant=tenant, email=cleaned["email"]).exists()
@@ -122,18 +117,14 @@ def customer_create(
 ) -> Customer:
     if actor is not None:
         require_writer(tenant=tenant, user=actor)
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, str] = {}
-    for key, check in (
-        ("name", lambda: _clean_name(name)),
-        ("email", lambda: _clean_email(email, required=False)),
-        ("phone", lambda: _clean_phone(phone)),
-        ("language", lambda: _clean_language(language)),
-    ):
-        try:
-            cleaned[key] = check()
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
+    cleaned, errors = collect(
+        {
+            "name": lambda: _clean_name(name),
+            "email": lambda: _clean_email(email, required=False),
+            "phone": lambda: _clean_phone(phone),
+            "language": lambda: _clean_language(language),
+        }
+    )
     if (
         cleaned.get("email")
         and Customer.objects.for_tenant(tenant).filter(email=cleaned["email"]).exists()

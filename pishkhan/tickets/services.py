@@ -35,6 +35,7 @@ from pishkhan.tickets.models import (
     TicketTag,
 )
 from pishkhan.trust.services import audit_record
+from pishkhan.validation import collect, require_clean
 
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
@@ -135,21 +136,17 @@ def ticket_submit(
     if customer.tenant_id != tenant.pk or department.tenant_id != tenant.pk:
         raise PermissionDenied("cross-tenant submission")
     _author_role(tenant=tenant, ticket_customer=customer, actor=actor)
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] = {}
-    for name, check in (
-        ("subject", lambda: _clean_text(subject, field="subject", max_length=SUBJECT_MAX)),
-        ("body", lambda: _clean_text(body, field="body", max_length=BODY_MAX)),
-        ("priority", lambda: _choice(priority, Priority, field="priority")),
-        ("severity", lambda: _choice(severity, Severity, field="severity")),
-        ("channel", lambda: _choice(channel, Channel, field="channel")),
-        ("fields", lambda: department_fields.clean_values(department.fields, fields)),
-        ("files", lambda: check_files(tenant=tenant, files=list(files))),
-    ):
-        try:
-            cleaned[name] = check()
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
+    cleaned, errors = collect(
+        {
+            "subject": lambda: _clean_text(subject, field="subject", max_length=SUBJECT_MAX),
+            "body": lambda: _clean_text(body, field="body", max_length=BODY_MAX),
+            "priority": lambda: _choice(priority, Priority, field="priority"),
+            "severity": lambda: _choice(severity, Severity, field="severity"),
+            "channel": lambda: _choice(channel, Channel, field="channel"),
+            "fields": lambda: department_fields.clean_values(department.fields, fields),
+            "files": lambda: check_files(tenant=tenant, files=list(files)),
+        }
+    )
     if not department.is_active:
         errors["department"] = [_("This department does not take new requests.")]
     if errors:
@@ -216,23 +213,13 @@ def ticket_reply(
             _("This ticket is closed and cannot be reopened. Please open a new ticket."),
             code="ticket_closed",
         )
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] = {}
-    try:
-        cleaned["body"] = _clean_text(body, field="body", max_length=BODY_MAX)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        cleaned["files"] = check_files(tenant=tenant, files=list(files))
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    checks = {
+        "body": lambda: _clean_text(body, field="body", max_length=BODY_MAX),
+        "files": lambda: check_files(tenant=tenant, files=list(files)),
+    }
     if status is not None and role == "staff":
-        try:
-            _choice(status, Status, field="status")
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+        checks["status"] = lambda: _choice(status, Status, field="status")
+    cleaned = require_clean(checks)
 
     now = clock.now()
     message = Message.objects.create(
@@ -289,18 +276,12 @@ def ticket_add_note(
     """An internal note: staff only, never shown to the customer, changes no status."""
     require_writer(tenant=tenant, user=actor)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, tenant=tenant)
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] = {}
-    try:
-        cleaned["body"] = _clean_text(body, field="body", max_length=BODY_MAX)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        cleaned["files"] = check_files(tenant=tenant, files=list(files))
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    cleaned = require_clean(
+        {
+            "body": lambda: _clean_text(body, field="body", max_length=BODY_MAX),
+            "files": lambda: check_files(tenant=tenant, files=list(files)),
+        }
+    )
     now = clock.now()
     message = Message.objects.create(
         tenant=tenant,
@@ -390,38 +371,31 @@ def ticket_update(
     """Staff changes to a ticket's properties (T-2, T-3). A closed ticket's status is final."""
     require_writer(tenant=tenant, user=actor)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, tenant=tenant)
-    errors: dict[str, list[str]] = {}
-    if status is not UNSET:
-        try:
-            _choice(status, Status, field="status")
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        if ticket.is_closed and status != Status.CLOSED:
-            raise ValidationError(
-                _("This ticket is closed and cannot be reopened. Please open a new ticket."),
-                code="ticket_closed",
+    if status is not UNSET and ticket.is_closed and status != Status.CLOSED:
+        raise ValidationError(
+            _("This ticket is closed and cannot be reopened. Please open a new ticket."),
+            code="ticket_closed",
+        )
+    checks = {}
+    for name, value, choices in (
+        ("status", status, Status),
+        ("priority", priority, Priority),
+        ("severity", severity, Severity),
+    ):
+        if value is not UNSET:
+            checks[name] = lambda value=value, choices=choices, name=name: _choice(
+                value, choices, field=name
             )
-    if priority is not UNSET:
-        try:
-            _choice(priority, Priority, field="priority")
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if severity is not UNSET:
-        try:
-            _choice(severity, Severity, field="severity")
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
+    if tags is not UNSET:
+        checks["tags"] = lambda: _clean_tags(tags)
+    cleaned, errors = collect(checks)
+    tags = cleaned.get("tags", tags)
     if assignee is not UNSET and assignee is not None:
         membership = staff_membership(tenant=tenant, user=assignee)
         if membership is None or not membership.can_write:
             errors["assignee"] = [_("Choose an agent of this workspace.")]
     if department is not UNSET and (department is None or department.tenant_id != tenant.pk):
         errors["department"] = [_("Choose a department of this workspace.")]
-    if tags is not UNSET:
-        try:
-            tags = _clean_tags(tags)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
 
