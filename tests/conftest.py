@@ -88,6 +88,20 @@ class World:
         )
         _token, self.token = api_token_create(tenant=self.tenant, user=self.owner, name="test")
 
+    def submit(self, subject: str, **kwargs):
+        """The customer files a complete request to the department (override any argument)."""
+        arguments = {
+            "tenant": self.tenant,
+            "customer": self.customer,
+            "department": self.department,
+            "actor": self.customer_user,
+            "subject": subject,
+            "body": SEED_BODY,
+            "fields": GOOD_FIELDS,
+            **kwargs,
+        }
+        return ticket_submit(**arguments)
+
     def client(self, user=None) -> Client:
         """A browser on this tenant's host, logged in as `user` if given."""
         client = Client(HTTP_HOST=self.host)

@@ -6,8 +6,7 @@ import pytest
 from django.db import close_old_connections, connection
 
 from pishkhan.tickets.models import Ticket
-from pishkhan.tickets.services import ticket_submit
-from tests.conftest import GOOD_FIELDS, SEED_BODY, World
+from tests.conftest import World
 
 
 @pytest.mark.django_db(transaction=True)
@@ -17,15 +16,7 @@ def test_concurrent_submissions_get_consecutive_unique_numbers():
     def submit(args):
         world, i = args
         try:
-            return ticket_submit(
-                tenant=world.tenant,
-                customer=world.customer,
-                department=world.department,
-                actor=world.customer_user,
-                subject=f"همزمان {i}",
-                body=SEED_BODY,
-                fields=GOOD_FIELDS,
-            ).number
+            return world.submit(f"همزمان {i}").number
         finally:
             close_old_connections()
             connection.close()

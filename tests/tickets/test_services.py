@@ -6,23 +6,13 @@ from pishkhan.tickets.models import Message, MessageKind, Status, Ticket
 from pishkhan.tickets.services import (
     ticket_add_note,
     ticket_reply,
-    ticket_submit,
     ticket_update,
 )
-from tests.conftest import GOOD_FIELDS, SEED_BODY
 
 
 def test_submission_numbers_tickets_per_tenant_from_one(alpha, beta):
     # given two tenants each with one ticket, when alpha gets another
-    second = ticket_submit(
-        tenant=alpha.tenant,
-        customer=alpha.customer,
-        department=alpha.department,
-        actor=alpha.customer_user,
-        subject="دومین درخواست",
-        body=SEED_BODY,
-        fields=GOOD_FIELDS,
-    )
+    second = alpha.submit("دومین درخواست")
     # then numbering is per tenant
     assert (alpha.ticket.number, second.number, beta.ticket.number) == (1, 2, 1)
 
@@ -30,26 +20,10 @@ def test_submission_numbers_tickets_per_tenant_from_one(alpha, beta):
 def test_failed_submission_gives_its_number_back_and_writes_nothing(alpha):
     before = Ticket.objects.count(), Message.objects.count()
     with pytest.raises(ValidationError) as err:
-        ticket_submit(
-            tenant=alpha.tenant,
-            customer=alpha.customer,
-            department=alpha.department,
-            actor=alpha.customer_user,
-            subject="بدون آی‌پی",
-            body=SEED_BODY,
-            fields={"domain": "example.ir"},
-        )
+        alpha.submit("بدون آی‌پی", fields={"domain": "example.ir"})
     assert "fields.server_ip" in err.value.message_dict
     assert (Ticket.objects.count(), Message.objects.count()) == before
-    nxt = ticket_submit(
-        tenant=alpha.tenant,
-        customer=alpha.customer,
-        department=alpha.department,
-        actor=alpha.customer_user,
-        subject="کامل",
-        body=SEED_BODY,
-        fields=GOOD_FIELDS,
-    )
+    nxt = alpha.submit("کامل")
     assert nxt.number == 2
 
 
@@ -58,15 +32,7 @@ def test_customer_is_told_the_ticket_number_in_persian_by_email(
 ):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        ticket = ticket_submit(
-            tenant=alpha.tenant,
-            customer=alpha.customer,
-            department=alpha.department,
-            actor=alpha.customer_user,
-            subject="درخواست سوم",
-            body=SEED_BODY,
-            fields=GOOD_FIELDS,
-        )
+        ticket = alpha.submit("درخواست سوم")
     assert ticket.number == 2
     assert [m.to for m in mail.outbox] == [[alpha.customer.email]]
     subject = mail.outbox[0].subject

@@ -6,24 +6,13 @@ from django.core import mail
 from pishkhan.accounts.models import Customer
 from pishkhan.tickets.models import Message, Ticket
 from pishkhan.tickets.services import ticket_submit, ticket_update
-from tests.conftest import GOOD_FIELDS, SEED_BODY
+from tests.conftest import GOOD_FIELDS
 
 
 def _more_tickets(world, n: int, **kwargs):
     made = []
     for i in range(n):
-        made.append(
-            ticket_submit(
-                tenant=world.tenant,
-                customer=world.customer,
-                department=world.department,
-                actor=world.customer_user,
-                subject=f"درخواست شماره {i}",
-                body=SEED_BODY,
-                fields=GOOD_FIELDS,
-                **kwargs,
-            )
-        )
+        made.append(world.submit(f"درخواست شماره {i}", **kwargs))
     return made
 
 
