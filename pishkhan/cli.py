@@ -6,6 +6,27 @@ import subprocess
 import sys
 
 
+# Set for a worker started by `serve`: the pid whose end should end the worker too.
+PARENT_ENV = "PISHKHAN_WORKER_PARENT"
+
+
+def _follow_parent() -> None:
+    """Stop this worker gracefully (SIGTERM, as an operator would) when the server that started
+    it is gone: the server may be killed before it can stop its children."""
+    import signal
+    import threading
+    import time
+
+    parent = int(os.environ.pop(PARENT_ENV))
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, daemon=True, name="follow-parent").start()
+
+
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pishkhan.settings")
     import django
@@ -36,7 +57,10 @@ def _serve(argv: list[str]) -> int:
     worker = None
     if not args.no_worker:
         # Embedded mode: one job worker beside the web server, so a laptop needs nothing else.
-        worker = subprocess.Popen([sys.executable, "-m", "pishkhan.cli", "worker"])  # noqa: S603
+        worker = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "pishkhan.cli", "worker"],
+            env={**os.environ, PARENT_ENV: str(os.getpid())},
+        )
     import uvicorn
 
     try:
@@ -61,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     if command == "serve":
         return _serve(rest)
     if command == "worker":
+        if os.environ.get(PARENT_ENV):
+            _follow_parent()
         _setup()
         from django.core.management import call_command
 

@@ -52,3 +52,45 @@ def test_help_lists_the_commands():
     ).stdout
     for command in ("serve", "worker", "demo", "migrate"):
         assert command in out
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def test_serve_answers_and_its_worker_ends_with_it(tmp_path: Path):
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PISHKHAN_DATA_DIR": str(tmp_path), "MEDIA_ROOT": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "pishkhan.cli", "serve", "--demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/") as page:  # noqa: S310
+                    assert "ورود" in page.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.5)
+        [worker] = _children(server.pid)
+    finally:
+        server.send_signal(signal.SIGKILL)  # the harshest end: no chance to clean up
+        server.wait()
+    deadline = time.monotonic() + 20
+    while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not Path(f"/proc/{worker}").exists(), "the job worker outlived its server"
