@@ -11,7 +11,7 @@ from pishkhan.accounts.selectors import user_get_for_login
 from pishkhan.core.persian import is_blank
 from pishkhan.tenancy.models import Role
 from pishkhan.tickets.fields import field_label
-from pishkhan.tickets.models import FieldKind, MessageKind, Priority, Severity, Status
+from pishkhan.tickets.models import Channel, FieldKind, MessageKind, Priority, Severity, Status
 
 LANGUAGE_CHOICES = [("fa", "فارسی"), ("en", "English")]
 
@@ -121,6 +121,33 @@ class NewTicketForm(forms.Form):
     def field_values(self) -> dict:
         return {
             d["key"]: self.cleaned_data.get("field_" + d["key"], "") for d in self.department.fields
+        }
+
+
+class AgentNewTicketForm(NewTicketForm):
+    """Staff file a request for a customer who called, wrote or walked in."""
+
+    customer_name = forms.CharField(label=_("Customer's name"), max_length=150)
+    customer_email = forms.EmailField(
+        label=_("Customer's email"),
+        required=False,
+        max_length=254,
+        help_text=_("A customer with this email is reused; otherwise a new one is created."),
+    )
+    customer_phone = forms.CharField(label=_("Customer's phone"), required=False, max_length=32)
+    channel = forms.ChoiceField(
+        label=_("Received by"),
+        choices=[(c, label) for c, label in Channel.choices if c != Channel.API],
+        initial=Channel.PHONE,
+    )
+    field_order = ["customer_name", "customer_email", "customer_phone", "channel"]
+
+    def contact(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["customer_name"],
+            "email": data["customer_email"],
+            "phone": data["customer_phone"],
         }
 
 

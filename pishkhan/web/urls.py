@@ -24,6 +24,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", files.attachment_download, name="attachment"),
     # Agent workspace
     path("agent/", agent.queue, name="queue"),
+    path("agent/tickets/new/", agent.ticket_new, name="agent_ticket_new"),
     path("agent/tickets/<int:number>/", agent.ticket_detail, name="agent_ticket"),
     path("agent/tickets/<int:number>/message/", agent.ticket_message, name="agent_message"),
     path(

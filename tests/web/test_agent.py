@@ -6,7 +6,7 @@ from django.core import mail
 from pishkhan.accounts.models import Customer
 from pishkhan.tickets.models import Message, Ticket
 from pishkhan.tickets.services import ticket_submit, ticket_update
-from tests.conftest import GOOD_FIELDS
+from tests.conftest import GOOD_FIELDS, SEED_BODY
 
 
 def _more_tickets(world, n: int, **kwargs):
@@ -247,3 +247,68 @@ def test_customer_without_login_from_phone_appears_in_queue(alpha):
         channel="phone",
     )
     assert "تماس تلفنی".encode() in alpha.client(alpha.agent).get("/agent/").content
+
+
+def test_agent_files_a_phone_ticket_for_a_new_customer(alpha):
+    client = alpha.client(alpha.agent)
+    form = client.get(f"/agent/tickets/new/?department={alpha.department.pk}")
+    assert b'name="field_server_ip"' in form.content
+    response = client.post(
+        "/agent/tickets/new/",
+        {
+            "department": alpha.department.pk,
+            "customer_name": "رضا تلفنی",
+            "customer_phone": "۰۹۱۲۱۲۳۴۵۶۷",
+            "customer_email": "",
+            "channel": "phone",
+            "subject": "تماس درباره قطعی",
+            "body": SEED_BODY,
+            "priority": "urgent",
+            "field_domain": "example.ir",
+            "field_server_ip": "185.8.172.10",
+        },
+    )
+    ticket = Ticket.objects.get(tenant=alpha.tenant, subject="تماس درباره قطعی")
+    assert response.status_code == 302
+    assert ticket.channel == "phone" and ticket.customer.phone == "09121234567"
+    assert ticket.created_by == alpha.agent
+
+
+def test_agent_ticket_reuses_the_customer_with_that_email(alpha):
+    before = Customer.objects.count()
+    alpha.client(alpha.agent).post(
+        "/agent/tickets/new/",
+        {
+            "department": alpha.department.pk,
+            "customer_name": "هر نامی",
+            "customer_email": alpha.customer.email,
+            "channel": "email",
+            "subject": "ایمیل مشتری",
+            "body": SEED_BODY,
+            "priority": "normal",
+            "field_domain": "example.ir",
+            "field_server_ip": "185.8.172.10",
+        },
+    )
+    assert Customer.objects.count() == before
+    assert Ticket.objects.get(subject="ایمیل مشتری").customer == alpha.customer
+
+
+def test_agent_ticket_with_bad_customer_email_creates_nothing(alpha):
+    before = Customer.objects.count(), Ticket.objects.count()
+    response = alpha.client(alpha.agent).post(
+        "/agent/tickets/new/",
+        {
+            "department": alpha.department.pk,
+            "customer_name": "بدون ایمیل درست",
+            "customer_email": "x@",
+            "channel": "phone",
+            "subject": "x",
+            "body": SEED_BODY,
+            "priority": "normal",
+            "field_domain": "example.ir",
+            "field_server_ip": "185.8.172.10",
+        },
+    )
+    assert response.status_code == 400
+    assert (Customer.objects.count(), Ticket.objects.count()) == before

@@ -53,6 +53,7 @@ ROUTES = {
     "ticket": {"number": "number"},
     "attachment": {"pk": "attachment"},
     "queue": {},
+    "agent_ticket_new": {},
     "agent_ticket": {"number": "number"},
     "agent_message": {"number": "number"},
     "agent_properties": {"number": "number"},

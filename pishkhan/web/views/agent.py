@@ -11,9 +11,19 @@ from django.views.decorators.http import require_POST
 from pishkhan.tenancy.selectors import member_list
 from pishkhan.tickets import selectors
 from pishkhan.tickets.models import MessageKind, Priority, Status
-from pishkhan.tickets.services import ticket_add_note, ticket_reply, ticket_update
+from pishkhan.tickets.services import (
+    ticket_add_note,
+    ticket_reply,
+    ticket_submit_for_contact,
+    ticket_update,
+)
 from pishkhan.trust.selectors import audit_list_for_object
-from pishkhan.web.forms import AgentReplyForm, TicketPropertiesForm, apply_errors
+from pishkhan.web.forms import (
+    AgentNewTicketForm,
+    AgentReplyForm,
+    TicketPropertiesForm,
+    apply_errors,
+)
 from pishkhan.web.views.access import staff_required
 
 PAGE_SIZES = (25, 50, 100)
@@ -134,6 +144,56 @@ def _render_ticket(request, ticket, *, reply_form=None, properties_form=None, st
             ).exclude(pk=ticket.pk)[:5],
         },
         status=status,
+    )
+
+
+@staff_required
+def ticket_new(request):
+    """A ticket filed by staff for a customer (phone, email, walk-in): the same intake path."""
+    departments = list(selectors.department_list(tenant=request.tenant))
+    chosen = request.POST.get("department") or request.GET.get("department") or ""
+    department = next((d for d in departments if str(d.pk) == chosen), None)
+    if department is None and departments:
+        department = departments[0]
+    form = None
+    if department is not None:
+        form = AgentNewTicketForm(
+            request.POST or None, department=department, language=request.LANGUAGE_CODE
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                ticket = ticket_submit_for_contact(
+                    tenant=request.tenant,
+                    contact=form.contact(),
+                    department=department,
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                    fields=form.field_values(),
+                    priority=form.cleaned_data["priority"],
+                    channel=form.cleaned_data["channel"],
+                    files=request.FILES.getlist("attachments"),
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                apply_errors(
+                    form,
+                    exc,
+                    {
+                        "customer.name": "customer_name",
+                        "customer.email": "customer_email",
+                        "customer.phone": "customer_phone",
+                    },
+                )
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Ticket registered for the customer."))
+                return redirect("web:agent_ticket", number=ticket.number)
+    return render(
+        request,
+        "web/agent/ticket_new.html",
+        {"departments": departments, "department": department, "form": form},
+        status=400 if form is not None and form.errors else 200,
     )
 
 
