@@ -94,3 +94,31 @@ def test_serve_answers_and_its_worker_ends_with_it(tmp_path: Path):
     while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not Path(f"/proc/{worker}").exists(), "the job worker outlived its server"
+
+
+def test_create_tenant_gives_a_workspace_its_owner(tmp_path: Path):
+    env = {**os.environ, "PISHKHAN_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    assert _run(["migrate"], env).returncode == 0
+    made = _run(
+        [
+            "create_tenant",
+            "--slug",
+            "acme",
+            "--name",
+            "آکمه",
+            "--owner-email",
+            "Boss@Acme.ir",
+            "--owner-password",
+            "ramz-e-mohkam-1405",
+            "--host",
+            "support.acme.ir",
+        ],
+        env,
+    )
+    assert made.returncode == 0, made.stderr
+    assert "acme" in made.stdout and "boss@acme.ir" in made.stdout
+    again = _run(
+        ["create_tenant", "--slug", "acme", "--name", "x", "--owner-email", "boss@acme.ir"], env
+    )
+    assert again.returncode != 0 and "slug" in again.stderr.lower()

@@ -14,6 +14,10 @@ slug_validator = RegexValidator(
 )
 
 
+def default_attachment_max_bytes() -> int:
+    return settings.ATTACHMENT_MAX_BYTES
+
+
 class Tenant(models.Model):
     slug = models.CharField(max_length=40, unique=True, validators=[slug_validator])
     name = models.CharField(max_length=200)
@@ -22,8 +26,8 @@ class Tenant(models.Model):
     )
     time_zone = models.CharField(max_length=64, default="Asia/Tehran")
     attachment_max_bytes = models.PositiveIntegerField(
-        default=10 * 1024 * 1024,
-        help_text="Largest attachment accepted, in bytes (each file).",
+        default=default_attachment_max_bytes,
+        help_text=_("Largest attachment accepted, in bytes (each file)."),
     )
     allow_customer_signup = models.BooleanField(default=True)
     is_active = models.BooleanField(default=True)

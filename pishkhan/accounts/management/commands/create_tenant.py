@@ -1,0 +1,56 @@
+"""`pishkhan create_tenant`: a new workspace with its first owner, from the command line."""
+
+import getpass
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from pishkhan.accounts.models import User
+from pishkhan.accounts.services import staff_user_create
+from pishkhan.tenancy.models import Role
+from pishkhan.tenancy.services import membership_grant, tenant_create
+
+
+class Command(BaseCommand):
+    help = "Create a tenant (workspace) and its owner."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--slug", required=True, help="e.g. acme → acme.<base domain>")
+        parser.add_argument("--name", required=True)
+        parser.add_argument("--owner-email", required=True)
+        parser.add_argument("--owner-name", default="")
+        parser.add_argument("--owner-password", help="asked for when not given")
+        parser.add_argument(
+            "--host",
+            action="append",
+            default=[],
+            help="an own domain serving this tenant (repeatable)",
+        )
+        parser.add_argument("--language", default="fa", choices=["fa", "en"])
+
+    def handle(self, *args, **options):
+        email = options["owner_email"].strip().lower()
+        owner = User.objects.filter(email=email, home_tenant__isnull=True).first()
+        password = options["owner_password"]
+        if owner is None and not password:
+            password = getpass.getpass("Owner's password / گذرواژه مالک: ")
+        try:
+            with transaction.atomic():
+                tenant = tenant_create(
+                    slug=options["slug"],
+                    name=options["name"],
+                    default_language=options["language"],
+                    hosts=options["host"],
+                )
+                if owner is None:
+                    owner = staff_user_create(
+                        email=email,
+                        password=password,
+                        full_name=options["owner_name"],
+                        language=options["language"],
+                    )
+                membership_grant(tenant=tenant, user=owner, role=Role.OWNER)
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        self.stdout.write(f"Created tenant {tenant.slug} (owner {owner.email}).")
