@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 
-
 # Set for a worker started by `serve`: the pid whose end should end the worker too.
 PARENT_ENV = "PISHKHAN_WORKER_PARENT"
 
@@ -84,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     rest = argv[1:]
     if command == "serve":
         return _serve(rest)
+    if command == "sla-due":
+        from pishkhan.sla.due_cli import main as sla_due
+
+        return sla_due(rest)
     if command == "worker":
         if os.environ.get(PARENT_ENV):
             _follow_parent()
@@ -112,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
             "  worker    run background jobs\n"
             "  demo      create the demo tenants with Persian data and print the logins\n"
             "  migrate   create or update the database tables\n"
+            "  sla-due   print when an SLA target falls due, e.g. --calendar office\n"
+            "            --from 2026-11-25T15:00:00+03:30 --target 2bh (units bh, bd, m);\n"
+            "            without --from it reads 'FROM TARGET' lines from standard input\n"
             "  any other Django management command (createsuperuser, check, shell, ...)"
         )
         return 0

@@ -2,6 +2,7 @@
 
 from ninja import Query, Router, Schema
 
+from pishkhan.api.schemas import ErrorOut
 from pishkhan.tenancy import selectors
 
 router = Router(tags=["agents"])
@@ -14,7 +15,7 @@ class AgentOut(Schema):
     role: str
 
 
-@router.get("/agents", response=list[AgentOut])
+@router.get("/agents", response={200: list[AgentOut], 400: ErrorOut})
 def agent_list(
     request, assignable: bool = Query(False, description="Only roles that may be assigned tickets.")
 ):

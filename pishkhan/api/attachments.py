@@ -6,8 +6,12 @@ from ninja import Router
 from pishkhan.api.errors import not_found
 from pishkhan.api.schemas import ErrorOut
 from pishkhan.tickets import selectors
+from pishkhan.tickets.attachments import ALLOWED_TYPES
 
 router = Router(tags=["attachments"])
+
+# A file is served as the type decided on upload: one of these, never a generic stream.
+FILE_TYPES = sorted({content_type.split(";")[0] for content_type in ALLOWED_TYPES.values()})
 
 
 @router.get(
@@ -19,7 +23,8 @@ router = Router(tags=["attachments"])
             200: {
                 "description": "The file, as an attachment.",
                 "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                    media_type: {"schema": {"type": "string", "format": "binary"}}
+                    for media_type in FILE_TYPES
                 },
             }
         }

@@ -62,7 +62,7 @@ def _get(request, department_id: int):
     return department
 
 
-@router.get("/departments", response=list[DepartmentOut])
+@router.get("/departments", response={200: list[DepartmentOut], 400: ErrorOut})
 def department_list(request, include_inactive: bool = Query(False, alias="all")):
     return list(selectors.department_list(tenant=request.tenant, active_only=not include_inactive))
 

@@ -70,6 +70,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "at_least": ("دست‌کم {min} لازم است.", "At least {min}."),
     "wrong_value": ("مقدار نامعتبر است.", "This value is not valid."),
     "base64": ("محتوای base64 معتبر نیست.", "This is not valid base64 content."),
+    "unstorable_text": (
+        "این متن نویسه‌ای نامجاز دارد (NUL یا نیمه‌ای از یک جفت جانشین یونیکد).",
+        "This text has a forbidden character (NUL or half of a Unicode surrogate pair).",
+    ),
     "reference_not_found": (
         "در این محیط کاری پیدا نشد.",
         "Not found in this workspace.",
@@ -206,6 +210,7 @@ _PYDANTIC_TYPES = {
     "greater_than_equal": "at_least",
     "greater_than": "at_least",
     "base64": "base64",
+    "unstorable_text": "unstorable_text",
     "status_on_note": "status_on_note",
     "one_customer": "one_customer",
 }

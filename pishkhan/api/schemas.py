@@ -2,9 +2,11 @@
 
 import base64
 import binascii
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,8 +19,40 @@ from pishkhan.core.jalali import format_datetime
 
 MAX_PAGE_SIZE = 100
 
+# A reference to a row by its id: positive, and within the database's 64-bit integer columns.
+# Declared rather than left to the database: SQLite cannot even bind a larger number.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
-class InputSchema(Schema):
+
+# A NUL (PostgreSQL refuses it in any text, even in a query) or half of a surrogate pair (a
+# JSON "\ud800" escape; no UTF-8 encoding exists for it): text that no database can take.
+UNSTORABLE_TEXT = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _has_unstorable_text(value) -> bool:
+    if isinstance(value, str):
+        return UNSTORABLE_TEXT.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_unstorable_text(k) or _has_unstorable_text(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_unstorable_text(item) for item in value)
+    # Nested schemas have checked their own fields.
+    return False
+
+
+class TextInput(Schema):
+    """Refuses, field by field, text that would fail in the database rather than be stored."""
+
+    @field_validator("*")
+    @classmethod
+    def _storable_text(cls, value):
+        if _has_unstorable_text(value):
+            raise PydanticCustomError("unstorable_text", "This text has a forbidden character.")
+        return value
+
+
+class InputSchema(TextInput):
     # A misspelt key is refused rather than silently dropped, so an integration learns of it.
     model_config = ConfigDict(extra="forbid")
 
@@ -59,7 +93,7 @@ def uploads(items: list[AttachmentIn]) -> list[SimpleUploadedFile]:
     ]
 
 
-class PageQuery(Schema):
+class PageQuery(TextInput):
     page: int = Field(1, ge=1)
     page_size: int = Field(25, ge=1, le=MAX_PAGE_SIZE)
 

@@ -13,6 +13,7 @@ from pishkhan.api.errors import invalid, not_found
 from pishkhan.api.schemas import (
     AttachmentIn,
     ErrorOut,
+    Id,
     InputSchema,
     PageQuery,
     display,
@@ -94,10 +95,10 @@ Sort = Literal["updated", "-updated", "created", "-created", "number", "-number"
 class TicketQuery(PageQuery):
     status: list[Status] = Field([], description="Repeat the parameter or separate by commas.")
     priority: list[Priority] = Field([], description="Repeat the parameter or separate by commas.")
-    department: int | None = None
-    assignee: int | None = Field(None, description="A user id from /agents.")
+    department: Id | None = None
+    assignee: Id | None = Field(None, description="A user id from /agents.")
     unassigned: bool = False
-    customer: int | None = None
+    customer: Id | None = None
     tag: str = ""
     q: str = Field("", description="Words of the subject, body or fields, or a ticket number.")
     sort: Sort = "updated"
@@ -120,7 +121,7 @@ class ContactIn(InputSchema):
 
 
 class TicketIn(InputSchema):
-    department_id: int
+    department_id: Id
     subject: str
     body: str
     fields: dict[str, str | int | None] = Field(
@@ -129,7 +130,7 @@ class TicketIn(InputSchema):
     )
     priority: Priority = Priority.NORMAL
     severity: Severity = Severity.OTHER
-    customer_id: int | None = Field(None, description="An existing customer; or send `customer`.")
+    customer_id: Id | None = Field(None, description="An existing customer; or send `customer`.")
     customer: ContactIn | None = Field(
         None,
         description="Reuses the workspace's customer with this email, else creates one.",
@@ -143,8 +144,8 @@ class TicketPatch(InputSchema):
     status: Status = None
     priority: Priority = None
     severity: Severity = None
-    assignee_id: int | None = None
-    department_id: int = None
+    assignee_id: Id | None = None
+    department_id: Id = None
     tags: list[str] = None
 
 

@@ -1,7 +1,7 @@
 import functools
 
 from django.http import HttpResponseNotAllowed
-from django.urls import path
+from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.openapi.views import openapi_view
@@ -39,6 +39,21 @@ def _shaped_405(view):
 
 
 class PishkhanAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        # The token is checked before any route runs, so no route lists the 401 it may cause;
+        # every operation that needs one does answer it (in the error shape).
+        unauthorized = {
+            "description": "Unauthorized",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if operation.get("security"):
+                    responses = {401: unauthorized, **operation["responses"]}
+                    operation["responses"] = dict(sorted(responses.items()))
+        return schema
+
     def _get_urls(self):
         result = []
         for pattern in super()._get_urls():
@@ -48,8 +63,10 @@ class PishkhanAPI(NinjaAPI):
             else:
                 pattern.callback = _shaped_405(pattern.callback)
                 result.append(pattern)
-        # Anything else under the prefix is an unknown route; answer in the API's shape.
-        result.append(path("<path:rest>", _route_not_found, name="route-not-found"))
+        # Anything else under the prefix is an unknown route; answer in the API's shape. A
+        # regex rather than <path:rest>, whose `.+` stops at a newline (%0A) and would let such
+        # a path fall through to Django's HTML 404.
+        result.append(re_path(r"^(?P<rest>(?s:.+))$", _route_not_found, name="route-not-found"))
         return result
 
 

@@ -1,9 +1,16 @@
+import re
+
 from django.db.models import Q
 
-from pishkhan.tenancy.models import ApiToken, Domain, Membership, Tenant
+from pishkhan.tenancy.models import ApiToken, Domain, Membership, Tenant, slug_validator
+
+SLUG_RE = re.compile(slug_validator.regex.pattern)
 
 
 def tenant_get_by_slug(*, slug: str) -> Tenant | None:
+    # A string that cannot be a slug (NUL, spaces, 500 characters) is nobody, without a query.
+    if not SLUG_RE.match(slug):
+        return None
     return Tenant.objects.filter(slug=slug, is_active=True).first()
 
 

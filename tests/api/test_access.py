@@ -108,7 +108,19 @@ def test_dates_are_shown_jalali_in_persian_and_gregorian_in_english(alpha):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/nothing-here", "/tickets/", "/tickets/abc", "/tickets/1/nope", "/v2/tickets"]
+    "path",
+    [
+        "/",
+        "/nothing-here",
+        "/tickets/",
+        "/tickets/abc",
+        "/tickets/1/nope",
+        "/v2/tickets",
+        # Control characters, a newline above all, must not slip past the API's own 404.
+        "/customers/%0A",
+        "/customers/1%0D%0Ax",
+        "/tickets/%19%C2%BF%0A%16",
+    ],
 )
 def test_unknown_route_answers_404_in_the_error_shape(alpha, path):
     assert_error(alpha.api().get(API + path), 404, "not_found")
@@ -129,6 +141,39 @@ def test_ticket_numbers_out_of_range_are_simply_not_found(alpha, number):
 @pytest.mark.parametrize("path", ["/customers/{n}", "/departments/{n}", "/attachments/{n}"])
 def test_ids_out_of_range_are_simply_not_found(alpha, path):
     assert_error(alpha.api().get(API + path.format(n=10**25)), 404, "not_found")
+
+
+@pytest.mark.parametrize(("path", "flag"), [("/departments", "all"), ("/agents", "assignable")])
+def test_flag_that_is_not_a_boolean_is_refused(alpha, path, flag):
+    error = assert_error(alpha.api().get(f"{API}{path}?{flag}=maybe"), 400, "invalid")
+    assert set(error["fields"]) == {flag}
+
+
+def test_every_operation_that_takes_input_declares_its_400(db):
+    paths = Client(HTTP_HOST="localhost").get(API + "/openapi.json").json()["paths"]
+    undeclared = [
+        f"{method.upper()} {path}"
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if (
+            "requestBody" in operation
+            or any(p["in"] == "query" for p in operation.get("parameters", []))
+        )
+        and "400" not in operation["responses"]
+    ]
+    assert undeclared == []
+
+
+def test_every_operation_that_needs_a_token_declares_its_401(db):
+    paths = Client(HTTP_HOST="localhost").get(API + "/openapi.json").json()["paths"]
+    secured = [
+        (f"{method.upper()} {path}", operation["responses"])
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if operation.get("security")
+    ]
+    assert len(secured) == sum(len(operations) for operations in paths.values())
+    assert [name for name, responses in secured if "401" not in responses] == []
 
 
 def test_openapi_schema_needs_no_token_and_no_tenant(db):

@@ -201,6 +201,18 @@ CASES = {
         lambda w: {"assignee_id": w.viewer.pk, "priority": "urgent"},
         {"assignee_id"},
     ),
+    "ticket assigned to an id no database column holds": (
+        "PATCH",
+        lambda w: f"/tickets/{w.ticket.number}",
+        lambda w: {"assignee_id": 10**25},
+        {"assignee_id"},
+    ),
+    "ticket with ids that cannot exist": (
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(w, department_id=0, customer_id=-(10**25)),
+        {"department_id", "customer_id"},
+    ),
     "ticket patched with a null status": (
         "PATCH",
         lambda w: f"/tickets/{w.ticket.number}",
@@ -262,6 +274,49 @@ CASES = {
         lambda w: {"title": "سلام", "body": "متن"},
         {"title"},
     ),
+    # Text no database stores: a NUL (PostgreSQL refuses it) or half a surrogate pair.
+    "canned reply whose title holds a NUL": (
+        "POST",
+        lambda w: "/canned-replies",
+        lambda w: {"title": "سلام\x00", "body": "متن"},
+        {"title"},
+    ),
+    "customer whose name is half a surrogate pair": (
+        "POST",
+        lambda w: "/customers",
+        lambda w: '{"name": "\\ud800", "email": "reza@example.ir"}',
+        {"name"},
+    ),
+    "ticket whose subject, field and new customer hold NULs": (
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(
+            w,
+            subject="\x00",
+            fields={**GOOD_FIELDS, "domain": "example.ir\x00"},
+            customer_id=None,
+            customer={"name": "رضا\x00", "email": "reza@example.ir"},
+        ),
+        {"subject", "fields", "customer.name"},
+    ),
+    "ticket patched with a tag holding a NUL": (
+        "PATCH",
+        lambda w: f"/tickets/{w.ticket.number}",
+        lambda w: {"tags": ["سرور", "\x00"]},
+        {"tags"},
+    ),
+    "reply with a file whose name holds a NUL": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/messages",
+        lambda w: {"body": "پیوست", "attachments": [pdf_attachment("a\x00.pdf")]},
+        {"attachments.0.filename"},
+    ),
+    "department with a field label holding a NUL": (
+        "POST",
+        lambda w: "/departments",
+        lambda w: {"name": "امور مالی", "fields": [{"key": "x", "label_fa": "\x00"}]},
+        {"fields.0.label_fa"},
+    ),
 }
 
 
@@ -279,6 +334,22 @@ def test_bad_input_is_refused_and_changes_nothing(alpha, case):
     assert all(error["fields"].values())
     # and nothing was written
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("value", ["0", "-1", str(2**63), str(10**25)])
+@pytest.mark.parametrize("field", ["department", "assignee", "customer"])
+def test_ticket_filter_by_an_id_that_cannot_exist_is_refused(alpha, field, value):
+    error = assert_error(alpha.api().get(f"/api/v1/tickets?{field}={value}"), 400, "invalid")
+    assert set(error["fields"]) == {field}
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("/tickets?q=%00", "q"), ("/tickets?tag=a%00", "tag"), ("/customers?q=%00", "q")],
+)
+def test_search_for_a_nul_is_refused(alpha, path, field):
+    error = assert_error(alpha.api().get("/api/v1" + path), 400, "invalid")
+    assert set(error["fields"]) == {field}
 
 
 @pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"text"', ""])

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from pishkhan.accounts.models import Customer
 from pishkhan.tickets.models import Ticket
 from pishkhan.tickets.services import ticket_submit, ticket_update
-from tests.api.helpers import API, assert_error, send, snapshot
+from tests.api.helpers import API, assert_error, b64, send, snapshot
 from tests.conftest import GOOD_FIELDS, SEED_BODY
 
 
@@ -293,3 +293,30 @@ def test_agents_lists_the_tenants_staff_with_roles(alpha, beta):
     }
     assignable = alpha.api().get(API + "/agents?assignable=true").json()
     assert {a["id"] for a in assignable} == {alpha.agent.pk, alpha.owner.pk}
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("log.txt", b"ok"), ("screen.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)],
+)
+def test_file_is_served_as_a_type_the_schema_declares(alpha, name, data):
+    # given a note with a file
+    send(
+        alpha.api(),
+        "POST",
+        f"/tickets/{alpha.ticket.number}/messages",
+        {
+            "kind": "note",
+            "body": "پیوست",
+            "attachments": [{"filename": name, "content_base64": b64(data)}],
+        },
+    )
+    thread = send(alpha.api(), "GET", f"/tickets/{alpha.ticket.number}/messages").json()
+    [attachment] = thread[-1]["attachments"]
+    # when it is downloaded
+    response = alpha.api().get(attachment["url"])
+    # then its type is one of those the schema promises for the download
+    assert response.status_code == 200
+    paths = alpha.api().get(API + "/openapi.json").json()["paths"]
+    declared = paths["/api/v1/attachments/{attachment_id}"]["get"]["responses"]["200"]["content"]
+    assert response["Content-Type"].split(";")[0] in declared

@@ -140,3 +140,14 @@ def test_beta_attachment_is_not_served_to_beta_customer_on_alpha_host(alpha, bet
     client = alpha.client()
     login(client, beta.customer_user, beta.tenant)  # session says beta, host says alpha
     assert client.get(_url("attachment", beta_objects)).status_code == 404
+
+
+@pytest.mark.parametrize("slug", ["al\x00pha", "alpha beta", "x" * 300, "ALPHA'--"])
+def test_impossible_tenant_header_is_simply_no_tenant(alpha, slug):
+    from django.test import Client
+
+    response = Client(HTTP_X_TENANT=slug, HTTP_AUTHORIZATION=f"Bearer {alpha.token}").get(
+        "/api/v1/tickets"
+    )
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "tenant_not_found"
