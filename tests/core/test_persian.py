@@ -1,6 +1,6 @@
 """Tests for pishkhan.core.persian: the search-and-compare form of Persian text.
 
-Persian samples come from the seed documents in /work/shared/seeds/. They are copied in here (not
+Persian samples come from the seed documents beside SPEC.md. They are copied in here (not
 read from disk) so the suite runs anywhere. Seed 001 was typed on an Arabic keyboard: it uses
 Arabic yeh (U+064A) and Arabic kaf (U+0643), which is exactly the case normalize() exists for.
 """
