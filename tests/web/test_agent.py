@@ -312,3 +312,35 @@ def test_agent_ticket_with_bad_customer_email_creates_nothing(alpha):
     )
     assert response.status_code == 400
     assert (Customer.objects.count(), Ticket.objects.count()) == before
+
+
+def test_ticket_page_costs_the_same_queries_for_a_short_and_a_long_thread(alpha):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pishkhan.tickets.services import ticket_add_note, ticket_reply
+
+    client = alpha.client(alpha.agent)
+    url = f"/agent/tickets/{alpha.ticket.number}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as short:
+        client.get(url)
+    for i in range(8):
+        ticket_reply(
+            tenant=alpha.tenant,
+            ticket=alpha.ticket,
+            actor=alpha.agent,
+            body=f"پاسخ {i}",
+            files=[SimpleUploadedFile(f"{i}.txt", b"log")],
+        )
+        ticket_add_note(
+            tenant=alpha.tenant, ticket=alpha.ticket, actor=alpha.agent, body=f"یادداشت {i}"
+        )
+    with CaptureQueriesContext(connection) as long:
+        client.get(url)
+    assert len(long) <= len(short)
+    portal = alpha.client(alpha.customer_user)
+    with CaptureQueriesContext(connection) as customer_view:
+        portal.get(f"/tickets/{alpha.ticket.number}/")
+    assert len(customer_view) <= len(short)
