@@ -25,6 +25,7 @@ from pishkhan.web.forms import (
     apply_errors,
 )
 from pishkhan.web.views.access import staff_required
+from pishkhan.web.views.common import chosen_department
 
 PAGE_SIZES = (25, 50, 100)
 OPEN_STATUSES = [Status.NEW, Status.OPEN, Status.WAITING]
@@ -151,8 +152,7 @@ def _render_ticket(request, ticket, *, reply_form=None, properties_form=None, st
 def ticket_new(request):
     """A ticket filed by staff for a customer (phone, email, walk-in): the same intake path."""
     departments = list(selectors.department_list(tenant=request.tenant))
-    chosen = request.POST.get("department") or request.GET.get("department") or ""
-    department = next((d for d in departments if str(d.pk) == chosen), None)
+    department = chosen_department(request, departments)
     if department is None and departments:
         department = departments[0]
     form = None

@@ -12,6 +12,7 @@ from pishkhan.tickets.models import Channel
 from pishkhan.tickets.services import ticket_reply, ticket_submit
 from pishkhan.web.forms import NewTicketForm, ReplyForm, apply_errors
 from pishkhan.web.views.access import customer_required
+from pishkhan.web.views.common import chosen_department
 
 PAGE_SIZE = 20
 
@@ -40,10 +41,7 @@ def portal(request):
 @customer_required
 def ticket_new(request):
     departments = list(selectors.department_list(tenant=request.tenant))
-    department = None
-    chosen = request.POST.get("department") or request.GET.get("department")
-    if chosen and str(chosen).isdigit():
-        department = next((d for d in departments if d.pk == int(chosen)), None)
+    department = chosen_department(request, departments)
     if department is None and len(departments) == 1:
         department = departments[0]
     form = None
