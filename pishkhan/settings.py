@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "pishkhan.accounts",
     "pishkhan.trust",
     "pishkhan.tickets",
+    "pishkhan.sla",
     "pishkhan.api",
     "pishkhan.web",
 ]

@@ -7,7 +7,17 @@ from ninja import NinjaAPI
 from ninja.openapi.views import openapi_view
 from ninja.renderers import JSONRenderer
 
-from pishkhan.api import agents, attachments, canned, customers, departments, errors, tickets
+from pishkhan.api import (
+    agents,
+    attachments,
+    canned,
+    customers,
+    departments,
+    errors,
+    sla,
+    sla_reports,
+    tickets,
+)
 from pishkhan.api.auth import TokenAuth
 
 
@@ -93,6 +103,8 @@ api.add_router("", agents.router)
 api.add_router("", tickets.router)
 api.add_router("", attachments.router)
 api.add_router("", canned.router)
+api.add_router("", sla.router)
+api.add_router("", sla_reports.router)
 
 # The interactive documentation, served at /api/docs (outside the versioned prefix, and
 # without a tenant); it reads /api/v1/openapi.json, which needs no token either.

@@ -121,6 +121,12 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # S-2 "restore": a workaround is in place; S-5: the fault proved not to be a software fault.
+    restored_at = models.DateTimeField(null=True, blank=True)
+    not_fault_at = models.DateTimeField(null=True, blank=True)
+    # The nearest due time of the ticket's running SLA clocks (kept by the sla app), so the
+    # queue can sort by it with an index instead of a join.
+    sla_due_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantScopedManager()
 
@@ -134,6 +140,7 @@ class Ticket(models.Model):
             models.Index(fields=["tenant", "department", "status"]),
             models.Index(fields=["tenant", "customer", "created_at"]),
             models.Index(fields=["tenant", "updated_at"]),
+            models.Index(fields=["tenant", "status", "sla_due_at"]),
         ]
 
     def __str__(self) -> str:

@@ -16,8 +16,8 @@ from pishkhan.core import clock
 from pishkhan.core.persian import is_blank, normalize
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import require_admin, require_writer, staff_membership
+from pishkhan.tickets import events, tasks
 from pishkhan.tickets import fields as department_fields
-from pishkhan.tickets import tasks
 from pishkhan.tickets.attachments import check_files
 from pishkhan.tickets.models import (
     Attachment,
@@ -188,6 +188,7 @@ def ticket_submit(
         via=via,
         changes={"number": ticket.number, "channel": ticket.channel},
     )
+    events.publish(events.TicketEvent(events.SUBMITTED, tenant, ticket, now, actor))
     transaction.on_commit(lambda: tasks.notify_ticket_received.enqueue(ticket.pk))
     return ticket
 
@@ -235,8 +236,9 @@ def ticket_reply(
     _store_files(tenant=tenant, message=message, checked=cleaned["files"], now=now)
     update_fields = ["updated_at"]
     ticket.updated_at = now
+    first_response = role == "staff" and ticket.first_response_at is None
     if role == "staff":
-        if ticket.first_response_at is None:
+        if first_response:
             ticket.first_response_at = now
             update_fields.append("first_response_at")
         new_status = status or (
@@ -256,6 +258,8 @@ def ticket_reply(
         via=via,
         changes={"message": message.pk, "by": role},
     )
+    if first_response:
+        events.publish(events.TicketEvent(events.STAFF_REPLIED, tenant, ticket, now, actor))
     if new_status != ticket.status:
         _apply_status(
             tenant=tenant, ticket=ticket, status=new_status, actor=actor, via=via, now=now
@@ -333,6 +337,11 @@ def _apply_status(*, tenant: Tenant, ticket: Ticket, status: str, actor, via: st
         via=via,
         changes={"status": [old, status]},
     )
+    events.publish(
+        events.TicketEvent(
+            events.STATUS_CHANGED, tenant, ticket, now, actor, {"old": old, "new": status}
+        )
+    )
 
 
 def _clean_tags(tags) -> list[str]:
@@ -359,7 +368,7 @@ def ticket_update(
     *,
     tenant: Tenant,
     ticket: Ticket,
-    actor: User,
+    actor: User | None,
     status: str = UNSET,
     priority: str = UNSET,
     severity: str = UNSET,
@@ -368,8 +377,10 @@ def ticket_update(
     tags: list[str] = UNSET,
     via: str = "web",
 ) -> Ticket:
-    """Staff changes to a ticket's properties (T-2, T-3). A closed ticket's status is final."""
-    require_writer(tenant=tenant, user=actor)
+    """Staff changes to a ticket's properties (T-2, T-3). A closed ticket's status is final.
+    `actor` None is the system itself (an SLA escalation)."""
+    if actor is not None:
+        require_writer(tenant=tenant, user=actor)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, tenant=tenant)
     if status is not UNSET and ticket.is_closed and status != Status.CLOSED:
         raise ValidationError(
@@ -429,8 +440,102 @@ def ticket_update(
         audit_record(
             tenant=tenant, actor=actor, action="ticket.update", obj=ticket, via=via, changes=changes
         )
+    reclassified = sorted({"priority", "severity", "department"} & set(changes))
+    if reclassified:
+        events.publish(
+            events.TicketEvent(
+                events.RECLASSIFIED, tenant, ticket, now, actor, {"changed": reclassified}
+            )
+        )
     if status is not UNSET and status != ticket.status:
         _apply_status(tenant=tenant, ticket=ticket, status=status, actor=actor, via=via, now=now)
+    return ticket
+
+
+def _require_open(ticket: Ticket) -> None:
+    if ticket.is_closed:
+        raise ValidationError(
+            _("This ticket is closed and cannot be reopened. Please open a new ticket."),
+            code="ticket_closed",
+        )
+
+
+@transaction.atomic
+def ticket_mark_restored(
+    *, tenant: Tenant, ticket: Ticket, actor: User, via: str = "web"
+) -> Ticket:
+    """A workaround is in place (S-2 "restore"): the restore target is met or missed now; the
+    ticket stays open for the full resolution."""
+    require_writer(tenant=tenant, user=actor)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, tenant=tenant)
+    _require_open(ticket)
+    if ticket.restored_at is not None:
+        raise ValidationError(_("This ticket is already marked restored."), code="already_restored")
+    now = clock.now()
+    ticket.restored_at = now
+    ticket.updated_at = now
+    ticket.save(update_fields=["restored_at", "updated_at"])
+    audit_record(tenant=tenant, actor=actor, action="ticket.restored", obj=ticket, via=via)
+    events.publish(events.TicketEvent(events.RESTORED, tenant, ticket, now, actor))
+    return ticket
+
+
+BILLABLE_MINUTES_MAX = 100_000
+
+
+@transaction.atomic
+def ticket_mark_not_a_fault(
+    *,
+    tenant: Tenant,
+    ticket: Ticket,
+    actor: User,
+    minutes: int | None = None,
+    note: str = "",
+    via: str = "web",
+) -> Ticket:
+    """S-5 [003 4.2.4]: the reported fault is not a software fault. The ticket's SLA
+    obligations lapse and the time spent is logged as billable: `minutes` as the agent counts
+    it, or by default the business time the ticket's clocks had used."""
+    require_writer(tenant=tenant, user=actor)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, tenant=tenant)
+    _require_open(ticket)
+    if ticket.not_fault_at is not None:
+        raise ValidationError(
+            _("This ticket is already marked as not a software fault."), code="already_not_fault"
+        )
+    if minutes is not None:
+        try:
+            minutes = int(minutes)
+        except (TypeError, ValueError):
+            minutes = -1
+        if not 1 <= minutes <= BILLABLE_MINUTES_MAX:
+            raise ValidationError(
+                {
+                    "minutes": [
+                        _("Give the minutes spent, 1 to %(n)s.") % {"n": BILLABLE_MINUTES_MAX}
+                    ]
+                }
+            )
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ValidationError({"note": [_("Too long (at most %(n)s characters).") % {"n": 500}]})
+    now = clock.now()
+    ticket.not_fault_at = now
+    ticket.updated_at = now
+    ticket.save(update_fields=["not_fault_at", "updated_at"])
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="ticket.not_a_fault",
+        obj=ticket,
+        via=via,
+        changes={"minutes": minutes, "note": note},
+    )
+    events.publish(
+        events.TicketEvent(
+            events.NOT_A_FAULT, tenant, ticket, now, actor, {"minutes": minutes, "note": note}
+        )
+    )
     return ticket
 
 

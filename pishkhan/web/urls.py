@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pishkhan.web.views import admin, agent, auth, files, portal, team
+from pishkhan.web.views import admin, agent, auth, files, portal, sla, sla_reports, team
 
 app_name = "web"
 urlpatterns = [
@@ -39,4 +39,7 @@ urlpatterns = [
     path("agent/members/<int:pk>/", team.member_edit, name="member_edit"),
     path("agent/tokens/", team.tokens, name="tokens"),
     path("agent/tokens/<int:pk>/revoke/", team.token_revoke, name="token_revoke"),
+    # Service levels (each module lists its own routes)
+    *sla.urls,
+    *sla_reports.urls,
 ]

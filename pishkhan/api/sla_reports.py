@@ -1,0 +1,5 @@
+"""SLA reports (JSON and CSV)."""
+
+from ninja import Router
+
+router = Router(tags=["sla reports"])

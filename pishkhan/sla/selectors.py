@@ -1,0 +1,180 @@
+"""Reads of service levels for pages, the API and jobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pishkhan.core import clock as wall_clock
+from pishkhan.sla import clocks as arithmetic
+from pishkhan.sla.calendars import engine_calendar
+from pishkhan.sla.models import (
+    BillableTime,
+    BusinessCalendar,
+    CalendarDay,
+    ClockStatus,
+    DepartmentPolicy,
+    HolidayOverride,
+    SlaClock,
+    SlaPolicy,
+)
+from pishkhan.tenancy.models import Membership, Role, Tenant
+
+SUPERVISOR_ROLES = (Role.OWNER, Role.ADMIN, Role.SUPERVISOR)
+
+
+class State:
+    """What an agent sees of a clock."""
+
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    BREACHED = "breached"
+    PAUSED = "paused"
+    MET = "met"
+    MISSED = "missed"
+    LAPSED = "lapsed"
+
+
+@dataclass(frozen=True)
+class ClockView:
+    clock: SlaClock
+    state: str
+    # Business time left (negative: overdue by), in seconds; None once stopped.
+    left_seconds: int | None
+    used_percent: int
+    due_at: datetime | None
+
+    @property
+    def kind(self) -> str:
+        return self.clock.kind
+
+    @property
+    def target(self) -> str:
+        return self.clock.target
+
+
+def clock_view(clock: SlaClock, *, now: datetime | None = None) -> ClockView:
+    now = now or wall_clock.now()
+    if clock.status in (ClockStatus.MET, ClockStatus.MISSED, ClockStatus.LAPSED):
+        state = {
+            ClockStatus.MET: State.MET,
+            ClockStatus.MISSED: State.MISSED,
+            ClockStatus.LAPSED: State.LAPSED,
+        }[clock.status]
+        return ClockView(clock, state, None, 0, clock.due_at)
+    calendar = engine_calendar(clock.calendar) if clock.calendar_id else None
+    if calendar is None:
+        return ClockView(clock, State.PAUSED, clock.remaining_us // 1_000_000, 0, None)
+    left = arithmetic.remaining_at(clock, calendar, now)
+    used = arithmetic.used_percent(clock, calendar, now)
+    if clock.status == ClockStatus.PAUSED:
+        state = State.PAUSED
+    elif left < 0:
+        state = State.BREACHED
+    elif clock.at_risk_at is not None and now >= clock.at_risk_at:
+        state = State.AT_RISK
+    else:
+        state = State.ON_TRACK
+    return ClockView(clock, state, left // 1_000_000, used, clock.due_at)
+
+
+def clock_list_for_ticket(*, tenant: Tenant, ticket_id: int) -> list[ClockView]:
+    clocks = (
+        SlaClock.objects.for_tenant(tenant).select_related("calendar").filter(ticket_id=ticket_id)
+    )
+    now = wall_clock.now()
+    order = {"first_response": 0, "restore": 1, "resolution": 2}
+    return sorted((clock_view(c, now=now) for c in clocks), key=lambda v: order[v.kind])
+
+
+def clocks_for_tickets(*, tenant: Tenant, ticket_ids) -> dict[int, list[ClockView]]:
+    """Every listed ticket's clocks in one query (queue pages)."""
+    now = wall_clock.now()
+    result: dict[int, list[ClockView]] = {pk: [] for pk in ticket_ids}
+    order = {"first_response": 0, "restore": 1, "resolution": 2}
+    clocks = (
+        SlaClock.objects.for_tenant(tenant)
+        .select_related("calendar")
+        .filter(ticket_id__in=list(ticket_ids))
+    )
+    for clock in sorted(clocks, key=lambda c: order[c.kind]):
+        result[clock.ticket_id].append(clock_view(clock, now=now))
+    return result
+
+
+def clock_notice_recipients(*, clock: SlaClock, event: str) -> list:
+    """Who is told that a clock is at risk ("at_risk") or breached ("breach")."""
+    ticket = clock.ticket
+    people = []
+    if ticket.assignee_id and ticket.assignee.is_active and ticket.assignee.email:
+        people.append(ticket.assignee)
+    policy = clock.policy
+    tell_supervisors = (event == "breach" and (policy is None or policy.notify_supervisors)) or (
+        event == "at_risk" and not people
+    )
+    if tell_supervisors:
+        memberships = (
+            Membership.objects.filter(tenant_id=ticket.tenant_id, role__in=SUPERVISOR_ROLES)
+            .select_related("user")
+            .order_by("user_id")
+        )
+        for membership in memberships:
+            user = membership.user
+            if user.is_active and user.email and all(p.pk != user.pk for p in people):
+                people.append(user)
+    return people
+
+
+def calendar_list(*, tenant: Tenant):
+    return BusinessCalendar.objects.for_tenant(tenant).order_by("name")
+
+
+def calendar_get(*, tenant: Tenant, calendar_id: int) -> BusinessCalendar | None:
+    return BusinessCalendar.objects.for_tenant(tenant).filter(pk=calendar_id).first()
+
+
+def calendar_get_by_name(*, tenant: Tenant, name: str) -> BusinessCalendar | None:
+    return BusinessCalendar.objects.for_tenant(tenant).filter(name=name).first()
+
+
+def calendar_day_list(*, tenant: Tenant, calendar: BusinessCalendar):
+    return CalendarDay.objects.for_tenant(tenant).filter(calendar=calendar).order_by("date")
+
+
+def holiday_override_list():
+    return HolidayOverride.objects.order_by("date")
+
+
+def policy_list(*, tenant: Tenant):
+    return (
+        SlaPolicy.objects.for_tenant(tenant)
+        .select_related("calendar", "reassign_to")
+        .prefetch_related("targets")
+    )
+
+
+def policy_get(*, tenant: Tenant, policy_id: int) -> SlaPolicy | None:
+    return (
+        SlaPolicy.objects.for_tenant(tenant)
+        .select_related("calendar", "reassign_to")
+        .prefetch_related("targets")
+        .filter(pk=policy_id)
+        .first()
+    )
+
+
+def department_policy_map(*, tenant: Tenant) -> dict[int, SlaPolicy]:
+    """department id → its own policy (departments not listed follow the default)."""
+    return {
+        a.department_id: a.policy
+        for a in DepartmentPolicy.objects.for_tenant(tenant).select_related("policy")
+    }
+
+
+def billable_list_for_ticket(*, tenant: Tenant, ticket_id: int):
+    return (
+        BillableTime.objects.for_tenant(tenant)
+        .filter(ticket_id=ticket_id)
+        .select_related("created_by")
+        .order_by("created_at")
+    )

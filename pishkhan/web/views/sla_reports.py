@@ -1,0 +1,3 @@
+"""SLA reports in the agent workspace (page and CSV)."""
+
+urls: list = []
