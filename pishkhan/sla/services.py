@@ -696,7 +696,7 @@ def on_ticket_event(event: events.TicketEvent) -> None:
 def _open_clocks(tenant: Tenant, ticket, *, kinds=CLOCK_KINDS, statuses=OPEN_CLOCK):
     return list(
         SlaClock.objects.for_tenant(tenant)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("calendar", "policy")
         .filter(ticket_id=ticket.pk, kind__in=kinds, status__in=statuses)
     )
@@ -780,7 +780,7 @@ def _reopen(tenant: Tenant, ticket, now: datetime) -> None:
     # resolution stopped go on from where they stood.
     stopped = (
         SlaClock.objects.for_tenant(tenant)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("calendar", "policy")
         .filter(ticket_id=ticket.pk, stop_reason="resolved")
         .exclude(kind="first_response")
@@ -827,7 +827,7 @@ def _retarget(*, tenant: Tenant, ticket, now: datetime) -> None:
     existing = {
         clock.kind: clock
         for clock in SlaClock.objects.for_tenant(tenant)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("calendar", "policy")
         .filter(ticket_id=ticket.pk)
     }
@@ -906,7 +906,7 @@ def clocks_replan(*, tenant: Tenant, calendar: BusinessCalendar) -> int:
     touched = set()
     running = (
         SlaClock.objects.for_tenant(tenant)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("policy")
         .filter(calendar=calendar, status=ClockStatus.RUNNING)
     )
@@ -978,7 +978,7 @@ def clock_deadline_check(*, clock_id: int) -> str | None:
     it is now (a job planned before a pause finds nothing to do), and the notified-at marks are
     set in the same transaction as the escalation."""
     clock = (
-        SlaClock.objects.select_for_update()
+        SlaClock.objects.select_for_update(of=("self",))
         .select_related("policy", "ticket", "tenant")
         .filter(pk=clock_id)
         .first()
