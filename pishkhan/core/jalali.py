@@ -4,14 +4,15 @@ Month names and separators are spelled out here rather than taken from strftime/
 output is the same on every machine whatever its C locale is.
 """
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import jdatetime  # type: ignore[import-untyped]  # ships no py.typed marker
 
-from pishkhan.core.persian import to_persian_digits
+from pishkhan.core.persian import to_ascii_digits, to_persian_digits
 
-__all__ = ["format_date", "format_datetime", "format_number"]
+__all__ = ["format_date", "format_datetime", "format_number", "parse_date"]
 
 DEFAULT_TZ = "Asia/Tehran"
 
@@ -124,3 +125,22 @@ def format_number(n: int, *, language: str) -> str:
     if lang == "fa":
         return to_persian_digits(grouped.replace(",", PERSIAN_THOUSANDS_SEPARATOR))
     return grouped
+
+
+_DATE = re.compile(r"(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})")
+# Solar Hijri years are about 621 behind Gregorian ones: a four-digit year below this is Jalali.
+_JALALI_YEAR_LIMIT = 1700
+
+
+def parse_date(text: str) -> date:
+    """A date as people type it here: Jalali (1405/09/12) or Gregorian (2026-12-03), in
+    Persian, Arabic-Indic or ASCII digits, with /, - or . between the parts. The year tells the
+    calendars apart. ValueError for anything else or a day that does not exist."""
+    match = _DATE.fullmatch(to_ascii_digits(str(text)).strip())
+    if match is None:
+        raise ValueError(f"not a date: {text!r}")
+    year, month, day = (int(part) for part in match.groups())
+    if year < _JALALI_YEAR_LIMIT:
+        result: date = jdatetime.date(year, month, day).togregorian()
+        return result
+    return date(year, month, day)

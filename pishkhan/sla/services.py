@@ -13,6 +13,7 @@ from django_tasks import default_task_backend
 
 from pishkhan.core import clock as wall_clock
 from pishkhan.core.businesstime import MAX_TARGET_AMOUNT, parse_target
+from pishkhan.core.jalali import parse_date
 from pishkhan.core.persian import is_blank, to_ascii_digits
 from pishkhan.sla import clocks as arithmetic
 from pishkhan.sla import tasks
@@ -248,9 +249,11 @@ def _clean_date(value) -> date:
     if isinstance(value, date):
         return value
     try:
-        return date.fromisoformat(to_ascii_digits(str(value)).strip())
+        return parse_date(str(value))
     except ValueError as exc:
-        raise ValidationError({"date": [_("Give a date as YYYY-MM-DD.")]}) from exc
+        raise ValidationError(
+            {"date": [_("Give a date like 1405/09/12 (Jalali) or 2026-12-03.")]}
+        ) from exc
 
 
 @transaction.atomic
