@@ -26,7 +26,8 @@ def test_core_imports_neither_django_nor_any_app():
 
 
 def test_services_and_selectors_never_import_handlers():
-    for path in [*PACKAGE.glob("*/services.py"), *PACKAGE.glob("*/selectors.py")]:
+    layers = ["*/services.py", "*/services/*.py", "*/selectors.py", "*/selectors/*.py"]
+    for path in [p for pattern in layers for p in PACKAGE.glob(pattern)]:
         for name in _imports(path):
             assert not name.startswith(("pishkhan.api", "pishkhan.web")), (path, name)
             assert ".views" not in name, (path, name)

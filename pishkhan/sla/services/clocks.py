@@ -1,0 +1,406 @@
+"""Clocks on tickets: started, paused, resumed, stopped and re-targeted inside the ticket
+services' transactions (`on_ticket_event`), and the deadline checks the jobs run."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django_tasks import default_task_backend
+
+from pishkhan.core import clock as wall_clock
+from pishkhan.core.businesstime import parse_target
+from pishkhan.sla import clocks as arithmetic
+from pishkhan.sla import tasks
+from pishkhan.sla.calendars import (
+    engine_calendar,
+)
+from pishkhan.sla.models import (
+    CLOCK_KINDS,
+    OPEN_CLOCK,
+    BillableTime,
+    BusinessCalendar,
+    ClockStatus,
+    SlaClock,
+    SlaPolicy,
+)
+from pishkhan.sla.services.defaults import policy_for_department, target_for
+from pishkhan.tenancy.models import Tenant
+from pishkhan.tenancy.permissions import staff_membership
+from pishkhan.tickets import events
+from pishkhan.tickets.models import Priority, Status, Ticket
+from pishkhan.trust.services import audit_record
+
+# --- lifecycle --------------------------------------------------------------------------------
+
+
+def on_ticket_event(event: events.TicketEvent) -> None:
+    """Keep a ticket's clocks in step with what happened to it (tickets.events)."""
+    tenant, ticket, now = event.tenant, event.ticket, event.now
+    if event.kind == events.SUBMITTED:
+        _start(tenant=tenant, ticket=ticket, now=now)
+    elif event.kind == events.STAFF_REPLIED:
+        _stop(tenant, ticket, now, kinds=("first_response",), reason="replied")
+    elif event.kind == events.RESTORED:
+        _stop(tenant, ticket, now, kinds=("restore",), reason="restored")
+    elif event.kind == events.NOT_A_FAULT:
+        _lapse(tenant, ticket, now, actor=event.actor, **event.data)
+    elif event.kind == events.RECLASSIFIED:
+        _retarget(tenant=tenant, ticket=ticket, now=now)
+    elif event.kind == events.STATUS_CHANGED:
+        old, new = event.data["old"], event.data["new"]
+        if new == Status.WAITING:
+            _pause(tenant, ticket, now)
+        elif new == Status.RESOLVED:
+            # Resolving answers the request and restores the service as well.
+            _stop(tenant, ticket, now, kinds=CLOCK_KINDS, reason="resolved")
+        elif new == Status.CLOSED:
+            _stop(tenant, ticket, now, kinds=CLOCK_KINDS, reason="closed")
+        elif old == Status.WAITING:
+            _resume(tenant, ticket, now)
+        elif old == Status.RESOLVED:
+            _reopen(tenant, ticket, now)
+    _after_change(tenant, ticket)
+
+
+def _open_clocks(tenant: Tenant, ticket, *, kinds=CLOCK_KINDS, statuses=OPEN_CLOCK):
+    return list(
+        SlaClock.objects.for_tenant(tenant)
+        .select_for_update(of=("self",))
+        .select_related("calendar", "policy")
+        .filter(ticket_id=ticket.pk, kind__in=kinds, status__in=statuses)
+    )
+
+
+def _engine(clock_or_policy):
+    return engine_calendar(clock_or_policy.calendar)
+
+
+def _start(*, tenant: Tenant, ticket, now: datetime) -> None:
+    policy = policy_for_department(tenant=tenant, department_id=ticket.department_id)
+    row = target_for(policy, severity=ticket.severity, priority=ticket.priority)
+    calendar = engine_calendar(policy.calendar)
+    for kind in CLOCK_KINDS:
+        text = getattr(row, kind) if row is not None else ""
+        if not text:
+            continue
+        target = parse_target(text)
+        budget = arithmetic.budget_us(target, calendar)
+        clock = SlaClock(
+            tenant=tenant,
+            ticket_id=ticket.pk,
+            kind=kind,
+            policy=policy,
+            calendar=policy.calendar,
+            target=text,
+            status=ClockStatus.RUNNING,
+            started_at=arithmetic.effective_start(now, target, calendar),
+            budget_us=budget,
+            remaining_us=budget,
+            anchor_at=now,
+        )
+        arithmetic.plan(clock, calendar, policy.at_risk_percent)
+        clock.save()
+
+
+def _stop(tenant: Tenant, ticket, now: datetime, *, kinds, reason: str) -> None:
+    for clock in _open_clocks(tenant, ticket, kinds=kinds):
+        calendar = _engine(clock)
+        left = arithmetic.remaining_at(clock, calendar, now)
+        clock.remaining_us = left
+        clock.anchor_at = None
+        clock.stopped_at = now
+        clock.stop_reason = reason
+        clock.status = ClockStatus.MET if left >= 0 else ClockStatus.MISSED
+        if left < 0 and clock.breached_at is None:
+            clock.breached_at = clock.due_at or now
+        clock.save()
+
+
+def _pause(tenant: Tenant, ticket, now: datetime) -> None:
+    for clock in _open_clocks(tenant, ticket, statuses=(ClockStatus.RUNNING,)):
+        clock.remaining_us = arithmetic.remaining_at(clock, _engine(clock), now)
+        clock.anchor_at = None
+        clock.status = ClockStatus.PAUSED
+        clock.due_at = None
+        clock.at_risk_at = None
+        clock.save()
+
+
+def _run_again(clock, now: datetime) -> None:
+    clock.status = ClockStatus.RUNNING
+    clock.anchor_at = now
+    clock.stopped_at = None
+    clock.stop_reason = ""
+    arithmetic.plan(clock, _engine(clock), _at_risk_percent(clock))
+    clock.save()
+
+
+def _at_risk_percent(clock) -> int:
+    return clock.policy.at_risk_percent if clock.policy is not None else 80
+
+
+def _resume(tenant: Tenant, ticket, now: datetime) -> None:
+    for clock in _open_clocks(tenant, ticket, statuses=(ClockStatus.PAUSED,)):
+        _run_again(clock, now)
+
+
+def _reopen(tenant: Tenant, ticket, now: datetime) -> None:
+    # A customer who answers a resolved ticket says it is not resolved: the clocks that the
+    # resolution stopped go on from where they stood.
+    stopped = (
+        SlaClock.objects.for_tenant(tenant)
+        .select_for_update(of=("self",))
+        .select_related("calendar", "policy")
+        .filter(ticket_id=ticket.pk, stop_reason="resolved")
+        .exclude(kind="first_response")
+    )
+    for clock in stopped:
+        _run_again(clock, now)
+
+
+def _lapse(tenant: Tenant, ticket, now: datetime, *, actor=None, minutes=None, note="") -> None:
+    """S-5: the obligations lapse; the time spent so far becomes billable."""
+    clocks = _open_clocks(tenant, ticket)
+    if minutes is None:
+        spent = 0
+        for clock in clocks:
+            left = arithmetic.remaining_at(clock, _engine(clock), now)
+            spent = max(spent, clock.budget_us - left)
+        minutes = max(1, round(spent / 60_000_000))
+    for clock in clocks:
+        clock.remaining_us = arithmetic.remaining_at(clock, _engine(clock), now)
+        clock.anchor_at = None
+        clock.stopped_at = now
+        clock.stop_reason = "not_a_fault"
+        clock.status = ClockStatus.LAPSED
+        clock.save()
+    BillableTime.objects.create(
+        tenant=tenant,
+        ticket_id=ticket.pk,
+        minutes=minutes,
+        note=note,
+        created_by=actor,
+        created_at=now,
+    )
+
+
+def _retarget(*, tenant: Tenant, ticket, now: datetime) -> None:
+    """After a change of priority, severity, department or policy: every open clock keeps the
+    time it has used and counts it against the ticket's new target; a kind that now has a
+    target and had no clock gets one, counted from the ticket's start."""
+    if getattr(ticket, "not_fault_at", None) is not None:
+        return
+    policy = policy_for_department(tenant=tenant, department_id=ticket.department_id)
+    row = target_for(policy, severity=ticket.severity, priority=ticket.priority)
+    calendar = engine_calendar(policy.calendar)
+    existing = {
+        clock.kind: clock
+        for clock in SlaClock.objects.for_tenant(tenant)
+        .select_for_update(of=("self",))
+        .select_related("calendar", "policy")
+        .filter(ticket_id=ticket.pk)
+    }
+    for kind in CLOCK_KINDS:
+        text = getattr(row, kind) if row is not None else ""
+        clock = existing.get(kind)
+        if clock is not None and clock.status not in OPEN_CLOCK:
+            continue
+        if not text:
+            if clock is not None:
+                clock.delete()  # no longer promised: a clock without a target means nothing
+            continue
+        target = parse_target(text)
+        if clock is None:
+            if kind == "first_response" and ticket.first_response_at is not None:
+                continue
+            budget = arithmetic.budget_us(target, calendar)
+            start = arithmetic.effective_start(ticket.created_at, target, calendar)
+            used = arithmetic.spent_us(target.unit, calendar, ticket.created_at, now)
+            clock = SlaClock(
+                tenant=tenant,
+                ticket_id=ticket.pk,
+                kind=kind,
+                started_at=start,
+                status=ClockStatus.RUNNING,
+                budget_us=budget,
+                remaining_us=budget - used,
+                anchor_at=now,
+            )
+        else:
+            used = clock.budget_us - arithmetic.remaining_at(clock, _engine(clock), now)
+            budget = arithmetic.budget_us(target, calendar)
+            clock.budget_us = budget
+            clock.remaining_us = budget - used
+            if clock.status == ClockStatus.RUNNING:
+                clock.anchor_at = now
+            if clock.remaining_us >= 0:
+                clock.breached_at = None
+                clock.breach_notified_at = None
+            if budget - used > budget * (100 - policy.at_risk_percent) // 100:
+                clock.at_risk_notified_at = None
+        clock.policy = policy
+        clock.calendar = policy.calendar
+        clock.target = text
+        if clock.status == ClockStatus.RUNNING:
+            arithmetic.plan(clock, calendar, policy.at_risk_percent)
+        clock.save()
+
+
+def policy_clocks_retarget(*, tenant: Tenant, policy: SlaPolicy) -> None:
+    now = wall_clock.now()
+    tickets = (
+        Ticket.objects.for_tenant(tenant)
+        .filter(clocks__policy=policy, clocks__status__in=OPEN_CLOCK)
+        .distinct()
+    )
+    for ticket in tickets:
+        _retarget(tenant=tenant, ticket=ticket, now=now)
+        _after_change(tenant, ticket)
+
+
+def ticket_clocks_retarget(*, tenant: Tenant, ticket, now: datetime) -> None:
+    """After the ticket's policy changed (department moved to another policy, policy deleted)."""
+    _retarget(tenant=tenant, ticket=ticket, now=now)
+    _after_change(tenant, ticket)
+
+
+def clocks_replan(*, tenant: Tenant, calendar: BusinessCalendar) -> int:
+    """New due times for the running clocks that count on `calendar` (after it changed)."""
+    engine = engine_calendar(calendar)
+    now = wall_clock.now()
+    touched = set()
+    running = (
+        SlaClock.objects.for_tenant(tenant)
+        .select_for_update(of=("self",))
+        .select_related("policy")
+        .filter(calendar=calendar, status=ClockStatus.RUNNING)
+    )
+    for clock in running:
+        # What was used up to now was used under the old hours; only what is left moves.
+        clock.remaining_us = arithmetic.remaining_at(clock, engine, now)
+        clock.anchor_at = now
+        arithmetic.plan(clock, engine, _at_risk_percent(clock))
+        clock.save()
+        touched.add(clock.ticket_id)
+    for ticket in Ticket.objects.for_tenant(tenant).filter(pk__in=touched):
+        _after_change(tenant, ticket)
+    return len(touched)
+
+
+def clocks_replan_official() -> int:
+    """After the operator changed the official holidays: every calendar that follows them."""
+    total = 0
+    for calendar in BusinessCalendar.objects.filter(
+        official_holidays=True, tenant__isnull=False
+    ).select_related("tenant"):
+        total += clocks_replan(tenant=calendar.tenant, calendar=calendar)
+    return total
+
+
+def _after_change(tenant: Tenant, ticket) -> None:
+    """Keep the ticket's nearest due time (the queue sorts by it) and schedule the deadline
+    jobs of its running clocks once the change commits."""
+    running = list(
+        SlaClock.objects.for_tenant(tenant).filter(ticket_id=ticket.pk, status=ClockStatus.RUNNING)
+    )
+    nearest = min((c.due_at for c in running if c.due_at), default=None)
+    if getattr(ticket, "sla_due_at", None) != nearest:
+        ticket.sla_due_at = nearest
+        Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=nearest)
+    for clock in running:
+        _schedule(clock)
+
+
+def _schedule(clock: SlaClock) -> None:
+    moments = []
+    if clock.at_risk_notified_at is None and clock.at_risk_at is not None:
+        moments.append(clock.at_risk_at)
+    if clock.breach_notified_at is None and clock.due_at is not None:
+        # A clock is breached once its due time has *passed* (due at 16:00 and answered at
+        # 16:00 is met), so its check runs a second later.
+        moments.append(clock.due_at + timedelta(seconds=1))
+    for moment in moments:
+        transaction.on_commit(lambda moment=moment: _enqueue_check(clock.pk, moment))
+
+
+def _enqueue_check(clock_id: int, moment: datetime) -> None:
+    if default_task_backend.supports_defer:
+        tasks.clock_check.using(run_after=moment).enqueue(clock_id)
+    elif moment <= wall_clock.now():
+        # A backend that cannot wait (the inline one) is only asked when the moment has come.
+        tasks.clock_check.enqueue(clock_id)
+
+
+# --- deadlines (run by the clock_check job) ------------------------------------------------
+
+NEXT_PRIORITY = {Priority.NORMAL: Priority.IMPORTANT, Priority.IMPORTANT: Priority.URGENT}
+
+
+@transaction.atomic
+def clock_deadline_check(*, clock_id: int) -> str | None:
+    """Tell people a running clock is at risk or breached, once each, and escalate a breach as
+    its policy says. Safe to run any number of times and at any moment: it acts on the clock as
+    it is now (a job planned before a pause finds nothing to do), and the notified-at marks are
+    set in the same transaction as the escalation."""
+    clock = (
+        SlaClock.objects.select_for_update(of=("self",))
+        .select_related("policy", "ticket", "tenant")
+        .filter(pk=clock_id)
+        .first()
+    )
+    if clock is None or clock.status != ClockStatus.RUNNING:
+        return None
+    now = wall_clock.now()
+    tenant, ticket = clock.tenant, clock.ticket
+    outcome = None
+    if clock.breach_notified_at is None and clock.due_at is not None and now > clock.due_at:
+        clock.breached_at = clock.breached_at or clock.due_at
+        clock.breach_notified_at = now
+        clock.at_risk_notified_at = clock.at_risk_notified_at or now
+        clock.save(update_fields=["breached_at", "breach_notified_at", "at_risk_notified_at"])
+        audit_record(
+            tenant=tenant,
+            actor=None,
+            action="sla.breach",
+            obj=ticket,
+            via="job",
+            changes={"clock": clock.kind, "due": clock.due_at.isoformat()},
+        )
+        transaction.on_commit(lambda: tasks.notify_clock.enqueue(clock.pk, "breach"))
+        _escalate(clock)
+        outcome = "breach"
+    elif (
+        clock.at_risk_notified_at is None
+        and clock.at_risk_at is not None
+        and now >= clock.at_risk_at
+    ):
+        clock.at_risk_notified_at = now
+        clock.save(update_fields=["at_risk_notified_at"])
+        audit_record(
+            tenant=tenant,
+            actor=None,
+            action="sla.at_risk",
+            obj=ticket,
+            via="job",
+            changes={"clock": clock.kind, "due": clock.due_at.isoformat()},
+        )
+        transaction.on_commit(lambda: tasks.notify_clock.enqueue(clock.pk, "at_risk"))
+        outcome = "at_risk"
+    return outcome
+
+
+def _escalate(clock: SlaClock) -> None:
+    from pishkhan.tickets.services import ticket_update
+
+    policy, ticket = clock.policy, clock.ticket
+    if policy is None:
+        return
+    changes = {}
+    if policy.raise_priority and ticket.priority in NEXT_PRIORITY:
+        changes["priority"] = NEXT_PRIORITY[ticket.priority]
+    if policy.reassign_to_id and ticket.assignee_id != policy.reassign_to_id:
+        if staff_membership(tenant=clock.tenant, user=policy.reassign_to) is not None:
+            changes["assignee"] = policy.reassign_to
+    if changes:
+        ticket_update(tenant=clock.tenant, ticket=ticket, actor=None, via="sla", **changes)

@@ -1,0 +1,88 @@
+"""Default calendars and policy (S-1, S-2), and which policy and targets a ticket follows."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from pishkhan.core import clock as wall_clock
+from pishkhan.sla.calendars import (
+    DEFAULT_CALENDARS,
+)
+from pishkhan.sla.models import (
+    BusinessCalendar,
+    DepartmentPolicy,
+    SlaPolicy,
+    SlaTarget,
+)
+from pishkhan.tenancy.models import Tenant
+from pishkhan.tickets.models import Severity
+
+# SPEC S-2 [003 4.2.2]: first response, restore, resolution per class of request. "Review in 3
+# business days" and "estimate in 8 business days" are the restore targets of the two lower
+# classes; "next release" and "—" are no resolution target.
+DEFAULT_TARGETS = {
+    Severity.CRITICAL: ("2bh", "8bh", "3bd"),
+    Severity.MAJOR: ("4bh", "2bd", "6bd"),
+    Severity.BUG: ("8bh", "3bd", ""),
+    Severity.OTHER: ("2bd", "8bd", ""),
+}
+DEFAULT_POLICY_NAME = "پیش‌فرض (جدول S-2)"
+DEFAULT_POLICY_CALENDAR = "office"
+NAME_MAX = 120
+
+
+# --- defaults ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sla_defaults_ensure(*, tenant: Tenant) -> SlaPolicy:
+    """The tenant's default calendars (office, support, 24x7) and default policy (S-2), created
+    the first time anything asks for them; afterwards one query. Returns the default policy."""
+    policy = SlaPolicy.objects.for_tenant(tenant).filter(is_default=True).first()
+    if policy is not None:
+        return policy
+    now = wall_clock.now()
+    calendars = {}
+    for name, values in DEFAULT_CALENDARS.items():
+        calendars[name], _created = BusinessCalendar.objects.get_or_create(
+            tenant=tenant, name=name, defaults={**values, "updated_at": now}
+        )
+    policy = SlaPolicy.objects.create(
+        tenant=tenant,
+        name=DEFAULT_POLICY_NAME,
+        calendar=calendars[DEFAULT_POLICY_CALENDAR],
+        is_default=True,
+        updated_at=now,
+    )
+    SlaTarget.objects.bulk_create(
+        SlaTarget(
+            tenant=tenant,
+            policy=policy,
+            severity=severity,
+            priority="",
+            first_response=first,
+            restore=restore,
+            resolution=resolution,
+        )
+        for severity, (first, restore, resolution) in DEFAULT_TARGETS.items()
+    )
+    return policy
+
+
+def policy_for_department(*, tenant: Tenant, department_id: int) -> SlaPolicy:
+    assignment = (
+        DepartmentPolicy.objects.for_tenant(tenant)
+        .select_related("policy__calendar")
+        .filter(department_id=department_id)
+        .first()
+    )
+    if assignment is not None:
+        return assignment.policy
+    default = sla_defaults_ensure(tenant=tenant)
+    return SlaPolicy.objects.select_related("calendar").get(pk=default.pk)
+
+
+def target_for(policy: SlaPolicy, *, severity: str, priority: str) -> SlaTarget | None:
+    """The row for (severity, priority), else the severity's row for every priority."""
+    rows = {row.priority: row for row in SlaTarget.objects.filter(policy=policy, severity=severity)}
+    return rows.get(priority) or rows.get("")
