@@ -6,13 +6,17 @@ from django.db import transaction
 
 from pishkhan.accounts.models import Customer, User
 from pishkhan.accounts.services import customer_signup, staff_user_create
+from pishkhan.sla.selectors import calendar_get_by_name
+from pishkhan.sla.services import department_policy_set, policy_create, sla_defaults_ensure
 from pishkhan.tenancy.models import ApiToken, Role, Tenant, hash_token
 from pishkhan.tenancy.services import membership_grant, tenant_create
-from pishkhan.tickets.models import Department, Priority, Status
+from pishkhan.tickets.models import Department, Priority, Severity, Status
 from pishkhan.tickets.services import (
     canned_reply_create,
     department_create,
     ticket_add_note,
+    ticket_mark_not_a_fault,
+    ticket_mark_restored,
     ticket_reply,
     ticket_submit,
     ticket_update,
@@ -88,6 +92,32 @@ def _hosting() -> None:
         ],
     )
     department_create(tenant=tenant, actor=owner, name="مشاوره فروش", name_en="Sales")
+    # [002 r10, r17]: servers are watched round the clock, a first answer within the hour.
+    sla_defaults_ensure(tenant=tenant)
+    servers = policy_create(
+        tenant=tenant,
+        actor=owner,
+        name="سرورها — شبانه‌روزی",
+        calendar=calendar_get_by_name(tenant=tenant, name="24x7"),
+        targets=[
+            {
+                "severity": Severity.CRITICAL,
+                "first_response": "60m",
+                "restore": "240m",
+                "resolution": "3bd",
+            },
+            {
+                "severity": Severity.MAJOR,
+                "first_response": "180m",
+                "restore": "2bd",
+                "resolution": "6bd",
+            },
+            {"severity": Severity.BUG, "first_response": "8bh", "restore": "3bd"},
+            {"severity": Severity.OTHER, "first_response": "2bd", "restore": "8bd"},
+        ],
+        raise_priority=True,
+    )
+    department_policy_set(tenant=tenant, actor=owner, department=technical, policy=servers)
     canned_reply_create(
         tenant=tenant,
         actor=agent,
@@ -108,6 +138,7 @@ def _hosting() -> None:
         body="از ساعت ۸ صبح امروز سایت بالا نمی‌آید و به سرور دسترسی ندارم. لطفاً بررسی کنید.",
         fields={"domain": "example.ir", "server_ip": "185.8.172.10"},
         priority=Priority.URGENT,
+        severity=Severity.CRITICAL,
     )
     ticket_update(tenant=tenant, ticket=first, actor=agent, assignee=agent, tags=["سرور"])
     ticket_add_note(
@@ -122,6 +153,7 @@ def _hosting() -> None:
         actor=agent,
         body="سلام، سرور شما دوباره راه‌اندازی شد. لطفاً بررسی و نتیجه را اعلام کنید.",
     )
+    ticket_mark_restored(tenant=tenant, ticket=first, actor=agent)
     ticket_submit(
         tenant=tenant,
         customer=customer,
@@ -130,6 +162,7 @@ def _hosting() -> None:
         subject="نصب مجدد ماژول پرداخت",
         body="ماژول درگاه پرداخت پس از به‌روزرسانی از کار افتاده، امکان نصب مجدد هست؟",
         fields={"domain": "shop.example.ir", "server_ip": "185.8.172.11"},
+        severity=Severity.BUG,
     )
     for n in range(3):
         walk_in = Customer.objects.create(
@@ -146,6 +179,15 @@ def _hosting() -> None:
             fields={"domain": f"site{n + 1}.example.ir", "server_ip": f"10.0.0.{n + 1}"},
             priority=Priority.IMPORTANT if n else Priority.NORMAL,
         )
+        if n == 1:
+            # [003 4.2.4]: the slowness was the customer's own script, not a software fault.
+            ticket_mark_not_a_fault(
+                tenant=tenant,
+                ticket=ticket,
+                actor=agent,
+                minutes=40,
+                note="کندی از اسکریپت خود مشتری بود، نه از نرم‌افزار",
+            )
         if n == 2:
             ticket_update(tenant=tenant, ticket=ticket, actor=owner, status=Status.RESOLVED)
 
