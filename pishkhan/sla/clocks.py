@@ -55,6 +55,18 @@ def remaining_at(clock, calendar: Calendar, instant: datetime) -> int:
     return clock.remaining_us - spent_us(unit, calendar, clock.anchor_at, instant)
 
 
+def overdue(clock, calendar: Calendar, instant: datetime) -> bool:
+    """Whether the clock is past its promise at `instant`. A running clock is late once its due
+    instant has passed, even when no working time has passed since (an answer at 17:00 to a
+    target due at 16:00 is late); a stopped or paused one when it was marked breached or its
+    budget went below zero."""
+    if clock.breached_at is not None:
+        return True
+    if clock.anchor_at is not None and clock.due_at is not None and instant > clock.due_at:
+        return True
+    return remaining_at(clock, calendar, instant) < 0
+
+
 def plan(clock, calendar: Calendar, at_risk_percent: int) -> None:
     """Set `due_at` and `at_risk_at` of a running clock from its anchor and what is left."""
     unit = parse_target(clock.target).unit

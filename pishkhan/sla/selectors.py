@@ -53,7 +53,9 @@ class ClockView:
         return self.clock.target
 
 
-def clock_view(clock: SlaClock, *, now: datetime | None = None) -> ClockView:
+def clock_view(clock: SlaClock, *, now: datetime | None = None, engines=None) -> ClockView:
+    """`engines`: a dict shared by the calls for one page, so each calendar is built (and its
+    dates read) once per page, not once per clock."""
     now = now or wall_clock.now()
     if clock.status in (ClockStatus.MET, ClockStatus.MISSED, ClockStatus.LAPSED):
         state = {
@@ -62,14 +64,14 @@ def clock_view(clock: SlaClock, *, now: datetime | None = None) -> ClockView:
             ClockStatus.LAPSED: State.LAPSED,
         }[clock.status]
         return ClockView(clock, state, None, 0, clock.due_at)
-    calendar = engine_calendar(clock.calendar) if clock.calendar_id else None
+    calendar = _engine_for(clock, {} if engines is None else engines)
     if calendar is None:
         return ClockView(clock, State.PAUSED, clock.remaining_us // 1_000_000, 0, None)
     left = arithmetic.remaining_at(clock, calendar, now)
     used = arithmetic.used_percent(clock, calendar, now)
     if clock.status == ClockStatus.PAUSED:
         state = State.PAUSED
-    elif left < 0:
+    elif arithmetic.overdue(clock, calendar, now):
         state = State.BREACHED
     elif clock.at_risk_at is not None and now >= clock.at_risk_at:
         state = State.AT_RISK
@@ -78,13 +80,23 @@ def clock_view(clock: SlaClock, *, now: datetime | None = None) -> ClockView:
     return ClockView(clock, state, left // 1_000_000, used, clock.due_at)
 
 
+def _engine_for(clock: SlaClock, engines: dict):
+    if clock.calendar_id is None:
+        return None
+    if clock.calendar_id not in engines:
+        engines[clock.calendar_id] = engine_calendar(clock.calendar)
+    return engines[clock.calendar_id]
+
+
 def clock_list_for_ticket(*, tenant: Tenant, ticket_id: int) -> list[ClockView]:
     clocks = (
         SlaClock.objects.for_tenant(tenant).select_related("calendar").filter(ticket_id=ticket_id)
     )
     now = wall_clock.now()
     order = {"first_response": 0, "restore": 1, "resolution": 2}
-    return sorted((clock_view(c, now=now) for c in clocks), key=lambda v: order[v.kind])
+    engines: dict = {}
+    views = (clock_view(c, now=now, engines=engines) for c in clocks)
+    return sorted(views, key=lambda v: order[v.kind])
 
 
 def clocks_for_tickets(*, tenant: Tenant, ticket_ids) -> dict[int, list[ClockView]]:
@@ -97,8 +109,9 @@ def clocks_for_tickets(*, tenant: Tenant, ticket_ids) -> dict[int, list[ClockVie
         .select_related("calendar")
         .filter(ticket_id__in=list(ticket_ids))
     )
+    engines: dict = {}
     for clock in sorted(clocks, key=lambda c: order[c.kind]):
-        result[clock.ticket_id].append(clock_view(clock, now=now))
+        result[clock.ticket_id].append(clock_view(clock, now=now, engines=engines))
     return result
 
 

@@ -210,3 +210,18 @@ def test_department_policy_with_minute_targets_counts_round_the_clock(alpha):
         ticket = alpha.submit("سرور از دسترس خارج شده", priority=Priority.URGENT)
     assert clocks(ticket)["first_response"].due_at == tehran(2026, 11, 28, 2, 0)
     assert set(clocks(ticket)) == {"first_response"}
+
+
+def test_answer_after_hours_to_a_target_due_at_closing_time_is_missed(alpha):
+    # Filed Saturday 08:00, 8 business hours: due 16:00 the same day. Answering at 17:00 uses
+    # no more working time, but the promise was 16:00.
+    with time_machine.travel(tehran(2026, 11, 28, 8, 0), tick=False):
+        ticket = alpha.submit("خطای نرم افزار", severity=Severity.BUG)
+    assert clocks(ticket)["first_response"].due_at == tehran(2026, 11, 28, 16, 0)
+    with time_machine.travel(tehran(2026, 11, 28, 17, 0), tick=False):
+        views = {v.kind: v for v in clock_list_for_ticket(tenant=alpha.tenant, ticket_id=ticket.pk)}
+        assert views["first_response"].state == State.BREACHED
+        ticket_reply(tenant=alpha.tenant, ticket=ticket, actor=alpha.agent, body="بررسی شد")
+    first = clocks(ticket)["first_response"]
+    assert first.status == ClockStatus.MISSED
+    assert first.breached_at == tehran(2026, 11, 28, 16, 0)

@@ -106,20 +106,23 @@ def _start(*, tenant: Tenant, ticket, now: datetime) -> None:
 def _stop(tenant: Tenant, ticket, now: datetime, *, kinds, reason: str) -> None:
     for clock in _open_clocks(tenant, ticket, kinds=kinds):
         calendar = _engine(clock)
-        left = arithmetic.remaining_at(clock, calendar, now)
-        clock.remaining_us = left
+        late = arithmetic.overdue(clock, calendar, now)
+        clock.remaining_us = arithmetic.remaining_at(clock, calendar, now)
         clock.anchor_at = None
         clock.stopped_at = now
         clock.stop_reason = reason
-        clock.status = ClockStatus.MET if left >= 0 else ClockStatus.MISSED
-        if left < 0 and clock.breached_at is None:
+        clock.status = ClockStatus.MISSED if late else ClockStatus.MET
+        if late and clock.breached_at is None:
             clock.breached_at = clock.due_at or now
         clock.save()
 
 
 def _pause(tenant: Tenant, ticket, now: datetime) -> None:
     for clock in _open_clocks(tenant, ticket, statuses=(ClockStatus.RUNNING,)):
-        clock.remaining_us = arithmetic.remaining_at(clock, _engine(clock), now)
+        calendar = _engine(clock)
+        if clock.breached_at is None and arithmetic.overdue(clock, calendar, now):
+            clock.breached_at = clock.due_at  # it stays missed however long the wait
+        clock.remaining_us = arithmetic.remaining_at(clock, calendar, now)
         clock.anchor_at = None
         clock.status = ClockStatus.PAUSED
         clock.due_at = None
