@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from pishkhan.core import clock as wall_clock
 from pishkhan.sla.calendars import (
@@ -47,13 +47,19 @@ def sla_defaults_ensure(*, tenant: Tenant) -> SlaPolicy:
         calendars[name], _created = BusinessCalendar.objects.get_or_create(
             tenant=tenant, name=name, defaults={**values, "updated_at": now}
         )
-    policy = SlaPolicy.objects.create(
-        tenant=tenant,
-        name=DEFAULT_POLICY_NAME,
-        calendar=calendars[DEFAULT_POLICY_CALENDAR],
-        is_default=True,
-        updated_at=now,
-    )
+    try:
+        # A savepoint: two first submissions of a new tenant may race to create the default;
+        # the loser takes the winner's instead of failing the customer's submission.
+        with transaction.atomic():
+            policy = SlaPolicy.objects.create(
+                tenant=tenant,
+                name=DEFAULT_POLICY_NAME,
+                calendar=calendars[DEFAULT_POLICY_CALENDAR],
+                is_default=True,
+                updated_at=now,
+            )
+    except IntegrityError:
+        return SlaPolicy.objects.for_tenant(tenant).get(is_default=True)
     SlaTarget.objects.bulk_create(
         SlaTarget(
             tenant=tenant,
