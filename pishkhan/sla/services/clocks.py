@@ -170,7 +170,7 @@ def _lapse(tenant: Tenant, ticket, now: datetime, *, actor=None, minutes=None, n
         for clock in clocks:
             left = arithmetic.remaining_at(clock, _engine(clock), now)
             spent = max(spent, clock.budget_us - left)
-        minutes = max(1, round(spent / 60_000_000))
+        minutes = round(spent / 60_000_000)
     for clock in clocks:
         clock.remaining_us = arithmetic.remaining_at(clock, _engine(clock), now)
         clock.anchor_at = None
@@ -178,6 +178,8 @@ def _lapse(tenant: Tenant, ticket, now: datetime, *, actor=None, minutes=None, n
         clock.stop_reason = "not_a_fault"
         clock.status = ClockStatus.LAPSED
         clock.save()
+    if not minutes:
+        return  # found before any working time was spent: nothing to bill
     BillableTime.objects.create(
         tenant=tenant,
         ticket_id=ticket.pk,
