@@ -26,7 +26,7 @@ def tehran(*args) -> datetime:
     return datetime(*args, tzinfo=TEHRAN)
 
 
-# 1405/09/05 is Wednesday 2026-11-26; 1405/09/06-07 Thursday and Friday; 1405/09/08 Saturday.
+# 1405/09/04 is Wednesday 2026-11-25; 1405/09/05-06 Thursday and Friday; 1405/09/07 Saturday.
 WEDNESDAY_15 = tehran(2026, 11, 25, 15, 0)
 THURSDAY_10 = tehran(2026, 11, 26, 10, 0)
 SATURDAY_8 = tehran(2026, 11, 28, 8, 0)
@@ -88,7 +88,7 @@ def test_late_first_reply_is_missed(alpha):
 def test_waiting_on_the_customer_pauses_the_clocks_and_their_reply_resumes_them(alpha):
     with time_machine.travel(tehran(2026, 11, 28, 9, 0), tick=False):  # Saturday 09:00
         ticket = alpha.submit("کندی سایت", severity=Severity.MAJOR)
-    # restore: 2bd = 16 business hours → due Sunday 1405/09/09 17:00? No: Saturday 09:00 + 7h
+    # restore: 2bd = 16 business hours: Saturday 09:00 + 7h
     # (to 16:00) + 8h (Sunday) + 1h = Monday 09:00.
     assert clocks(ticket)["restore"].due_at == tehran(2026, 11, 30, 9, 0)
     # The agent asks a question at Saturday 11:00 (2 business hours used); the ticket waits.

@@ -26,7 +26,7 @@ def tehran(*args) -> datetime:
     return datetime(*args, tzinfo=TEHRAN)
 
 
-SATURDAY_9 = tehran(2026, 11, 28, 9, 0)  # 1405/09/08
+SATURDAY_9 = tehran(2026, 11, 28, 9, 0)  # 1405/09/07
 
 
 @pytest.fixture
