@@ -23,7 +23,7 @@ from pishkhan.core.persian import to_persian_digits
 logger = logging.getLogger(__name__)
 
 # Validation failures that mean "the state of the thing forbids this", not "your input is bad".
-CONFLICT_CODES = {"ticket_closed"}
+CONFLICT_CODES = {"ticket_closed", "already_restored", "already_not_fault"}
 
 # code → (Persian, English). Placeholders are filled by `text()`.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -85,6 +85,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "one_customer": (
         "یا customer_id یا customer را بفرستید، نه هر دو.",
         "Send either customer_id or customer, not both.",
+    ),
+    "already_restored": (
+        "این تیکت پیش‌تر «سرویس بازیابی شد» علامت خورده است.",
+        "This ticket is already marked restored.",
+    ),
+    "already_not_fault": (
+        "این تیکت پیش‌تر «اشکال نرم‌افزاری نیست» علامت خورده است.",
+        "This ticket is already marked as not a software fault.",
+    ),
+    "date": ("یک تاریخ به شکل YYYY-MM-DD وارد کنید.", "Enter a date as YYYY-MM-DD."),
+    "iso_datetime": (
+        "زمانی به قالب ISO 8601 با اختلاف از UTC بدهید، مثلاً 2026-11-25T15:00:00+03:30.",
+        "Give a time in ISO 8601 with a UTC offset, e.g. 2026-11-25T15:00:00+03:30.",
+    ),
+    "date_window": (
+        "تاریخی میان سال‌های ۱۹۰۰ و ۲۱۹۹ میلادی بدهید.",
+        "Give a date between the years 1900 and 2199.",
+    ),
+    "range_order": ("پایان بازه پیش از آغاز آن است.", "The range ends before it starts."),
+    "range_too_long": (
+        "بازه حداکثر ۴۰۰ روز می‌تواند باشد.",
+        "The range may be at most 400 days long.",
+    ),
+    "sla_target": (
+        "هدف را به شکل یک عدد صحیح و یکی از bh (ساعت کاری)، bd (روز کاری) یا m (دقیقه) "
+        "بنویسید، مثلاً 2bh.",
+        "Write a target as a whole number and bh (business hours), bd (business days) or m "
+        "(minutes), e.g. 2bh.",
+    ),
+    "due_unreachable": (
+        "این تقویم در بازهٔ پذیرفتنی به این هدف نمی‌رسد.",
+        "This calendar does not reach this target within the supported dates.",
     ),
 }
 
@@ -196,6 +228,10 @@ _PYDANTIC_TYPES = {
     "int_from_float": "integer",
     "bool_type": "boolean",
     "bool_parsing": "boolean",
+    "date_type": "date",
+    "date_parsing": "date",
+    "date_from_datetime_parsing": "date",
+    "date_from_datetime_inexact": "date",
     "string_type": "string",
     "list_type": "list",
     "dict_type": "object",

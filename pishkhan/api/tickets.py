@@ -66,6 +66,7 @@ class TicketOut(Schema):
     first_response_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
+    sla_due_at: datetime | None = Field(..., description="The nearest running SLA due time.")
     created_at_display: str = Field(..., description="Jalali with Persian digits for fa.")
     updated_at_display: str
 
@@ -89,7 +90,8 @@ class TicketPage(Schema):
     page_size: int
 
 
-Sort = Literal["updated", "-updated", "created", "-created", "number", "-number", "priority"]
+# "due": nearest SLA due time first, tickets without a running target last.
+Sort = Literal["updated", "-updated", "created", "-created", "number", "-number", "priority", "due"]
 
 
 class TicketQuery(PageQuery):

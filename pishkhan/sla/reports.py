@@ -296,7 +296,6 @@ def _sort_groups(groups: dict, group_by: str, order: dict) -> list[GroupReport]:
     if group_by == "agent":
         # People by name; "no agent" last.
         return sorted(groups.values(), key=lambda g: (g.key is None, g.name.casefold(), g.key or 0))
-    # Departments in the order the workspace lists them.
     return sorted(groups.values(), key=lambda g: order.get(g.key, (0, 0)))
 
 
@@ -443,21 +442,25 @@ def report(
     groups: dict = {}
     collects: dict = {}
     total, total_collect = GroupReport(None), _Collect()
+    # Departments are listed in the workspace's order (position, then id).
     order: dict = {}
     for ticket in tickets:
+        mine = clocks_by_ticket.get(ticket["id"], [])
+        _count(total, total_collect, ticket, mine, now)
+        if group_by == "none":
+            continue
         key = _group_key(ticket, group_by)
         if key not in groups:
             groups[key] = _new_group(ticket, group_by)
             collects[key] = _Collect()
-        order.setdefault(ticket["department_id"], (ticket["department__position"], key or 0))
-        mine = clocks_by_ticket.get(ticket["id"], [])
-        if group_by != "none":
-            _count(groups[key], collects[key], ticket, mine, now)
-        _count(total, total_collect, ticket, mine, now)
+        order.setdefault(
+            ticket["department_id"], (ticket["department__position"], ticket["department_id"])
+        )
+        _count(groups[key], collects[key], ticket, mine, now)
     for key, group in groups.items():
         _finish(group, collects[key])
     _finish(total, total_collect)
-    if group_by == "none":
+    if group_by == "none" and tickets:
         groups = {None: total}
 
     calendar, calendar_name = _office_calendar(tenant)
@@ -470,7 +473,7 @@ def report(
         assignee_id=assignee_id,
         priority=priority or None,
         generated_at=now,
-        groups=_sort_groups(groups, group_by, order) if tickets else [],
+        groups=_sort_groups(groups, group_by, order),
         total=total,
         office_hours=_office_hours(tickets, calendar, now),
         office_calendar=calendar_name,
@@ -516,7 +519,7 @@ def _group_by_title(group_by: str) -> str:
         "agent": _("Agent"),
         "priority": _("Priority"),
         "severity": _("Severity"),
-        "none": _("Tickets"),
+        "none": _("Group"),
     }[group_by]
 
 

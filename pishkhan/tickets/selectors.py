@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from pishkhan.accounts.models import Customer
 from pishkhan.tenancy.models import Tenant
@@ -25,6 +25,8 @@ SORTS = {
     "number": ("-number",),
     "-number": ("number",),
     "priority": ("priority_rank", "-updated_at", "-id"),
+    # Nearest SLA due first; tickets with no running clock (no due time) come last.
+    "due": (F("sla_due_at").asc(nulls_last=True), "-updated_at", "-id"),
 }
 
 

@@ -267,3 +267,348 @@ class TokenForm(forms.Form):
         max_length=100,
         help_text=_("What the token is for, e.g. the shop's order system."),
     )
+
+
+# --- service levels ------------------------------------------------------------------------
+
+INTERVAL_ROWS = 3  # working intervals shown per weekday (e.g. 08:00-12:00 and 13:00-16:00)
+EXTRA_TARGET_ROWS = 2  # blank rows for a target that applies to one priority only
+MAX_EXTRA_TARGET_ROWS = 12
+_JALALI_YEAR_LIMIT = 1700  # a year below this is read as Solar Hijri (1405), above as Gregorian
+
+
+def _time_input():
+    return forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric", "size": 6})
+
+
+def _target_input(label: str):
+    return forms.TextInput(attrs={"dir": "ltr", "placeholder": "—", "size": 6, "aria-label": label})
+
+
+def parse_day(text: str):
+    """A date as people type it here: Jalali 1405/09/12 (Persian or ASCII digits) or ISO
+    2026-12-03. None when it is neither."""
+    from datetime import date
+
+    import jdatetime
+
+    from pishkhan.core.persian import to_ascii_digits
+
+    cleaned = to_ascii_digits(text or "").strip().replace("-", "/")
+    parts = cleaned.split("/")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    year, month, day = (int(p) for p in parts)
+    try:
+        if year < _JALALI_YEAR_LIMIT:
+            return jdatetime.date(year, month, day).togregorian()
+        return date(year, month, day)
+    except (ValueError, OverflowError):
+        return None
+
+
+class CalendarForm(forms.Form):
+    """A business calendar: its settings and, per weekday (Saturday first), a few working
+    intervals `w<weekday>_<row>_start` / `_end` (blank rows are ignored)."""
+
+    name = forms.CharField(
+        label=_("Short name"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"dir": "ltr"}),
+        help_text=_("Latin letters, used by the API and the command line (e.g. office)."),
+    )
+    label = forms.CharField(label=_("Label"), max_length=120, required=False)
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        max_length=64,
+        initial="Asia/Tehran",
+        widget=forms.TextInput(attrs={"dir": "ltr"}),
+    )
+    day_minutes = forms.CharField(
+        label=_("Minutes in a working day"),
+        max_length=6,
+        initial="480",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+        help_text=_("What one business day (bd) of a target is worth: 8 hours = 480."),
+    )
+    official_holidays = forms.BooleanField(
+        label=_("Closed on Iran's official holidays"), required=False, initial=True
+    )
+    SETTINGS = ("name", "label", "time_zone", "day_minutes", "official_holidays")
+
+    def __init__(self, *args, with_name: bool = True, rows: int = INTERVAL_ROWS, **kwargs):
+        from pishkhan.sla.calendars import WEEK_ORDER
+
+        super().__init__(*args, **kwargs)
+        if not with_name:
+            del self.fields["name"]
+        self.rows = rows
+        for weekday in WEEK_ORDER:
+            for row in range(rows):
+                for end in ("start", "end"):
+                    self.fields[f"w{weekday}_{row}_{end}"] = forms.CharField(
+                        required=False, max_length=5, widget=_time_input()
+                    )
+
+    @staticmethod
+    def initial_for(week) -> dict:
+        initial = {}
+        for weekday, intervals in enumerate(week or []):
+            for row, (start, end) in enumerate(intervals):
+                initial[f"w{weekday}_{row}_start"] = start
+                initial[f"w{weekday}_{row}_end"] = end
+        return initial
+
+    def setting_fields(self):
+        return [self[name] for name in self.SETTINGS if name in self.fields]
+
+    def days(self):
+        """(weekday name, [(start field, end field) ...]) Saturday first, for the template."""
+        from django.utils.dates import WEEKDAYS
+
+        from pishkhan.sla.calendars import WEEK_ORDER
+
+        return [
+            (
+                WEEKDAYS[weekday],
+                [
+                    (self[f"w{weekday}_{row}_start"], self[f"w{weekday}_{row}_end"])
+                    for row in range(self.rows)
+                ],
+            )
+            for weekday in WEEK_ORDER
+        ]
+
+    def clean(self):
+        from pishkhan.core.persian import to_ascii_digits
+
+        data = super().clean()
+        week: list[list[list[str]]] = [[] for _day in range(7)]
+        for weekday in range(7):
+            for row in range(self.rows):
+                start_key, end_key = f"w{weekday}_{row}_start", f"w{weekday}_{row}_end"
+                start = to_ascii_digits(data.get(start_key, "")).strip()
+                end = to_ascii_digits(data.get(end_key, "")).strip()
+                if not start and not end:
+                    continue
+                if not start or not end:
+                    self.add_error(
+                        start_key if not start else end_key,
+                        _("Give both the start and the end of the interval."),
+                    )
+                    continue
+                week[weekday].append([start, end])
+        data["week"] = week
+        return data
+
+    def service_arguments(self) -> dict:
+        keys = (*self.SETTINGS, "week")
+        return {k: self.cleaned_data[k] for k in keys if k in self.cleaned_data}
+
+
+class CalendarDayForm(forms.Form):
+    day = forms.CharField(
+        label=_("Date"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"dir": "ltr", "placeholder": "1405/09/12"}),
+        help_text=_("Jalali (1405/09/12) or Gregorian (2026-12-03)."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from pishkhan.sla.models import DayKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = DayKind.choices
+
+    def clean_day(self):
+        day = parse_day(self.cleaned_data["day"])
+        if day is None:
+            raise ValidationError(_("Give a date like 1405/09/12 or 2026-12-03."))
+        return day
+
+
+class PolicyForm(forms.Form):
+    """An SLA policy with its targets table: one row for each severity (any priority) and a few
+    rows for one severity and one priority (`x<row>_severity`, `x<row>_priority`)."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    calendar = forms.TypedChoiceField(label=_("Business calendar"), coerce=int)
+    at_risk_percent = forms.CharField(
+        label=_("At risk after this share of the target is used (%)"),
+        max_length=4,
+        initial="80",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr", "size": 4}),
+    )
+    notify_supervisors = forms.BooleanField(
+        label=_("On breach, tell supervisors"), required=False, initial=True
+    )
+    raise_priority = forms.BooleanField(label=_("On breach, raise the priority"), required=False)
+    reassign_to = forms.TypedChoiceField(
+        label=_("On breach, reassign to"), coerce=int, required=False, empty_value=None
+    )
+    is_default = forms.BooleanField(
+        label=_("Default policy (for departments without their own)"), required=False
+    )
+    extra = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_EXTRA_TARGET_ROWS, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, calendars, members, extra_rows: int = EXTRA_TARGET_ROWS, **kwargs):
+        from pishkhan.sla.models import CLOCK_KINDS, ClockKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["calendar"].choices = [(c.pk, c.label or c.name) for c in calendars]
+        self.fields["reassign_to"].choices = [("", _("Nobody"))] + [
+            (m.user_id, m.user.display_name) for m in members
+        ]
+        if self.is_bound:
+            try:
+                extra_rows = int(self.data.get("extra", extra_rows))
+            except (TypeError, ValueError):
+                pass
+        self.extra_rows = min(max(extra_rows, 0), MAX_EXTRA_TARGET_ROWS)
+        self.initial.setdefault("extra", self.extra_rows)
+        self.kinds = CLOCK_KINDS
+        kind_names = dict(ClockKind.choices)
+        for severity, severity_name in Severity.choices:
+            for kind in CLOCK_KINDS:
+                self.fields[f"t_{severity}_{kind}"] = forms.CharField(
+                    required=False,
+                    max_length=12,
+                    widget=_target_input(f"{severity_name}: {kind_names[kind]}"),
+                )
+        for row in range(self.extra_rows):
+            self.fields[f"x{row}_severity"] = forms.ChoiceField(
+                required=False,
+                choices=[("", "—"), *Severity.choices],
+                widget=forms.Select(attrs={"aria-label": _("Class of request")}),
+            )
+            self.fields[f"x{row}_priority"] = forms.ChoiceField(
+                required=False,
+                choices=[("", "—"), *Priority.choices],
+                widget=forms.Select(attrs={"aria-label": _("Priority")}),
+            )
+            for kind in CLOCK_KINDS:
+                self.fields[f"x{row}_{kind}"] = forms.CharField(
+                    required=False, max_length=12, widget=_target_input(kind_names[kind])
+                )
+
+    @classmethod
+    def initial_for(cls, policy) -> tuple[dict, int]:
+        """The form's initial values for a stored policy, and how many one-priority rows."""
+        initial = {
+            "name": policy.name,
+            "calendar": policy.calendar_id,
+            "at_risk_percent": str(policy.at_risk_percent),
+            "notify_supervisors": policy.notify_supervisors,
+            "raise_priority": policy.raise_priority,
+            "reassign_to": policy.reassign_to_id,
+            "is_default": policy.is_default,
+        }
+        specific = sorted(
+            (t for t in policy.targets.all() if t.priority),
+            key=lambda t: (Severity.values.index(t.severity), Priority.values.index(t.priority)),
+        )
+        for target in policy.targets.all():
+            if not target.priority:
+                for kind in ("first_response", "restore", "resolution"):
+                    initial[f"t_{target.severity}_{kind}"] = getattr(target, kind)
+        for row, target in enumerate(specific):
+            initial[f"x{row}_severity"] = target.severity
+            initial[f"x{row}_priority"] = target.priority
+            for kind in ("first_response", "restore", "resolution"):
+                initial[f"x{row}_{kind}"] = getattr(target, kind)
+        return initial, min(len(specific) + EXTRA_TARGET_ROWS, MAX_EXTRA_TARGET_ROWS)
+
+    def base_rows(self):
+        """(severity label, [field per kind]) for the template."""
+        return [
+            (name, [self[f"t_{severity}_{kind}"] for kind in self.kinds])
+            for severity, name in Severity.choices
+        ]
+
+    def extra_row_fields(self):
+        return [
+            (
+                self[f"x{row}_severity"],
+                self[f"x{row}_priority"],
+                [self[f"x{row}_{kind}"] for kind in self.kinds],
+            )
+            for row in range(self.extra_rows)
+        ]
+
+    def targets(self) -> tuple[list[dict], dict[str, str]]:
+        """The rows for the service, and where each row's errors belong on the form
+        ("targets.3.restore" → "x0_restore")."""
+        data = self.cleaned_data
+        rows, field_map = [], {}
+
+        def add(prefix: str, severity: str, priority: str) -> None:
+            index = len(rows)
+            rows.append(
+                {
+                    "severity": severity,
+                    "priority": priority,
+                    **{kind: data.get(f"{prefix}_{kind}", "") for kind in self.kinds},
+                }
+            )
+            for kind in self.kinds:
+                field_map[f"targets.{index}.{kind}"] = f"{prefix}_{kind}"
+            field_map[f"targets.{index}"] = (
+                f"{prefix}_priority" if priority else f"t_{severity}_first_response"
+            )
+
+        for severity in Severity.values:
+            add(f"t_{severity}", severity, "")
+        for row in range(self.extra_rows):
+            severity, priority = data.get(f"x{row}_severity"), data.get(f"x{row}_priority")
+            if severity and priority:
+                add(f"x{row}", severity, priority)
+        return rows, field_map
+
+    def clean(self):
+        data = super().clean()
+        for row in range(self.extra_rows):
+            severity, priority = data.get(f"x{row}_severity"), data.get(f"x{row}_priority")
+            has_targets = any(data.get(f"x{row}_{kind}") for kind in self.kinds)
+            if (has_targets or severity or priority) and not (severity and priority):
+                self.add_error(
+                    f"x{row}_priority" if severity else f"x{row}_severity",
+                    _("Choose both the class and the priority, or leave the row empty."),
+                )
+        return data
+
+
+class DepartmentPolicyForm(forms.Form):
+    policy = forms.TypedChoiceField(
+        label=_("Service level policy"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, policies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].choices = [("", _("The default policy"))] + [
+            (p.pk, p.name) for p in policies
+        ]
+
+
+class NotFaultForm(forms.Form):
+    minutes = forms.CharField(
+        label=_("Billable minutes"),
+        required=False,
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr", "size": 6}),
+        help_text=_("Leave empty to bill the business time the ticket has used."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def clean_minutes(self):
+        from pishkhan.core.persian import to_ascii_digits
+
+        text = to_ascii_digits(self.cleaned_data["minutes"] or "").strip()
+        if not text:
+            return None
+        if not text.isdigit():
+            raise ValidationError(_("Give the minutes as a whole number."))
+        return int(text)

@@ -5,6 +5,15 @@ import base64
 import json
 
 from pishkhan.accounts.models import Customer
+from pishkhan.sla.models import (
+    BillableTime,
+    BusinessCalendar,
+    CalendarDay,
+    DepartmentPolicy,
+    SlaClock,
+    SlaPolicy,
+    SlaTarget,
+)
 from pishkhan.tenancy.services import api_token_create
 from pishkhan.tickets.models import (
     Attachment,
@@ -35,6 +44,13 @@ WRITTEN_MODELS = (
     TicketTag,
     CannedReply,
     AuditEvent,
+    BusinessCalendar,
+    CalendarDay,
+    SlaPolicy,
+    SlaTarget,
+    DepartmentPolicy,
+    SlaClock,
+    BillableTime,
 )
 
 

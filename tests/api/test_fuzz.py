@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from pishkhan.sla.services import calendar_day_set, policy_create
 from pishkhan.tickets.services import canned_reply_create, ticket_add_note
 from pishkhan.wsgi import application
 from tests.api.helpers import PDF_BYTES, PDF_NAME
@@ -95,6 +96,15 @@ def api_schema(request, alpha, in_process_requests):
         files=[SimpleUploadedFile(PDF_NAME, PDF_BYTES)],
     )
     canned = canned_reply_create(tenant=alpha.tenant, actor=alpha.owner, title="سلام", body="سلام")
+    calendars = list(alpha.tenant.calendars.order_by("pk"))
+    day = calendar_day_set(
+        tenant=alpha.tenant,
+        actor=alpha.owner,
+        calendar=calendars[0],
+        day="2026-11-26",
+        kind="closed",
+    )
+    policy_create(tenant=alpha.tenant, actor=alpha.owner, name="طلایی", calendar=calendars[1])
     rows = {
         "tickets": [alpha.ticket.number],
         "departments": [alpha.department.pk],
@@ -102,6 +112,9 @@ def api_schema(request, alpha, in_process_requests):
         "staff": [alpha.owner.pk, alpha.agent.pk, alpha.viewer.pk],
         "attachments": [note.attachments.get().pk],
         "canned_replies": [canned.pk],
+        "calendars": [calendar.pk for calendar in calendars],
+        "calendar_days": [day.date.isoformat()],
+        "policies": list(alpha.tenant.sla_policies.values_list("pk", flat=True)),
     }
     references = {
         "path.number": "tickets",
@@ -109,6 +122,12 @@ def api_schema(request, alpha, in_process_requests):
         "path.customer_id": "customers",
         "path.attachment_id": "attachments",
         "path.reply_id": "canned_replies",
+        "path.calendar_id": "calendars",
+        "path.date": "calendar_days",
+        "path.policy_id": "policies",
+        "body.calendar_id": "calendars",
+        "body.policy_id": "policies",
+        "body.reassign_to_id": "staff",
         "query.department": "departments",
         "query.customer": "customers",
         "query.assignee": "staff",

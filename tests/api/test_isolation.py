@@ -1,14 +1,20 @@
 """Tenant isolation for every route of the API. The routes are read from the API itself, so a
 new route without a case here fails the test instead of going unchecked."""
 
+import csv
+import io
 import re
+from datetime import datetime, timedelta
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern
 
 from pishkhan.api.urls import api
+from pishkhan.sla.calendars import DEFAULT_CALENDARS
+from pishkhan.sla.services import calendar_create, calendar_day_set, policy_create
 from pishkhan.tickets.services import canned_reply_create, department_create, ticket_submit
 from tests.api.helpers import PDF_BYTES, assert_error, send, snapshot
 from tests.conftest import GOOD_FIELDS, SEED_BODY
@@ -57,6 +63,24 @@ class BetaOnly:
             tenant=beta.tenant, actor=beta.owner, title="پاسخ آماده بتا", body="متن"
         )
         self.customer = beta.customer
+        self.calendar = calendar_create(
+            tenant=beta.tenant,
+            actor=beta.owner,
+            name="beta-hours",
+            label="ساعات کاری بتا",
+            week=DEFAULT_CALENDARS["office"]["week"],
+        )
+        self.day = calendar_day_set(
+            tenant=beta.tenant,
+            actor=beta.owner,
+            calendar=self.calendar,
+            day="2026-11-26",
+            kind="closed",
+            note="تعطیلی شرکت بتا",
+        )
+        self.policy = policy_create(
+            tenant=beta.tenant, actor=beta.owner, name="سیاست بتا", calendar=self.calendar
+        )
 
 
 def path_for(template: str, beta_only: BetaOnly) -> str:
@@ -66,6 +90,9 @@ def path_for(template: str, beta_only: BetaOnly) -> str:
         "customer_id": beta_only.customer.pk,
         "reply_id": beta_only.canned.pk,
         "attachment_id": beta_only.attachment.pk,
+        "calendar_id": beta_only.calendar.pk,
+        "policy_id": beta_only.policy.pk,
+        "date": beta_only.day.date.isoformat(),
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
 
@@ -86,6 +113,19 @@ PATH_CASES = {
     ("POST", "/tickets/{number}/messages"): {"kind": "note", "body": "نفوذ"},
     ("GET", "/attachments/{attachment_id}"): None,
     ("DELETE", "/canned-replies/{reply_id}"): None,
+    ("GET", "/calendars/{calendar_id}"): None,
+    ("PATCH", "/calendars/{calendar_id}"): {"label": "ربوده"},
+    ("DELETE", "/calendars/{calendar_id}"): None,
+    ("GET", "/calendars/{calendar_id}/days"): None,
+    ("PUT", "/calendars/{calendar_id}/days/{date}"): {"kind": "open"},
+    ("DELETE", "/calendars/{calendar_id}/days/{date}"): None,
+    ("GET", "/sla-policies/{policy_id}"): None,
+    ("PATCH", "/sla-policies/{policy_id}"): {"name": "ربوده"},
+    ("DELETE", "/sla-policies/{policy_id}"): None,
+    ("PUT", "/departments/{department_id}/sla-policy"): {"policy_id": None},
+    ("GET", "/tickets/{number}/sla"): None,
+    ("POST", "/tickets/{number}/restored"): None,
+    ("POST", "/tickets/{number}/not-a-fault"): {"note": "نفوذ"},
 }
 
 
@@ -179,6 +219,74 @@ def _canned_create(client, alpha, beta, beta_only):
     assert response.json()["id"] != beta_only.canned.pk
 
 
+def _calendars_list(client, alpha, beta, beta_only):
+    beta_calendars = set(beta.tenant.calendars.values_list("pk", flat=True))
+    assert beta_only.calendar.pk in beta_calendars
+    assert _ids(send(client, "GET", "/calendars")).isdisjoint(beta_calendars)
+
+
+def _calendars_create(client, alpha, beta, beta_only):
+    week = DEFAULT_CALENDARS["support"]["week"]
+    response = send(client, "POST", "/calendars", {"name": beta_only.calendar.name, "week": week})
+    assert response.status_code == 201
+    assert response.json()["id"] != beta_only.calendar.pk
+
+
+# These two need their query to reach the calendar at all; with it, beta's is not there.
+def _calendar_holidays(client, alpha, beta, beta_only):
+    path = f"/calendars/{beta_only.calendar.pk}/holidays?from=2026-11-01&to=2026-11-30"
+    assert_error(send(client, "GET", path), 404, "not_found")
+
+
+def _calendar_due(client, alpha, beta, beta_only):
+    query = "from=" + quote("2026-11-25T15:00:00+03:30") + "&target=2bh"
+    path = f"/calendars/{beta_only.calendar.pk}/due?{query}"
+    assert_error(send(client, "GET", path), 404, "not_found")
+
+
+def _policies_list(client, alpha, beta, beta_only):
+    beta_policies = set(beta.tenant.sla_policies.values_list("pk", flat=True))
+    assert _ids(send(client, "GET", "/sla-policies")).isdisjoint(beta_policies)
+
+
+def _policies_create(client, alpha, beta, beta_only):
+    # beta's calendar and beta's agent are not references alpha can make
+    for field, value in (("calendar_id", beta_only.calendar.pk), ("reassign_to_id", beta.agent.pk)):
+        body = {"name": "سیاست ربوده", "calendar_id": alpha.tenant.calendars.first().pk}
+        error = assert_error(
+            send(client, "POST", "/sla-policies", {**body, field: value}), 404, "not_found"
+        )
+        assert list(error["fields"]) == [field]
+
+
+def _report_period() -> str:
+    today = datetime.now(ZoneInfo("Asia/Tehran")).date()
+    return f"from={today - timedelta(days=1)}&to={today + timedelta(days=1)}"
+
+
+def _sla_report(client, alpha, beta, beta_only):
+    # only alpha's tickets are counted, even when the filter names beta's department or agent
+    report = send(client, "GET", f"/reports/sla?{_report_period()}").json()
+    assert report["total"]["tickets"] == alpha.tenant.tickets.count()
+    assert {group["key"] for group in report["groups"]} == {alpha.department.pk}
+    for query in (f"department={beta.department.pk}", f"agent={beta.agent.pk}"):
+        found = send(client, "GET", f"/reports/sla?{_report_period()}&{query}").json()
+        assert found["total"]["tickets"] == 0
+        assert found["groups"] == []
+
+
+def _sla_report_csv(client, alpha, beta, beta_only):
+    response = send(client, "GET", f"/reports/sla.csv?{_report_period()}")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # one department of alpha's (three targets each), then all tickets
+    assert [int(row[2]) for row in rows[1:]] == [alpha.tenant.tickets.count()] * 6
+    response = send(
+        client, "GET", f"/reports/sla.csv?{_report_period()}&department={beta.department.pk}"
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [int(row[2]) for row in rows[1:]] == [0, 0, 0]
+
+
 COLLECTION_CASES = {
     ("GET", "/departments"): _departments_list,
     ("POST", "/departments"): _departments_create,
@@ -189,6 +297,14 @@ COLLECTION_CASES = {
     ("POST", "/tickets"): _tickets_create,
     ("GET", "/canned-replies"): _canned_list,
     ("POST", "/canned-replies"): _canned_create,
+    ("GET", "/reports/sla"): _sla_report,
+    ("GET", "/reports/sla.csv"): _sla_report_csv,
+    ("GET", "/calendars"): _calendars_list,
+    ("POST", "/calendars"): _calendars_create,
+    ("GET", "/calendars/{calendar_id}/holidays"): _calendar_holidays,
+    ("GET", "/calendars/{calendar_id}/due"): _calendar_due,
+    ("GET", "/sla-policies"): _policies_list,
+    ("POST", "/sla-policies"): _policies_create,
 }
 
 
@@ -241,4 +357,32 @@ def test_ticket_cannot_point_at_another_tenants_staff_or_department(alpha, beta,
     # then they are not found here, and the ticket is unchanged
     error = assert_error(response, 404, "not_found")
     assert list(error["fields"]) == [field]
+    assert snapshot() == before
+
+
+def test_department_cannot_follow_another_tenants_policy(alpha, beta):
+    # given beta's policy, when alpha's department is pointed at it
+    beta_only = BetaOnly(alpha, beta)
+    before = snapshot()
+    response = send(
+        alpha.api(),
+        "PUT",
+        f"/departments/{alpha.department.pk}/sla-policy",
+        {"policy_id": beta_only.policy.pk},
+    )
+    # then it is not found here, and nothing changed
+    error = assert_error(response, 404, "not_found")
+    assert list(error["fields"]) == ["policy_id"]
+    assert snapshot() == before
+
+
+def test_policy_cannot_count_on_another_tenants_calendar(alpha, beta):
+    beta_only = BetaOnly(alpha, beta)
+    policy = alpha.tenant.sla_policies.get(is_default=True)
+    before = snapshot()
+    response = send(
+        alpha.api(), "PATCH", f"/sla-policies/{policy.pk}", {"calendar_id": beta_only.calendar.pk}
+    )
+    error = assert_error(response, 404, "not_found")
+    assert list(error["fields"]) == ["calendar_id"]
     assert snapshot() == before

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver
 
+from pishkhan.sla.services import calendar_day_set, policy_create, sla_defaults_ensure
 from pishkhan.tickets.services import canned_reply_create, ticket_reply
 from tests.conftest import login
 
@@ -26,8 +27,19 @@ def beta_objects(beta):
     canned = canned_reply_create(
         tenant=beta.tenant, actor=beta.agent, title="سلام", body="سلام و احترام"
     )
+    sla_defaults_ensure(tenant=beta.tenant)
+    calendar = beta.tenant.calendars.get(name="office")
+    calendar_day_set(
+        tenant=beta.tenant, actor=beta.owner, calendar=calendar, day="2026-12-03", kind="closed"
+    )
+    policy = policy_create(
+        tenant=beta.tenant, actor=beta.owner, name="سیاست بتا", calendar=calendar
+    )
     return {
         "number": ticket.number,
+        "calendar": calendar.pk,
+        "day": "2026-12-03",
+        "policy": policy.pk,
         "attachment": message.attachments.get().pk,
         "canned": canned.pk,
         "department": beta.department.pk,
@@ -66,7 +78,37 @@ ROUTES = {
     "member_edit": {"pk": "membership"},
     "tokens": {},
     "token_revoke": {"pk": "token"},
+    "sla_report": {},
+    "sla_calendars": {},
+    "sla_calendar_new": {},
+    "sla_calendar": {"pk": "calendar"},
+    "sla_calendar_edit": {"pk": "calendar"},
+    "sla_calendar_delete": {"pk": "calendar"},
+    "sla_calendar_day_add": {"pk": "calendar"},
+    "sla_calendar_day_delete": {"pk": "calendar", "day": "day"},
+    "sla_policies": {},
+    "sla_policy_new": {},
+    "sla_policy_edit": {"pk": "policy"},
+    "sla_policy_delete": {"pk": "policy"},
+    "sla_department_policy": {"pk": "department"},
+    "sla_ticket_restored": {"number": "number"},
+    "sla_ticket_not_fault": {"number": "number"},
 }
+# Pages that only take a POST (a GET would answer 405 before looking at the object).
+POST_ROUTES = (
+    "agent_message",
+    "agent_properties",
+    "canned_delete",
+    "member_edit",
+    "token_revoke",
+    "sla_calendar_delete",
+    "sla_calendar_day_add",
+    "sla_calendar_day_delete",
+    "sla_policy_delete",
+    "sla_department_policy",
+    "sla_ticket_restored",
+    "sla_ticket_not_fault",
+)
 # Pages whose object belongs to the tenant: asked from alpha's host with beta's ids, they 404.
 OBJECT_ROUTES = [
     name for name, kwargs in ROUTES.items() if kwargs and name != "password_reset_confirm"
@@ -96,10 +138,7 @@ def test_other_tenant_gets_404(alpha, beta_objects, name, who):
     client = alpha.client(getattr(alpha, who))
     url = _url(name, beta_objects)
     response = (
-        client.post(url, {"body": "x", "title": "x"})
-        if name
-        in ("agent_message", "agent_properties", "canned_delete", "member_edit", "token_revoke")
-        else client.get(url)
+        client.post(url, {"body": "x", "title": "x"}) if name in POST_ROUTES else client.get(url)
     )
     # then the answer is 404, as for something that does not exist
     assert response.status_code == 404, (name, who, response.status_code)

@@ -77,8 +77,20 @@ def audit_text(event) -> str:
         "ticket.note": _("added an internal note"),
         "ticket.status": _("changed the status"),
         "ticket.update": _("changed properties"),
+        "ticket.restored": _("marked restored (workaround in place)"),
+        "ticket.not_a_fault": _("marked as not a software fault"),
+        "sla.at_risk": _("service level at risk"),
+        "sla.breach": _("service level breached"),
     }
     text = words.get(event.action, event.action)
+    if event.action.startswith("sla.") and event.changes.get("clock"):
+        kinds = {
+            "first_response": _("First response"),
+            "restore": _("Restore"),
+            "resolution": _("Resolution"),
+        }
+        kind = kinds.get(event.changes["clock"], event.changes["clock"])
+        return f"{text}: {kind}"
     if event.action != "ticket.update":
         return text
     fields = {

@@ -8,6 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pishkhan.sla.selectors import (
+    State,
+    billable_list_for_ticket,
+    clock_list_for_ticket,
+    clocks_for_tickets,
+)
 from pishkhan.tenancy.selectors import member_list
 from pishkhan.tickets import selectors
 from pishkhan.tickets.models import MessageKind, Priority, Status
@@ -21,6 +27,7 @@ from pishkhan.trust.selectors import audit_list_for_object
 from pishkhan.web.forms import (
     AgentNewTicketForm,
     AgentReplyForm,
+    NotFaultForm,
     TicketPropertiesForm,
     apply_errors,
 )
@@ -33,6 +40,18 @@ OPEN_STATUSES = [Status.NEW, Status.OPEN, Status.WAITING]
 
 def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
+
+
+def _nearest_clock(views):
+    """The clock a queue row shows: the running one due first, else a paused one."""
+    running = [
+        v
+        for v in views
+        if v.state in (State.ON_TRACK, State.AT_RISK, State.BREACHED) and v.due_at is not None
+    ]
+    if running:
+        return min(running, key=lambda v: v.due_at)
+    return next((v for v in views if v.state == State.PAUSED), None)
 
 
 def _filters_from(request) -> tuple[selectors.TicketFilters, dict]:
@@ -75,6 +94,7 @@ def queue(request):
     page = Paginator(tickets, page_size).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    clocks = clocks_for_tickets(tenant=request.tenant, ticket_ids=[t.pk for t in page.object_list])
     return render(
         request,
         "web/agent/queue.html",
@@ -84,6 +104,7 @@ def queue(request):
             "query": query.urlencode(),
             "page_size": page_size,
             "page_sizes": PAGE_SIZES,
+            "sla": {pk: _nearest_clock(views) for pk, views in clocks.items()},
             "counts": selectors.status_counts(tenant=request.tenant),
             "statuses": Status.choices,
             "priorities": Priority.choices,
@@ -95,6 +116,7 @@ def queue(request):
                 ("created", _("Newest")),
                 ("-created", _("Oldest")),
                 ("priority", _("Priority")),
+                ("due", _("Nearest due")),
                 ("number", _("Number")),
             ],
         },
@@ -143,6 +165,9 @@ def _render_ticket(request, ticket, *, reply_form=None, properties_form=None, st
             "other_tickets": selectors.ticket_list_for_customer(
                 tenant=request.tenant, customer=ticket.customer
             ).exclude(pk=ticket.pk)[:5],
+            "sla_clocks": clock_list_for_ticket(tenant=request.tenant, ticket_id=ticket.pk),
+            "billable": billable_list_for_ticket(tenant=request.tenant, ticket_id=ticket.pk),
+            "not_fault_form": NotFaultForm(),
         },
         status=status,
     )
