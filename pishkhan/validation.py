@@ -4,6 +4,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from pishkhan.core.persian import is_blank
 
 
 def collect(checks: dict[str, Callable[[], Any]]) -> tuple[dict[str, Any], dict[str, list]]:
@@ -28,3 +31,25 @@ def require_clean(checks: dict[str, Callable[[], Any]]) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def required_text(value: str | None, *, field: str, max_length: int) -> str:
+    """Trimmed text that says something (not only spaces or invisible marks), at most
+    `max_length` characters."""
+    value = (value or "").strip()
+    if is_blank(value):
+        raise ValidationError({field: [_("This field is required.")]})
+    if len(value) > max_length:
+        raise ValidationError(
+            {field: [_("Too long (at most %(n)s characters).") % {"n": max_length}]}
+        )
+    return value
+
+
+def choice(value, choices, *, field: str) -> str:
+    """One of a TextChoices' values."""
+    if value not in choices.values:
+        raise ValidationError(
+            {field: [_("Choose one of: %(choices)s.") % {"choices": ", ".join(choices.values)}]}
+        )
+    return value

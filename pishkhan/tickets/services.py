@@ -13,7 +13,7 @@ from pishkhan.accounts.models import Customer, User
 from pishkhan.accounts.selectors import customer_get_by_email
 from pishkhan.accounts.services import customer_create
 from pishkhan.core import clock
-from pishkhan.core.persian import is_blank, normalize
+from pishkhan.core.persian import normalize
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import require_admin, require_writer, staff_membership
 from pishkhan.tickets import events, tasks
@@ -35,7 +35,7 @@ from pishkhan.tickets.models import (
     TicketTag,
 )
 from pishkhan.trust.services import audit_record
-from pishkhan.validation import collect, require_clean
+from pishkhan.validation import choice, collect, require_clean, required_text
 
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
@@ -51,23 +51,8 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
-def _clean_text(value: str | None, *, field: str, max_length: int) -> str:
-    value = (value or "").strip()
-    if is_blank(value):
-        raise ValidationError({field: [_("This field is required.")]})
-    if len(value) > max_length:
-        raise ValidationError(
-            {field: [_("Too long (at most %(n)s characters).") % {"n": max_length}]}
-        )
-    return value
-
-
-def _choice(value: str, choices, *, field: str) -> str:
-    if value not in choices.values:
-        raise ValidationError(
-            {field: [_("Choose one of: %(choices)s.") % {"choices": ", ".join(choices.values)}]}
-        )
-    return value
+_clean_text = required_text
+_choice = choice
 
 
 def _next_number(tenant: Tenant) -> int:

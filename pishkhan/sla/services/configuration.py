@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from pishkhan.core import clock as wall_clock
 from pishkhan.core.businesstime import MAX_TARGET_AMOUNT, parse_target
 from pishkhan.core.jalali import parse_date
-from pishkhan.core.persian import is_blank, to_ascii_digits
+from pishkhan.core.persian import to_ascii_digits
 from pishkhan.sla.calendars import (
     check_time_zone,
     format_week,
@@ -41,20 +41,13 @@ from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import require_admin, staff_membership
 from pishkhan.tickets.models import Department, Priority, Severity, Status, Ticket
 from pishkhan.trust.services import audit_record
-from pishkhan.validation import collect
+from pishkhan.validation import choice, collect, require_clean, required_text
 
 # --- calendars -----------------------------------------------------------------------------
 
 
 def _clean_name(value: str, *, field: str = "name", max_length: int = NAME_MAX) -> str:
-    value = (value or "").strip()
-    if is_blank(value):
-        raise ValidationError({field: [_("This field is required.")]})
-    if len(value) > max_length:
-        raise ValidationError(
-            {field: [_("Too long (at most %(n)s characters).") % {"n": max_length}]}
-        )
-    return value
+    return required_text(value, field=field, max_length=max_length)
 
 
 def _clean_day_minutes(value) -> int:
@@ -306,19 +299,8 @@ def holiday_override_delete(*, day) -> bool:
 # --- policies ------------------------------------------------------------------------------
 
 
-def _choice(value, choices, *, field: str) -> str:
-    if value not in choices.values:
-        raise ValidationError(
-            {field: [_("Choose one of: %(choices)s.") % {"choices": ", ".join(choices.values)}]}
-        )
-    return value
-
-
-def _require(checks: dict) -> dict:
-    cleaned, errors = collect(checks)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+_choice = choice
+_require = require_clean
 
 
 def _clean_target(value, *, field: str) -> str:
