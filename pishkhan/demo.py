@@ -5,17 +5,22 @@ Safe to run again: existing demo tenants are left as they are and the logins pri
 from django.db import transaction
 
 from pishkhan.accounts.models import Customer, User
+from pishkhan.accounts.ownership import service_register, service_verify
 from pishkhan.accounts.services import customer_signup, staff_user_create
+from pishkhan.policies.selectors import violation_list
+from pishkhan.policies.services import fine_charge
 from pishkhan.sla.selectors import calendar_get_by_name
 from pishkhan.sla.services import department_policy_set, policy_create, sla_defaults_ensure
 from pishkhan.tenancy.models import ApiToken, Role, Tenant, hash_token
 from pishkhan.tenancy.services import membership_grant, tenant_create
+from pishkhan.tickets.intake import PolicyRefusal
 from pishkhan.tickets.models import Department, Priority, Severity, Status
 from pishkhan.tickets.services import (
     canned_reply_create,
     department_create,
     ticket_add_note,
     ticket_mark_not_a_fault,
+    ticket_mark_out_of_scope,
     ticket_mark_restored,
     ticket_reply,
     ticket_submit,
@@ -190,6 +195,92 @@ def _hosting() -> None:
             )
         if n == 2:
             ticket_update(tenant=tenant, ticket=ticket, actor=owner, status=Status.RESOLVED)
+    _hosting_rules(tenant=tenant, owner=owner, agent=agent, customer=customer, technical=technical)
+
+
+def _hosting_rules(*, tenant, owner, agent, customer, technical) -> None:
+    """The support rules at work [002]: a verified owner, a follow-up, an honest priority, a
+    request refused for its language and fined, work outside the scope billed."""
+    finance = _staff("finance@demo.example", "حسین مالی")
+    membership_grant(tenant=tenant, user=finance, role=Role.FINANCE)
+    domain = service_register(
+        tenant=tenant, customer=customer, actor=agent, kind="domain", identifier="example.ir"
+    )
+    service_verify(
+        tenant=tenant,
+        service=domain,
+        actor=agent,
+        note="کارت ملی و ایمیل ثبت‌شده در سامانه فروش با مالک دامنه مطابقت داشت",
+    )
+    service_register(
+        tenant=tenant, customer=customer, actor=agent, kind="hosting", identifier="shop-gold-12"
+    )
+    earlier = ticket_submit(
+        tenant=tenant,
+        customer=customer,
+        department=technical,
+        actor=customer.user,
+        subject="گواهی SSL دامنه منقضی شده",
+        body="گواهی امنیتی دامنه example.ir دیروز منقضی شد و مرورگر هشدار می‌دهد.",
+        fields={"domain": "example.ir", "server_ip": "185.8.172.10"},
+    )
+    ticket_update(tenant=tenant, ticket=earlier, actor=agent, status=Status.CLOSED)
+    ticket_submit(
+        tenant=tenant,
+        customer=customer,
+        department=technical,
+        actor=customer.user,
+        subject="پیگیری: گواهی SSL دامنه منقضی شده",
+        body="گواهی تمدید شد ولی زیردامنه mail.example.ir هنوز گواهی قدیمی را نشان می‌دهد.",
+        fields={"domain": "example.ir", "server_ip": "185.8.172.10"},
+        follow_up_of=earlier,
+    )
+    visitor = Customer.objects.create(tenant=tenant, name="John Smith", email="john@demo.example")
+    try:
+        ticket_submit(
+            tenant=tenant,
+            customer=visitor,
+            department=technical,
+            actor=owner,
+            channel="phone",
+            subject="Website is down",
+            body="Hello, our website has been down since this morning. Please check.",
+            fields={"domain": "smith.example.com", "server_ip": "10.0.0.9"},
+        )
+    except PolicyRefusal:
+        pass  # [002 r1]: refused, and recorded as a violation for the finance unit
+    refused = violation_list(tenant=tenant, customer=visitor).first()
+    fine_charge(tenant=tenant, violation=refused, actor=finance, note="درخواست به زبان غیرفارسی")
+    urgent = ticket_submit(
+        tenant=tenant,
+        customer=customer,
+        department=technical,
+        actor=customer.user,
+        subject="تغییر رنگ دکمه‌های قالب وردپرس",
+        body="لطفاً رنگ دکمه‌های قالب سایت را آبی کنید. فوری است!",
+        fields={"domain": "example.ir", "server_ip": "185.8.172.10"},
+        priority=Priority.URGENT,
+    )
+    ticket_update(
+        tenant=tenant,
+        ticket=urgent,
+        actor=agent,
+        priority=Priority.NORMAL,
+        reason="سرویس قطع یا مختل نیست؛ درخواست تغییر ظاهر است [002 r14]",
+    )
+    ticket_mark_out_of_scope(
+        tenant=tenant,
+        ticket=urgent,
+        actor=agent,
+        note="تغییر قالب سیستم مدیریت محتوا در حیطه پشتیبانی نیست [002 r5]",
+    )
+    ticket_reply(
+        tenant=tenant,
+        ticket=urgent,
+        actor=agent,
+        body="این کار به عنوان خدمت اضافه و با هزینه انجام شد.",
+        minutes=30,
+    )
 
 
 def _marketplace() -> None:
@@ -232,12 +323,27 @@ def _marketplace() -> None:
     )
 
 
+def _operator_desk() -> None:
+    """The operator's own support desk [003 4.2.6]: the demo tenants' owners sign in there with
+    their own logins, as its customers; only owners and portal admins may open tickets."""
+    tenant = tenant_create(slug="operator", name="پشتیبانی پیشخوان", is_operator_desk=True)
+    department_create(
+        tenant=tenant,
+        actor=None,
+        name="حساب و اشتراک",
+        name_en="Account and subscription",
+        description="اشتراک، صندلی‌ها، صورتحساب و دامنهٔ اختصاصی محیط کاری",
+    )
+
+
 def run(*, port: int = 8000) -> None:
     with transaction.atomic():
         if not Tenant.objects.filter(slug="demo").exists():
             _hosting()
         if not Tenant.objects.filter(slug="homino").exists():
             _marketplace()
+        if not Tenant.objects.filter(slug="operator").exists():
+            _operator_desk()
     assert Department.objects.exists()
     base = f"http://127.0.0.1:{port}" if port else "http://127.0.0.1"
     print(
@@ -249,6 +355,7 @@ Pishkhan demo is ready.
       owner   owner@demo.example     {PASSWORD}
       agent   agent@demo.example     {PASSWORD}
       read-only viewer@demo.example  {PASSWORD}
+      finance finance@demo.example   {PASSWORD}
     customer portal:  {base}/
       customer customer@demo.example {PASSWORD}
     API:  curl -H "Authorization: Bearer {DEMO_TOKENS["demo"]}" {base}/api/v1/tickets
@@ -257,5 +364,8 @@ Pishkhan demo is ready.
   Tenant "homino" (home services):   http://homino.localhost:{port}/
       owner    owner@homino.example     {PASSWORD}
       customer customer@homino.example  {PASSWORD}
+
+  The operator's support desk:       http://operator.localhost:{port}/
+      tenants' owners and portal admins sign in with their own logins (e.g. owner@demo.example)
 """
     )

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "pishkhan.trust",
     "pishkhan.tickets",
     "pishkhan.sla",
+    "pishkhan.policies",
     "pishkhan.api",
     "pishkhan.web",
 ]

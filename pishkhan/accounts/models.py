@@ -101,3 +101,56 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ServiceKind(models.TextChoices):
+    DOMAIN = "domain", _("Domain name")
+    HOSTING = "hosting", _("Hosting plan")
+    SERVER = "server", _("Server")
+    LICENSE = "license", _("Software licence")
+    OTHER = "other", _("Other service")
+
+
+class OwnedService(models.Model):
+    """A service a customer says is theirs (a domain, a hosting plan, a server). Support about a
+    service goes only to its verified owner [002 r3]: staff check the owner's documents and
+    record who verified and when. Several customers may claim one identifier; only one claim
+    can be verified."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="services")
+    kind = models.CharField(max_length=16, choices=ServiceKind.choices, default=ServiceKind.DOMAIN)
+    # Lower-cased and trimmed (a domain, a server's IP or host name, a plan or licence code).
+    identifier = models.CharField(_("identifier"), max_length=253)
+    label = models.CharField(_("description"), max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What was checked (e.g. "national ID card and the registrant e-mail matched").
+    verification_note = models.CharField(max_length=500, blank=True)
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        ordering = ["kind", "identifier"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "customer", "kind", "identifier"],
+                name="ownedservice_unique_claim",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "kind", "identifier"],
+                condition=Q(verified_at__isnull=False),
+                name="ownedservice_one_verified_owner",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "identifier"])]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None

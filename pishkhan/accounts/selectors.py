@@ -1,24 +1,21 @@
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from pishkhan.accounts.models import Customer, User
+from pishkhan.accounts.models import Customer, OwnedService, User
 from pishkhan.tenancy.models import Membership, Tenant
 from pishkhan.tenancy.selectors import membership_get
 
 
 def user_get_for_login(*, tenant: Tenant, email: str) -> User | None:
     """The login that may enter this tenant with this address: a customer login of the tenant,
-    or a staff user with an active seat in it."""
+    or a staff user with an active seat in it. At the operator's desk, the staff of every
+    tenant may also sign in, as the desk's customers [003 4.2.6]."""
     email = email.strip().lower()
+    seat = Q(memberships__is_active=True)
+    if not tenant.is_operator_desk:
+        seat &= Q(memberships__tenant=tenant)
     return (
         User.objects.filter(email=email)
-        .filter(
-            Q(home_tenant=tenant)
-            | Q(
-                home_tenant__isnull=True,
-                memberships__tenant=tenant,
-                memberships__is_active=True,
-            )
-        )
+        .filter(Q(home_tenant=tenant) | (Q(home_tenant__isnull=True) & seat))
         .first()
     )
 
@@ -28,7 +25,11 @@ def user_roles_in_tenant(
 ) -> tuple[Membership | None, Customer | None]:
     """(membership, customer) of a user in a tenant; at most one is set."""
     if user.home_tenant_id is None:
-        return membership_get(tenant=tenant, user=user), None
+        membership = membership_get(tenant=tenant, user=user)
+        if membership is None and tenant.is_operator_desk:
+            # Another tenant's staff member, here as the operator desk's customer.
+            return None, Customer.objects.for_tenant(tenant).filter(user=user).first()
+        return membership, None
     if user.home_tenant_id != tenant.pk:
         return None, None
     return None, Customer.objects.for_tenant(tenant).filter(user=user).first()
@@ -51,3 +52,22 @@ def customer_get_by_email(*, tenant: Tenant, email: str) -> Customer | None:
     if not email:
         return None
     return Customer.objects.for_tenant(tenant).filter(email=email).first()
+
+
+def service_list(
+    *, tenant: Tenant, customer: Customer | None = None, verified: bool | None = None
+) -> QuerySet[OwnedService]:
+    qs = OwnedService.objects.for_tenant(tenant).select_related("customer", "verified_by")
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    if verified is not None:
+        qs = qs.filter(verified_at__isnull=not verified)
+    return qs
+
+
+def service_get(*, tenant: Tenant, pk, customer: Customer | None = None) -> OwnedService | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return service_list(tenant=tenant, customer=customer).filter(pk=pk).first()

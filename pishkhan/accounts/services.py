@@ -230,3 +230,34 @@ def member_add(
     elif Membership.objects.for_tenant(tenant).filter(user=user).exists():
         raise ValidationError({"email": [_("This person already has a seat here.")]})
     return membership_grant(tenant=tenant, user=user, role=role)
+
+
+@transaction.atomic
+def operator_desk_customer_ensure(*, tenant: Tenant, user: User) -> Customer | None:
+    """At the operator's desk, another tenant's staff member is a customer: their customer
+    record is made (or an earlier one with their address linked) when they first sign in.
+    None where this does not apply (not the desk, or a member of the desk itself)."""
+    if not tenant.is_operator_desk or user.home_tenant_id is not None:
+        return None
+    if Membership.objects.for_tenant(tenant).filter(user=user).exists():
+        return None
+    found = Customer.objects.for_tenant(tenant).filter(user=user).first()
+    if found is not None:
+        return found
+    by_email = (
+        Customer.objects.for_tenant(tenant)
+        .select_for_update()
+        .filter(email=user.email, user__isnull=True)
+        .first()
+    )
+    if by_email is not None:
+        by_email.user = user
+        by_email.save(update_fields=["user", "updated_at"])
+        return by_email
+    return Customer.objects.create(
+        tenant=tenant,
+        user=user,
+        name=user.full_name or user.email,
+        email=user.email,
+        language=user.language,
+    )

@@ -1,5 +1,6 @@
 """One error shape for the whole API:
-{"error": {"code", "message", "message_fa", "message_en", "fields"}}.
+{"error": {"code", "message", "message_fa", "message_en", "fields"}}, and for a request a
+support rule refuses (T-4 … T-12) also `"detail"`: what the client needs to act on it.
 
 `message` and `fields` speak the request's language (Accept-Language; Persian by default);
 `message_fa` / `message_en` carry both, so an integration can show either.
@@ -19,11 +20,23 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from pishkhan.core.persian import to_persian_digits
+from pishkhan.tickets.intake import PolicyRefusal
 
 logger = logging.getLogger(__name__)
 
 # Validation failures that mean "the state of the thing forbids this", not "your input is bad".
-CONFLICT_CODES = {"ticket_closed", "already_restored", "already_not_fault"}
+CONFLICT_CODES = {
+    "ticket_closed",
+    "already_restored",
+    "already_not_fault",
+    "already_out_of_scope",
+    "not_merged",
+    "already_verified",
+    "owned_by_another",
+    "not_verified",
+    "already_fined",
+    "fine_settled",
+}
 
 # code → (Persian, English). Placeholders are filled by `text()`.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -93,6 +106,48 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "already_not_fault": (
         "این تیکت پیش‌تر «اشکال نرم‌افزاری نیست» علامت خورده است.",
         "This ticket is already marked as not a software fault.",
+    ),
+    "already_out_of_scope": (
+        "این تیکت پیش‌تر «خارج از حیطهٔ پشتیبانی» علامت خورده است.",
+        "This ticket is already marked out of scope.",
+    ),
+    "not_merged": (
+        "این تیکت در تیکت دیگری ادغام نشده است.",
+        "This ticket is not merged into another.",
+    ),
+    "already_verified": (
+        "مالکیت این سرویس پیش‌تر تأیید شده است.",
+        "This service's owner is already verified.",
+    ),
+    "owned_by_another": (
+        "این سرویس به نام مشتری دیگری تأیید شده است؛ نخست آن تأیید را لغو کنید.",
+        "This service is verified as another customer's; withdraw that verification first.",
+    ),
+    "not_verified": (
+        "مالکیت این سرویس تأیید نشده است.",
+        "This service's owner is not verified.",
+    ),
+    "already_fined": (
+        "برای این تخلف پیش‌تر جریمه ثبت شده است.",
+        "This violation is already fined.",
+    ),
+    "fine_settled": (
+        "این جریمه پیش‌تر پرداخت یا بخشوده شده است.",
+        "This fine is already paid or waived.",
+    ),
+    "amount_text": (
+        'مبلغ اعشاری را به صورت متن بفرستید، مثلاً "12.50".',
+        'Send an amount with decimals as text, e.g. "12.50".',
+    ),
+    "minutes_in_scope": (
+        "زمان کار فقط با پاسخ به تیکت خارج از حیطهٔ پشتیبانی ثبت می‌شود؛ زمان‌های دیگر را در "
+        "time-entries ثبت کنید.",
+        "Minutes go with a reply on an out-of-scope ticket only; log other time under "
+        "time-entries.",
+    ),
+    "minutes_on_note": (
+        "زمان کار فقط با پاسخ ثبت می‌شود، نه با یادداشت.",
+        "Only a reply records minutes, not a note.",
     ),
     "date": ("یک تاریخ به شکل YYYY-MM-DD وارد کنید.", "Enter a date as YYYY-MM-DD."),
     "iso_datetime": (
@@ -177,19 +232,21 @@ def error_response(
     message_fa: str | None = None,
     message_en: str | None = None,
     fields: dict | None = None,
+    detail: dict | None = None,
 ) -> HttpResponse:
     """`message` names a key of MESSAGES; without it, give both texts."""
     if message is not None:
         message_fa, message_en = text(message, "fa"), text(message, "en")
-    body = {
-        "error": {
-            "code": code,
-            "message": message_en if _language() == "en" else message_fa,
-            "message_fa": message_fa,
-            "message_en": message_en,
-            "fields": fields or {},
-        }
+    error = {
+        "code": code,
+        "message": message_en if _language() == "en" else message_fa,
+        "message_fa": message_fa,
+        "message_en": message_en,
+        "fields": fields or {},
     }
+    if detail is not None:
+        error["detail"] = detail
+    body = {"error": error}
     return HttpResponse(
         json.dumps(body, ensure_ascii=False),
         status=status,
@@ -215,6 +272,20 @@ def on_django_validation(request, exc: DjangoValidationError):
         return error_response(request, status=400, code="invalid", message="invalid", fields=fields)
     general = str(exc.messages[0]) if exc.messages else text("invalid")
     return error_response(request, status=400, code=code, message_fa=general, message_en=general)
+
+
+def on_policy_refusal(request, exc: PolicyRefusal):
+    """A support rule said no. The rule wrote its own message in both languages (the customer
+    must learn why, T-7) and chose the status; `detail` names what to act on, e.g. the open
+    ticket a duplicate repeats or the overdue fine."""
+    return error_response(
+        request,
+        status=exc.status,
+        code=exc.code,
+        message_fa=exc.message_fa,
+        message_en=exc.message_en,
+        detail=exc.detail or {},
+    )
 
 
 # pydantic error type → MESSAGES key.
@@ -249,6 +320,7 @@ _PYDANTIC_TYPES = {
     "unstorable_text": "unstorable_text",
     "status_on_note": "status_on_note",
     "one_customer": "one_customer",
+    "amount_text": "amount_text",
 }
 
 # Where a value came from is not part of its name for the client.
@@ -326,6 +398,7 @@ def install(api) -> None:
     api.add_exception_handler(Exception, on_unexpected)
     api.add_exception_handler(ApiError, on_api_error)
     api.add_exception_handler(DjangoValidationError, on_django_validation)
+    api.add_exception_handler(PolicyRefusal, on_policy_refusal)
     api.add_exception_handler(SchemaValidationError, on_schema_validation)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(PermissionDenied, on_permission_denied)

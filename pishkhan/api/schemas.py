@@ -58,11 +58,27 @@ class InputSchema(TextInput):
 
 
 class ErrorBody(Schema):
+    """`message` and `fields` speak the request's language; `message_fa` and `message_en`
+    carry both. `detail` is present only when a support rule refused the request."""
+
     code: str
     message: str
     message_fa: str
     message_en: str
     fields: dict[str, list[str]]
+    detail: dict | None = Field(
+        None,
+        description=(
+            "Only when a support rule refused the request, what to act on: "
+            '`duplicate_request` (409): `{"ticket": {"number", "subject", "status"}, "score"}`, '
+            "the open ticket this repeats (add to it, or resend with `different_reason`); "
+            '`ticket_closed` (409): `{"ticket": number, "follow_up": true}` (open a new '
+            'ticket with `follow_up_of`); `fine_overdue` (403): `{"fine": id, "amount", '
+            '"currency", "due_at"}`; `not_service_owner` / `service_unverified` (403): '
+            '`{"service": identifier}`; `not_persian` (422): `{"reason"}`; '
+            "`not_portal_admin` (403): `{}`."
+        ),
+    )
 
 
 class ErrorOut(Schema):
@@ -128,3 +144,16 @@ def field_names(**aliases: str) -> Iterator[None]:
             name = aliases.get(head, head)
             renamed[f"{name}.{rest}" if rest else name] = messages
         raise DjangoValidationError(renamed) from exc
+
+
+class ServiceRef(Schema):
+    """A customer's service (a domain, a hosting plan, a server) as other resources show it."""
+
+    id: int
+    kind: str
+    identifier: str
+    verified: bool = Field(..., description="Its owner's identity has been checked (T-8).")
+
+    @staticmethod
+    def resolve_verified(obj) -> bool:
+        return obj.is_verified

@@ -1,14 +1,18 @@
-"""Tickets and their threads (T-1, T-2, T-3, T-13)."""
+"""Tickets and their threads (T-1, T-2, T-3, T-13), and what staff do to a ticket under the
+support rules: merge and un-merge (T-4), close as incomplete (T-6), mark out of scope (T-9),
+log time (T-3, T-10)."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
+from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import field_validator
 
-from pishkhan.accounts.selectors import customer_get
+from pishkhan.accounts.selectors import customer_get, service_get
 from pishkhan.api.errors import invalid, not_found
 from pishkhan.api.schemas import (
     AttachmentIn,
@@ -16,6 +20,7 @@ from pishkhan.api.schemas import (
     Id,
     InputSchema,
     PageQuery,
+    ServiceRef,
     display,
     field_names,
     paginate,
@@ -23,12 +28,19 @@ from pishkhan.api.schemas import (
 )
 from pishkhan.tenancy.selectors import member_get
 from pishkhan.tickets import selectors, services
-from pishkhan.tickets.models import MessageKind, Priority, Severity, Status
+from pishkhan.tickets.models import MessageKind, Priority, Severity, Status, TimeEntry
 
 router = Router(tags=["tickets"])
 
 # Above the largest number a database integer column holds: no such ticket can exist.
 MAX_NUMBER = 2**63 - 1
+TicketNumber = Annotated[int, Field(ge=1, le=MAX_NUMBER)]
+Minutes = Annotated[int, Field(ge=1, le=services.BILLABLE_MINUTES_MAX)]
+# The longest reason or note the ticket services keep.
+NOTE_MAX = 500
+# What the intake service keeps of a customer's "why this is not a duplicate"; refused here
+# rather than cut there.
+DIFFERENT_REASON_MAX = 1000
 
 
 class DepartmentRef(Schema):
@@ -69,10 +81,60 @@ class TicketOut(Schema):
     sla_due_at: datetime | None = Field(..., description="The nearest running SLA due time.")
     created_at_display: str = Field(..., description="Jalali with Persian digits for fa.")
     updated_at_display: str
+    service: ServiceRef | None = Field(..., description="The customer's service it is about.")
+    follow_up_of: int | None = Field(
+        ..., description="The number of the closed ticket this one follows up (T-5)."
+    )
+    duplicate_of: int | None = Field(
+        ...,
+        description="The open ticket it resembles, accepted because the customer said why it "
+        "differs (`different_reason`) or because the rule only flags (T-4).",
+    )
+    different_reason: str
+    merged_into: int | None = Field(..., description="Closed as a repeat of this ticket.")
+    close_reason: str = Field(
+        ...,
+        description="Why it was closed other than by being solved: merged, incomplete, "
+        "wrong_information or no_answer; empty otherwise. Shown to the customer.",
+    )
+    close_note: str
+    missing_fields: list[str] = Field(
+        ..., description="Required fields a mailed or phoned request lacked (T-6)."
+    )
+    out_of_scope: bool = Field(
+        ..., description="Outside the support's scope: answers are billable extras (T-9)."
+    )
+    scope_note: str
+    time_minutes: int = Field(..., description="All time logged on the ticket.")
+    billable_minutes: int = Field(..., description="The part of it the customer pays for.")
 
     @staticmethod
     def resolve_tags(obj) -> list[str]:
         return selectors.ticket_tags(ticket=obj)
+
+    @staticmethod
+    def resolve_follow_up_of(obj) -> int | None:
+        return _linked_number(obj, "follow_up_of")
+
+    @staticmethod
+    def resolve_duplicate_of(obj) -> int | None:
+        return _linked_number(obj, "duplicate_of")
+
+    @staticmethod
+    def resolve_merged_into(obj) -> int | None:
+        return _linked_number(obj, "merged_into")
+
+    @staticmethod
+    def resolve_out_of_scope(obj) -> bool:
+        return obj.is_out_of_scope
+
+    @staticmethod
+    def resolve_time_minutes(obj) -> int:
+        return _minutes(obj, "time_minutes")
+
+    @staticmethod
+    def resolve_billable_minutes(obj) -> int:
+        return _minutes(obj, "billable_minutes", billable=True)
 
     @staticmethod
     def resolve_created_at_display(obj, context) -> str:
@@ -81,6 +143,43 @@ class TicketOut(Schema):
     @staticmethod
     def resolve_updated_at_display(obj, context) -> str:
         return display(obj.updated_at, context["request"])
+
+
+def _linked_number(ticket, name: str) -> int | None:
+    # Annotated by _with_links; a ticket loaded otherwise costs one query per link.
+    annotated = f"{name}_number"
+    if hasattr(ticket, annotated):
+        return getattr(ticket, annotated)
+    linked = getattr(ticket, name)
+    return linked.number if linked is not None else None
+
+
+def _minutes(ticket, name: str, *, billable: bool = False) -> int:
+    if hasattr(ticket, name):
+        return getattr(ticket, name)
+    entries = ticket.time_entries.all()
+    if billable:
+        entries = entries.filter(billable=True)
+    return entries.aggregate(total=Sum("minutes"))["total"] or 0
+
+
+def _with_links(qs: QuerySet) -> QuerySet:
+    """What a ticket shows beyond its own row, in the same query however many are listed: the
+    numbers of the tickets it links to (only the numbers: a ticket's row carries its whole
+    search text), its service, and its time totals."""
+    entries = TimeEntry.objects.filter(ticket=OuterRef("pk")).order_by().values("ticket")
+
+    def total(rows) -> Coalesce:
+        summed = rows.annotate(total=Sum("minutes")).values("total")
+        return Coalesce(Subquery(summed), 0, output_field=IntegerField())
+
+    return qs.select_related("service").annotate(
+        follow_up_of_number=F("follow_up_of__number"),
+        duplicate_of_number=F("duplicate_of__number"),
+        merged_into_number=F("merged_into__number"),
+        time_minutes=total(entries),
+        billable_minutes=total(entries.filter(billable=True)),
+    )
 
 
 class TicketPage(Schema):
@@ -138,6 +237,18 @@ class TicketIn(InputSchema):
         description="Reuses the workspace's customer with this email, else creates one.",
     )
     attachments: list[AttachmentIn] = []
+    service: Id | None = Field(
+        None, description="Which of the customer's services it is about (an id from /services)."
+    )
+    follow_up_of: TicketNumber | None = Field(
+        None, description="The number of the customer's closed ticket this one follows up."
+    )
+    different_reason: str = Field(
+        "",
+        max_length=DIFFERENT_REASON_MAX,
+        description="Sending again a request refused as `duplicate_request`: why it is not "
+        "the same request as the open ticket named in the refusal.",
+    )
 
 
 class TicketPatch(InputSchema):
@@ -149,6 +260,13 @@ class TicketPatch(InputSchema):
     assignee_id: Id | None = None
     department_id: Id = None
     tags: list[str] = None
+    reason: str = Field(
+        None,
+        max_length=NOTE_MAX,
+        description="With a lowered priority: why. Records that the customer chose a higher "
+        "priority than the request warrants (a wrong_priority violation, T-12); without a "
+        "lowered priority it is not kept.",
+    )
 
 
 class AuthorOut(Schema):
@@ -203,6 +321,11 @@ class MessageIn(InputSchema):
     body: str
     status: Status | None = Field(None, description="For replies: the status to leave it in.")
     attachments: list[AttachmentIn] = []
+    minutes: Minutes | None = Field(
+        None,
+        description="For staff replies on an out-of-scope ticket (required there): the time "
+        "the answer took, logged as a billable extra service (T-9).",
+    )
 
 
 def _ticket(request, number: int):
@@ -212,6 +335,12 @@ def _ticket(request, number: int):
     if ticket is None:
         raise not_found()
     return ticket
+
+
+def _shown(request, number: int):
+    """The ticket as TicketOut shows it, read again after a change."""
+    qs = selectors.ticket_list(tenant=request.tenant).filter(number=number)
+    return _with_links(qs).first()
 
 
 @router.get("/tickets", response={200: TicketPage, 400: ErrorOut})
@@ -229,12 +358,25 @@ def ticket_list(request, filters: Query[TicketQuery]):
     qs = selectors.search_filter(
         selectors.ticket_list(tenant=request.tenant, filters=wanted), filters.q
     )
-    items, envelope = paginate(qs, page=filters.page, page_size=filters.page_size)
+    items, envelope = paginate(_with_links(qs), page=filters.page, page_size=filters.page_size)
     return {"items": items, **envelope}
 
 
-@router.post("/tickets", response={201: TicketOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.post(
+    "/tickets",
+    response={
+        201: TicketOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+)
 def ticket_create(request, payload: TicketIn):
+    """Runs the workspace's support rules. A refusal carries `detail`: 409
+    `duplicate_request` (the open ticket it repeats), 403 `fine_overdue`, `not_portal_admin`,
+    `not_service_owner` or `service_unverified`, 422 `not_persian`."""
     tenant = request.tenant
     if payload.customer_id is not None and payload.customer is not None:
         raise invalid("customer_id", "one_customer")
@@ -243,6 +385,16 @@ def ticket_create(request, payload: TicketIn):
     department = selectors.department_get(tenant=tenant, department_id=payload.department_id)
     if department is None:
         raise not_found("department_id")
+    service = None
+    if payload.service is not None:
+        service = service_get(tenant=tenant, pk=payload.service)
+        if service is None:
+            raise not_found("service")
+    follow_up_of = None
+    if payload.follow_up_of is not None:
+        follow_up_of = selectors.ticket_get(tenant=tenant, number=payload.follow_up_of)
+        if follow_up_of is None:
+            raise not_found("follow_up_of")
     submission = {
         "tenant": tenant,
         "department": department,
@@ -255,6 +407,9 @@ def ticket_create(request, payload: TicketIn):
         "files": uploads(payload.attachments),
         "actor": request.auth.user,
         "via": "api",
+        "service": service,
+        "follow_up_of": follow_up_of,
+        "different_reason": payload.different_reason,
     }
     with field_names(department="department_id"):
         if payload.customer_id is not None:
@@ -266,12 +421,12 @@ def ticket_create(request, payload: TicketIn):
             ticket = services.ticket_submit_for_contact(
                 contact=payload.customer.model_dump(), **submission
             )
-    return HttpStatus(201, selectors.ticket_get(tenant=tenant, number=ticket.number))
+    return HttpStatus(201, _shown(request, ticket.number))
 
 
 @router.get("/tickets/{int:number}", response={200: TicketOut, 404: ErrorOut})
 def ticket_detail(request, number: int):
-    return _ticket(request, number)
+    return _shown(request, _ticket(request, number).number)
 
 
 @router.patch(
@@ -282,7 +437,8 @@ def ticket_update(request, number: int, payload: TicketPatch):
     tenant = request.tenant
     ticket = _ticket(request, number)
     data = payload.model_dump(exclude_unset=True)
-    changes = {key: data[key] for key in ("status", "priority", "severity", "tags") if key in data}
+    simple = ("status", "priority", "severity", "tags", "reason")
+    changes = {key: data[key] for key in simple if key in data}
     if "assignee_id" in data:
         changes["assignee"] = None
         if data["assignee_id"] is not None:
@@ -299,7 +455,7 @@ def ticket_update(request, number: int, payload: TicketPatch):
         services.ticket_update(
             tenant=tenant, ticket=ticket, actor=request.auth.user, via="api", **changes
         )
-    return selectors.ticket_get(tenant=tenant, number=ticket.number)
+    return _shown(request, ticket.number)
 
 
 @router.get("/tickets/{int:number}/messages", response={200: list[MessageOut], 404: ErrorOut})
@@ -316,6 +472,11 @@ def message_create(request, number: int, payload: MessageIn):
     ticket = _ticket(request, number)
     if payload.kind == MessageKind.NOTE and payload.status is not None:
         raise invalid("status", "status_on_note")
+    if payload.kind == MessageKind.NOTE and payload.minutes is not None:
+        raise invalid("minutes", "minutes_on_note")
+    if payload.minutes is not None and not ticket.is_out_of_scope:
+        # The reply service bills minutes only outside the scope; refused rather than lost.
+        raise invalid("minutes", "minutes_in_scope")
     common = {
         "tenant": request.tenant,
         "ticket": ticket,
@@ -327,5 +488,156 @@ def message_create(request, number: int, payload: MessageIn):
     if payload.kind == MessageKind.NOTE:
         message = services.ticket_add_note(**common)
     else:
-        message = services.ticket_reply(status=payload.status, channel="api", **common)
+        message = services.ticket_reply(
+            status=payload.status, minutes=payload.minutes, channel="api", **common
+        )
     return HttpStatus(201, message)
+
+
+# --- what staff do under the support rules ----------------------------------------------------
+
+
+class MergeIn(InputSchema):
+    into: TicketNumber = Field(..., description="The open ticket this one repeats.")
+
+
+class CloseIncompleteIn(InputSchema):
+    reason: Literal["incomplete", "wrong_information"] = Field(
+        ..., description="Required information is missing, or what was given is wrong."
+    )
+    note: str = Field("", max_length=NOTE_MAX, description="Shown to the customer.")
+
+
+class OutOfScopeIn(InputSchema):
+    note: str = Field(
+        ..., max_length=NOTE_MAX, description="Why; shown to the customer (e.g. their own CMS)."
+    )
+
+
+class TimeEntryIn(InputSchema):
+    minutes: Minutes
+    kind: Literal["work", "extra_service", "datacentre_visit"] = Field(
+        "work",
+        description="Module installations are logged through /installations instead.",
+    )
+    billable: bool = Field(
+        False,
+        description="Extra services and data-centre visits are always billable [002 r11].",
+    )
+    note: str = Field("", max_length=NOTE_MAX)
+
+
+class TimeEntryOut(Schema):
+    id: int
+    kind: str
+    minutes: int
+    billable: bool
+    note: str
+    user: UserRef | None
+    created_at: datetime
+    created_at_display: str
+
+    @staticmethod
+    def resolve_created_at_display(obj, context) -> str:
+        return display(obj.created_at, context["request"])
+
+
+class TimeEntriesOut(Schema):
+    items: list[TimeEntryOut]
+    total_minutes: int
+    billable_minutes: int
+
+
+_ACTION_ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+@router.post("/tickets/{int:number}/merge", response={200: TicketOut, **_ACTION_ERRORS})
+def ticket_merge(request, number: int, payload: MergeIn):
+    """This ticket repeats another, open one: it closes, pointing to it (T-4). The same
+    customer's repeat is recorded as a duplicate. 409 if this ticket is already closed."""
+    tenant = request.tenant
+    ticket = _ticket(request, number)
+    into = selectors.ticket_get(tenant=tenant, number=payload.into)
+    if into is None:
+        raise not_found("into")
+    services.ticket_merge(
+        tenant=tenant, ticket=ticket, into=into, actor=request.auth.user, via="api"
+    )
+    return _shown(request, number)
+
+
+@router.post("/tickets/{int:number}/unmerge", response={200: TicketOut, **_ACTION_ERRORS})
+def ticket_unmerge(request, number: int):
+    """Undo a merge: the ticket takes back the status it had, and the duplicate it was
+    recorded as is withdrawn unless fined. 409 `not_merged`."""
+    services.ticket_unmerge(
+        tenant=request.tenant, ticket=_ticket(request, number), actor=request.auth.user, via="api"
+    )
+    return _shown(request, number)
+
+
+@router.post("/tickets/{int:number}/close-incomplete", response={200: TicketOut, **_ACTION_ERRORS})
+def ticket_close_incomplete(request, number: int, payload: CloseIncompleteIn):
+    """Close without an answer: the request lacks required information or carries wrong
+    information (T-6) [002 r13]. The reason is shown to the customer and recorded as a
+    violation."""
+    # The service names its note check "reason"; the schema has already checked the reason.
+    with field_names(reason="note"):
+        services.ticket_close_with_reason(
+            tenant=request.tenant,
+            ticket=_ticket(request, number),
+            actor=request.auth.user,
+            reason=payload.reason,
+            note=payload.note,
+            via="api",
+        )
+    return _shown(request, number)
+
+
+@router.post("/tickets/{int:number}/out-of-scope", response={200: TicketOut, **_ACTION_ERRORS})
+def ticket_out_of_scope(request, number: int, payload: OutOfScopeIn):
+    """Outside the support's scope (T-9) [002 r5, r7]: the SLA no longer applies; a staff
+    reply then needs `minutes`, billed as an extra service. 409 `already_out_of_scope`."""
+    # The service names its note check "reason".
+    with field_names(reason="note"):
+        services.ticket_mark_out_of_scope(
+            tenant=request.tenant,
+            ticket=_ticket(request, number),
+            actor=request.auth.user,
+            note=payload.note,
+            via="api",
+        )
+    return _shown(request, number)
+
+
+@router.get("/tickets/{int:number}/time-entries", response={200: TimeEntriesOut, 404: ErrorOut})
+def time_entry_list(request, number: int):
+    ticket = _ticket(request, number)
+    entries = list(
+        TimeEntry.objects.for_tenant(request.tenant).filter(ticket=ticket).select_related("user")
+    )
+    return {
+        "items": entries,
+        "total_minutes": sum(entry.minutes for entry in entries),
+        "billable_minutes": sum(entry.minutes for entry in entries if entry.billable),
+    }
+
+
+@router.post(
+    "/tickets/{int:number}/time-entries",
+    response={201: TimeEntryOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+)
+def time_entry_create(request, number: int, payload: TimeEntryIn):
+    # The service names its note check "reason".
+    with field_names(reason="note"):
+        entry = services.time_entry_add(
+            tenant=request.tenant,
+            ticket=_ticket(request, number),
+            actor=request.auth.user,
+            minutes=payload.minutes,
+            kind=payload.kind,
+            billable=payload.billable,
+            note=payload.note,
+            via="api",
+        )
+    return HttpStatus(201, entry)

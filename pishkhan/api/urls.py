@@ -14,6 +14,7 @@ from pishkhan.api import (
     customers,
     departments,
     errors,
+    policies,
     sla,
     sla_reports,
     tickets,
@@ -105,6 +106,7 @@ api.add_router("", attachments.router)
 api.add_router("", canned.router)
 api.add_router("", sla.router)
 api.add_router("", sla_reports.router)
+api.add_router("", policies.router)
 
 # The interactive documentation, served at /api/docs (outside the versioned prefix, and
 # without a tenant); it reads /api/v1/openapi.json, which needs no token either.

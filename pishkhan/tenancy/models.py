@@ -30,6 +30,9 @@ class Tenant(models.Model):
         help_text=_("Largest attachment accepted, in bytes (each file)."),
     )
     allow_customer_signup = models.BooleanField(default=True)
+    # The operator's own support desk (dog-fooding): its customers are other tenants' staff, and
+    # only a tenant's owner or portal admin may open tickets there [003 4.2.6].
+    is_operator_desk = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -61,11 +64,15 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     AGENT = "agent", _("Agent")
     READ_ONLY = "readonly", _("Read-only")
+    # The finance unit [002 r19]: reads violations, charges and settles fines; no ticket writes.
+    FINANCE = "finance", _("Finance")
 
 
 # Roles that may change tickets; read-only members only look.
 WRITER_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
 ADMIN_ROLES = frozenset({Role.OWNER, Role.ADMIN})
+# Roles that may charge, collect and waive fines.
+FINANCE_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.FINANCE})
 
 
 class Membership(models.Model):
@@ -93,6 +100,10 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role in ADMIN_ROLES
+
+    @property
+    def is_finance(self) -> bool:
+        return self.role in FINANCE_ROLES
 
 
 def hash_token(raw: str) -> str:

@@ -31,3 +31,10 @@ def require_admin(*, tenant: Tenant, user) -> Membership:
     if not membership.is_admin:
         raise PermissionDenied(_("Only the owner or a portal admin may do this."))
     return membership
+
+
+def require_finance(*, tenant: Tenant, user) -> Membership:
+    membership = require_member(tenant=tenant, user=user)
+    if not membership.is_finance:
+        raise PermissionDenied(_("Only the finance unit, the owner or a portal admin may do this."))
+    return membership

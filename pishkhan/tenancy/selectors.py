@@ -1,8 +1,13 @@
 import re
 
-from django.db.models import Q
-
-from pishkhan.tenancy.models import ApiToken, Domain, Membership, Tenant, slug_validator
+from pishkhan.tenancy.models import (
+    WRITER_ROLES,
+    ApiToken,
+    Domain,
+    Membership,
+    Tenant,
+    slug_validator,
+)
 
 SLUG_RE = re.compile(slug_validator.regex.pattern)
 
@@ -39,7 +44,8 @@ def member_list(*, tenant: Tenant, writers_only: bool = False):
         .order_by("user__full_name", "user__email")
     )
     if writers_only:
-        qs = qs.filter(~Q(role="readonly"))
+        # Read-only and finance members cannot be given tickets.
+        qs = qs.filter(role__in=WRITER_ROLES)
     return qs
 
 
@@ -76,3 +82,18 @@ def api_token_list(*, tenant: Tenant):
 
 def api_token_get(*, tenant: Tenant, token_id: int):
     return ApiToken.objects.for_tenant(tenant).filter(pk=token_id).first()
+
+
+def user_is_admin_somewhere(*, user, besides: Tenant) -> bool:
+    """Whether `user` is the owner or a portal admin of a tenant other than `besides`: on the
+    operator's desk only such people may open tickets [003 4.2.6]."""
+    from pishkhan.tenancy.models import ADMIN_ROLES
+
+    if user is None:
+        return False
+    return (
+        Membership.objects.filter(user=user, role__in=ADMIN_ROLES, is_active=True)
+        .exclude(tenant=besides)
+        .filter(tenant__is_active=True)
+        .exists()
+    )

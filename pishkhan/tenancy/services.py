@@ -9,9 +9,19 @@ from pishkhan.tenancy.permissions import require_admin
 
 @transaction.atomic
 def tenant_create(
-    *, slug: str, name: str, default_language: str = "fa", hosts: list[str] | None = None
+    *,
+    slug: str,
+    name: str,
+    default_language: str = "fa",
+    hosts: list[str] | None = None,
+    is_operator_desk: bool = False,
 ) -> Tenant:
-    tenant = Tenant(slug=slug.strip().lower(), name=name.strip(), default_language=default_language)
+    tenant = Tenant(
+        slug=slug.strip().lower(),
+        name=name.strip(),
+        default_language=default_language,
+        is_operator_desk=is_operator_desk,
+    )
     tenant.full_clean()
     tenant.save()
     for host in hosts or []:

@@ -25,6 +25,11 @@ RECLASSIFIED = "reclassified"
 RESTORED = "restored"
 # An agent found the fault is not a software fault (S-5); data: {"minutes": int | None}.
 NOT_A_FAULT = "not_a_fault"
+# A mailed or phoned request lacked required fields and the customer was asked for them (T-6);
+# data: {"fields": [keys]}.
+INFO_REQUESTED = "info_requested"
+# An agent marked the ticket outside the support's scope (T-9): no SLA obligation remains.
+OUT_OF_SCOPE = "out_of_scope"
 
 
 @dataclass(frozen=True)

@@ -90,9 +90,10 @@ def _clean_value(kind: str, value: str) -> str:
     return value
 
 
-def clean_values(definitions: list[dict], raw: dict | None) -> dict:
+def clean_values(definitions: list[dict], raw: dict | None, *, missing: list | None = None) -> dict:
     """Check submitted values against the definitions. Unknown keys are refused rather than
-    silently dropped, so an integration learns of its typo."""
+    silently dropped, so an integration learns of its typo. With `missing`, a required field
+    without a value is listed there instead of refused (mail and phone intake ask for it)."""
     raw = raw or {}
     if not isinstance(raw, dict):
         raise ValidationError({"fields": [_("Fields must be an object of key: value.")]})
@@ -107,7 +108,9 @@ def clean_values(definitions: list[dict], raw: dict | None) -> dict:
         value = raw.get(key)
         value = "" if value is None else str(value).strip()
         if not value:
-            if definition["required"]:
+            if definition["required"] and missing is not None:
+                missing.append(key)
+            elif definition["required"]:
                 errors[f"fields.{key}"] = [_("This field is required.")]
             continue
         if len(value) > MAX_VALUE_LENGTH:

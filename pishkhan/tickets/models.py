@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pishkhan.accounts.models import Customer
+from pishkhan.accounts.models import Customer, OwnedService
 from pishkhan.tenancy.models import Tenant, TenantScopedManager
 
 
@@ -80,6 +80,15 @@ class Channel(models.TextChoices):
     API = "api", _("API")
 
 
+class CloseReason(models.TextChoices):
+    """Why a ticket was closed other than by being solved; shown to the customer."""
+
+    MERGED = "merged", _("Merged into another ticket")
+    INCOMPLETE = "incomplete", _("Required information missing")
+    WRONG_INFORMATION = "wrong_information", _("Wrong information")
+    NO_ANSWER = "no_answer", _("No answer from the customer")
+
+
 class TicketCounter(models.Model):
     """The last ticket number issued in a tenant. Incremented inside the creating transaction,
     so a rolled-back submission gives its number back: numbers have no gaps."""
@@ -127,6 +136,35 @@ class Ticket(models.Model):
     # The nearest due time of the ticket's running SLA clocks (kept by the sla app), so the
     # queue can sort by it with an index instead of a join.
     sla_due_at = models.DateTimeField(null=True, blank=True)
+    # The customer's service the request is about (T-8: only its verified owner gets support).
+    service = models.ForeignKey(
+        OwnedService, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    # T-5: a closed ticket never reopens; a new request continues it and links back.
+    follow_up_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
+    # T-4: the compact text fingerprint (core.similarity) compared with new requests.
+    fingerprint = models.BinaryField(default=b"", blank=True)
+    # An open ticket this one looked like at submission, and the customer's word on why it is a
+    # different request (or a flagged duplicate when the tenant only flags).
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    different_reason = models.TextField(blank=True)
+    # Merged tickets close into their target; un-merging restores the status they had.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+    )
+    status_before_merge = models.CharField(max_length=16, blank=True)
+    close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
+    close_note = models.TextField(blank=True)
+    # T-6 for mail and phone intake: required fields the request lacked, and when we asked.
+    missing_fields = models.JSONField(default=list, blank=True)
+    info_requested_at = models.DateTimeField(null=True, blank=True)
+    # T-9: outside the support's scope; answered, if at all, as billable extra service.
+    out_of_scope_at = models.DateTimeField(null=True, blank=True)
+    scope_note = models.TextField(blank=True)
 
     objects = TenantScopedManager()
 
@@ -141,6 +179,7 @@ class Ticket(models.Model):
             models.Index(fields=["tenant", "customer", "created_at"]),
             models.Index(fields=["tenant", "updated_at"]),
             models.Index(fields=["tenant", "status", "sla_due_at"]),
+            models.Index(fields=["tenant", "customer", "status"]),
         ]
 
     def __str__(self) -> str:
@@ -149,6 +188,10 @@ class Ticket(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == Status.CLOSED
+
+    @property
+    def is_out_of_scope(self) -> bool:
+        return self.out_of_scope_at is not None
 
 
 class Tag(models.Model):
@@ -241,6 +284,34 @@ class Attachment(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "message"])]
+
+
+class WorkKind(models.TextChoices):
+    WORK = "work", _("Work")
+    EXTRA_SERVICE = "extra_service", _("Extra service")
+    INSTALLATION = "installation", _("Module installation")
+    DATACENTRE_VISIT = "datacentre_visit", _("Data-centre visit")
+
+
+class TimeEntry(models.Model):
+    """Time spent on a ticket (T-3), billable or not (T-9, T-10)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="time_entries")
+    kind = models.CharField(max_length=20, choices=WorkKind.choices, default=WorkKind.WORK)
+    minutes = models.PositiveIntegerField()
+    billable = models.BooleanField(default=False)
+    note = models.CharField(max_length=500, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["tenant", "ticket"])]
 
 
 class CannedReply(models.Model):

@@ -15,6 +15,7 @@ from pishkhan.tickets.models import (
     Tag,
     Ticket,
     TicketTag,
+    TimeEntry,
 )
 
 SORTS = {
@@ -183,3 +184,60 @@ def search_filter(qs: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
     if digits.isdigit():
         return qs.filter(Q(number=int(digits)) | Q(search_text__contains=digits))
     return qs.filter(search_text__contains=normalize(query))
+
+
+def ticket_get_for_page(*, tenant, number: int) -> Ticket | None:
+    """A ticket with everything its page shows beside it, in one query."""
+    return (
+        Ticket.objects.for_tenant(tenant)
+        .select_related(
+            "department",
+            "customer",
+            "assignee",
+            "service__verified_by",
+            "follow_up_of",
+            "duplicate_of",
+            "merged_into",
+        )
+        .filter(number=number)
+        .first()
+    )
+
+
+def thread_with_merged(*, tenant, ticket: Ticket):
+    """The ticket's messages and those of the tickets merged into it, in time order; each
+    message knows its own ticket's number (`source_number`) so the page can say where it came
+    from. Messages are tenant-scoped, so a merged ticket is always this tenant's."""
+    return (
+        Message.objects.for_tenant(tenant)
+        .filter(
+            # A merged ticket's own status changes would only confuse this thread.
+            Q(ticket=ticket) | (Q(ticket__merged_into=ticket) & ~Q(kind=MessageKind.SYSTEM))
+        )
+        .annotate(source_number=F("ticket__number"))
+        .select_related("author_user", "author_customer")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+        .order_by("created_at", "id")
+    )
+
+
+def related_tickets(*, tenant, ticket: Ticket) -> tuple[list, list]:
+    """(tickets merged into this one, follow-ups of this one), by number, in one query."""
+    rows = list(
+        Ticket.objects.for_tenant(tenant)
+        .filter(Q(merged_into=ticket) | Q(follow_up_of=ticket))
+        .only("pk", "number", "subject", "status", "merged_into_id", "follow_up_of_id")
+        .order_by("number")
+    )
+    merged = [t for t in rows if t.merged_into_id == ticket.pk]
+    follow_ups = [t for t in rows if t.follow_up_of_id == ticket.pk]
+    return merged, follow_ups
+
+
+def time_entry_list(*, tenant, ticket: Ticket):
+    return (
+        TimeEntry.objects.for_tenant(tenant)
+        .filter(ticket=ticket)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )

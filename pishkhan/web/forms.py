@@ -612,3 +612,379 @@ class NotFaultForm(forms.Form):
         if not text.isdigit():
             raise ValidationError(_("Give the minutes as a whole number."))
         return int(text)
+
+
+# --- support rules, the customer's side ----------------------------------------------------
+
+DIFFERENT_REASON_MAX = 1000
+
+
+def service_choice_label(service) -> str:
+    text = f"{service.get_kind_display()}: {service.identifier}"
+    return f"{text} ({service.label})" if service.label else text
+
+
+class PortalTicketForm(NewTicketForm):
+    """A customer's request with the rules' own answers: which of their services it is about
+    (T-8) and, once warned that it repeats an open ticket, why it is another request (T-4)."""
+
+    different_reason = forms.CharField(
+        label=_("Why is this a different request?"),
+        required=False,
+        max_length=DIFFERENT_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    # Shown in the duplicate panel, not among the request's own fields.
+    RULE_FIELDS = ("different_reason",)
+
+    def __init__(self, *args, services=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.services = {s.pk: s for s in services}
+        if not self.services:
+            return
+        verified = [(s.pk, service_choice_label(s)) for s in services if s.is_verified]
+        # Pending claims stay selectable but set apart: choosing one explains why support
+        # waits for the verification, which is clearer than an option that cannot be picked.
+        pending = [
+            (s.pk, f"{service_choice_label(s)} — {_('awaiting verification')}")
+            for s in services
+            if not s.is_verified
+        ]
+        choices: list = [("", _("Not about one of my services"))]
+        if verified:
+            choices.append((_("Verified"), verified))
+        if pending:
+            choices.append((_("Awaiting verification"), pending))
+        self.fields["service"] = forms.TypedChoiceField(
+            label=_("Service"),
+            required=False,
+            coerce=int,
+            empty_value=None,
+            choices=choices,
+            help_text=_("Support about a service goes only to its verified owner."),
+        )
+        self.order_fields(["service"])
+
+    def clean_service(self):
+        pk = self.cleaned_data.get("service")
+        return self.services.get(pk) if pk is not None else None
+
+    def request_fields(self):
+        return [self[name] for name in self.fields if name not in self.RULE_FIELDS]
+
+
+class ServiceRegisterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"))
+    identifier = forms.CharField(
+        label=_("Domain, address or code"),
+        max_length=253,
+        widget=forms.TextInput(attrs={"dir": "ltr"}),
+        help_text=_("For example example.ir, a server's IP address or a licence code."),
+    )
+    label = forms.CharField(label=_("Description"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        from pishkhan.accounts.models import ServiceKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ServiceKind.choices
+        self.fields["kind"].initial = ServiceKind.DOMAIN
+
+
+# --- support rules (staff side) ---------------------------------------------------------------
+# Choices are callables so that this module need not import the policies app at load time.
+
+
+def _mode_choices():
+    from pishkhan.policies.models import Mode
+
+    return Mode.choices
+
+
+def _department_mode_choices():
+    from pishkhan.policies.models import DepartmentMode
+
+    return DepartmentMode.choices
+
+
+def _currency_choices():
+    from pishkhan.policies.models import Currency
+
+    return Currency.choices
+
+
+def _number_input(size: int = 8):
+    return forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr", "size": size})
+
+
+def _amount_input():
+    return forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr", "size": 14})
+
+
+def _plain_amount(amount, currency: str) -> str:
+    """An amount as typed into a form: no grouping, whole Toman, dollars to the cent."""
+    from decimal import Decimal
+
+    places = Decimal("1") if currency == "IRT" else Decimal("0.01")
+    return str(Decimal(amount).quantize(places))
+
+
+FINE_KINDS = ("duplicate", "reopen", "incomplete", "not_persian", "wrong_priority")
+
+
+class RuleSettingsForm(forms.Form):
+    """The workspace's support rules. Labels and help texts (with the seed each default comes
+    from) are the model's, so the page and the data say the same thing."""
+
+    duplicates = forms.ChoiceField(choices=_mode_choices)
+    persian_only = forms.ChoiceField(choices=_mode_choices)
+    ownership_required = forms.BooleanField(required=False)
+    incomplete_wait_hours = forms.CharField(max_length=8, widget=_number_input())
+    suspend_on_unpaid_fine = forms.BooleanField(required=False)
+    fine_currency = forms.ChoiceField(
+        choices=_currency_choices,
+        help_text=_(
+            "Fines are charged in this currency: Toman in whole units, dollars to the cent."
+        ),
+    )
+    fine_due_days = forms.CharField(
+        max_length=4,
+        widget=_number_input(4),
+        help_text=_(
+            "A charged fine is due this many days later; unpaid after that, it suspends new "
+            "tickets [002 r19]."
+        ),
+    )
+    fine_duplicate = forms.CharField(max_length=20, widget=_amount_input())
+    fine_reopen = forms.CharField(max_length=20, widget=_amount_input())
+    fine_incomplete = forms.CharField(max_length=20, widget=_amount_input())
+    fine_not_persian = forms.CharField(max_length=20, widget=_amount_input())
+    fine_wrong_priority = forms.CharField(max_length=20, widget=_amount_input())
+
+    SWITCHES = (
+        "duplicates",
+        "persian_only",
+        "ownership_required",
+        "incomplete_wait_hours",
+        "suspend_on_unpaid_fine",
+    )
+    MONEY = ("fine_currency", "fine_due_days")
+
+    def __init__(self, *args, read_only: bool = False, **kwargs):
+        from django.utils.text import capfirst
+
+        from pishkhan.policies.models import RuleSettings, ViolationKind
+
+        super().__init__(*args, **kwargs)
+        kinds = dict(ViolationKind.choices)
+        for name, field in self.fields.items():
+            model_field = RuleSettings._meta.get_field(name)
+            if name.startswith("fine_") and name.removeprefix("fine_") in kinds:
+                field.label = _("Fine for: %(kind)s") % {"kind": kinds[name.removeprefix("fine_")]}
+                field.help_text = _(
+                    "In the fine currency: the default amount the finance unit charges for this "
+                    "violation; they may change it per fine. The seed allows a fine per ticket "
+                    "but names no amount [002 r19]."
+                )
+            else:
+                field.label = capfirst(model_field.verbose_name)
+                if model_field.help_text:
+                    field.help_text = model_field.help_text
+            field.disabled = read_only
+
+    @classmethod
+    def initial_for(cls, rules) -> dict:
+        initial = {
+            name: getattr(rules, name) for name in (*cls.SWITCHES, "fine_currency", "fine_due_days")
+        }
+        for kind in FINE_KINDS:
+            initial[f"fine_{kind}"] = _plain_amount(
+                getattr(rules, f"fine_{kind}"), rules.fine_currency
+            )
+        return initial
+
+    def switch_fields(self):
+        return [self[name] for name in self.SWITCHES]
+
+    def money_fields(self):
+        return [self[name] for name in (*self.MONEY, *(f"fine_{k}" for k in FINE_KINDS))]
+
+
+class DepartmentRulesForm(forms.Form):
+    persian_only = forms.ChoiceField(label=_("Persian only"), choices=_department_mode_choices)
+    duplicates = forms.ChoiceField(label=_("Duplicate requests"), choices=_department_mode_choices)
+    service_required = forms.BooleanField(
+        label=_("A verified service is required"),
+        required=False,
+        help_text=_(
+            "Every request to this department must name one of the customer's verified "
+            "services [002 r3]."
+        ),
+    )
+
+    def __init__(self, *args, form_id: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if form_id:
+            # One row of a table per department: the inputs sit in cells, outside the <form>.
+            for field in self.fields.values():
+                field.widget.attrs["form"] = form_id
+
+
+class FineChargeForm(forms.Form):
+    amount = forms.CharField(label=_("Amount"), max_length=20, widget=_amount_input())
+    currency = forms.ChoiceField(label=_("Currency"), choices=_currency_choices)
+    due_days = forms.CharField(
+        label=_("Days to pay"), max_length=4, widget=_number_input(4), required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    @classmethod
+    def initial_for(cls, rules, kind: str) -> dict:
+        return {
+            "amount": _plain_amount(rules.fine_amount(kind), rules.fine_currency),
+            "currency": rules.fine_currency,
+            "due_days": rules.fine_due_days,
+        }
+
+
+class FinePaidForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=500,
+        required=False,
+        help_text=_("E.g. the payment's reference number."),
+    )
+
+
+class FineWaiveForm(forms.Form):
+    note = forms.CharField(label=_("Why is it waived?"), max_length=500)
+
+
+class StaffServiceRegisterForm(ServiceRegisterForm):
+    """Staff register a service on a customer's behalf: the customer they picked rides along."""
+
+    customer = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ServiceVerifyForm(forms.Form):
+    note = forms.CharField(
+        label=_("Documents checked"),
+        max_length=500,
+        help_text=_("E.g. national ID card and the domain's registrant e-mail matched."),
+    )
+
+
+class ServiceUnverifyForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why is the verification withdrawn?"),
+        max_length=500,
+        help_text=_("E.g. the service changed hands."),
+    )
+
+
+def _ticket_number(text: str) -> int:
+    from pishkhan.core.persian import to_ascii_digits
+
+    cleaned = to_ascii_digits(text or "").strip().removeprefix("#").strip()
+    if not cleaned.isdigit() or len(cleaned) > 18:
+        raise ValidationError(_("Give a ticket number, e.g. 12."))
+    return int(cleaned)
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(
+        label=_("Merge into ticket number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr", "size": 8}),
+        help_text=_(
+            "This ticket closes and its messages appear on that one; a repeat by the same "
+            "customer is recorded as a duplicate."
+        ),
+    )
+
+    def clean_into(self):
+        return _ticket_number(self.cleaned_data["into"])
+
+
+class CloseWithReasonForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Close because"),
+        choices=[
+            ("incomplete", _("Required information missing")),
+            ("wrong_information", _("Wrong information")),
+        ],
+        widget=forms.RadioSelect,
+        initial="incomplete",
+    )
+    note = forms.CharField(
+        label=_("What is missing or wrong"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The customer reads this; the request is recorded as a violation."),
+    )
+
+
+class OutOfScopeForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why is it outside the support's scope?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "E.g. a problem in the customer's own CMS [002 r5]. The SLA stops; any answer is a "
+            "billable extra service [002 r7]."
+        ),
+    )
+
+
+class TimeEntryForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of work"),
+        choices=[
+            ("work", _("Work")),
+            ("extra_service", _("Extra service")),
+            ("datacentre_visit", _("Data-centre visit")),
+        ],
+        initial="work",
+        help_text=_("Extra services and data-centre visits are always billable [002 r7, r11]."),
+    )
+    minutes = forms.CharField(label=_("Minutes"), max_length=8, widget=_number_input(6))
+    billable = forms.BooleanField(label=_("Billable"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class InstallationForm(forms.Form):
+    service = forms.TypedChoiceField(label=_("Service"), coerce=int)
+    module = forms.CharField(label=_("Module"), max_length=120)
+    minutes = forms.CharField(label=_("Minutes"), max_length=8, widget=_number_input(6))
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [(s.pk, s.identifier) for s in services]
+        self.fields["service"].help_text = _(
+            "The first installation of a module on a service is free; a repeat is billable "
+            "[002 r6]."
+        )
+
+
+class ScopedReplyForm(AgentReplyForm):
+    """The reply box with the minutes an answer outside the support's scope took (T-9)."""
+
+    minutes = forms.CharField(
+        label=_("Minutes this answer took (billable extra service)"),
+        max_length=8,
+        required=False,
+        widget=_number_input(6),
+    )
+
+
+class TicketPropertiesReasonForm(TicketPropertiesForm):
+    """The properties form with the reason for lowering a priority the customer chose (T-12)."""
+
+    reason = forms.CharField(
+        label=_("Reason for a lower priority (records a violation)"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "Only when lowering the priority: why the customer's choice was too high [002 r14]."
+        ),
+    )

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from pishkhan.web.views import admin, agent, auth, files, portal, sla, sla_reports, team
+from pishkhan.web.views import (
+    admin,
+    agent,
+    auth,
+    files,
+    portal,
+    portal_rules,
+    rules,
+    sla,
+    sla_reports,
+    team,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -42,4 +53,7 @@ urlpatterns = [
     # Service levels (each module lists its own routes)
     *sla.urls,
     *sla_reports.urls,
+    # Support rules
+    *portal_rules.urls,
+    *rules.urls,
 ]

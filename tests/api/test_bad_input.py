@@ -3,17 +3,76 @@ and not a single row changed."""
 
 import pytest
 
+from pishkhan.accounts.models import OwnedService
+from pishkhan.accounts.ownership import service_register
+from pishkhan.policies.models import (
+    DepartmentRules,
+    Fine,
+    ModuleInstallation,
+    RuleSettings,
+    Violation,
+)
+from pishkhan.policies.services import fine_charge
+from pishkhan.tickets.models import TimeEntry
 from pishkhan.tickets.services import canned_reply_create, ticket_update
-from tests.api.helpers import assert_error, b64, pdf_attachment, send, snapshot, token_for
-from tests.conftest import GOOD_FIELDS, SEED_BODY, SEED_SUBJECT
+from tests.api import helpers
+from tests.api.helpers import assert_error, b64, pdf_attachment, send, token_for
+from tests.conftest import GOOD_FIELDS
+
+RULES_MODELS = (
+    RuleSettings,
+    DepartmentRules,
+    Violation,
+    Fine,
+    OwnedService,
+    TimeEntry,
+    ModuleInstallation,
+)
+
+
+def snapshot() -> dict:
+    """The shared snapshot, and the support rules' tables besides."""
+    rules = {m.__name__: list(m.objects.order_by("pk").values()) for m in RULES_MODELS}
+    return {**helpers.snapshot(), **rules}
+
+
+def _with_rules(world) -> None:
+    """A service of the customer, two wrong-priority violations and a fine on the second."""
+    world.service = service_register(
+        tenant=world.tenant,
+        customer=world.customer,
+        actor=world.owner,
+        kind="domain",
+        identifier="nikanshop.ir",
+    )
+    for lowered in ("normal", "important"):
+        ticket_update(
+            tenant=world.tenant, ticket=world.ticket, actor=world.owner, priority="urgent"
+        )
+        ticket_update(
+            tenant=world.tenant,
+            ticket=world.ticket,
+            actor=world.owner,
+            priority=lowered,
+            reason="قطعی نیست",
+        )
+    world.violation, fined = Violation.objects.for_tenant(world.tenant).order_by("pk")
+    world.fine = fine_charge(tenant=world.tenant, violation=fined, actor=world.owner)
+
+
+# Seed 002, rule 8: a request of its own, not a repeat of the world's ticket (SEED_BODY).
+OTHER_BODY = (
+    "در صورتی که مشتری نیاز به مدیریت و رفع مشکلات سایت یا سرور خود داشته باشد می تواند پس از "
+    "طرح مشکل و هماهنگی با شرکت نسبت به خرید بسته های مدیریت یا عیب یابی اقدام کند."
+)
 
 
 def _ticket(world, **overrides):
     body = {
         "department_id": world.department.pk,
         "customer_id": world.customer.pk,
-        "subject": SEED_SUBJECT,
-        "body": SEED_BODY,
+        "subject": "خرید بسته مدیریت",
+        "body": OTHER_BODY,
         "fields": GOOD_FIELDS,
     }
     return {**body, **overrides}
@@ -317,13 +376,266 @@ CASES = {
         lambda w: {"name": "امور مالی", "fields": [{"key": "x", "label_fa": "\x00"}]},
         {"fields.0.label_fa"},
     ),
+    # The support rules (T-4 … T-12).
+    "ticket about a service id that cannot exist, following a text": (
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(w, service=0, follow_up_of="یک"),
+        {"service", "follow_up_of"},
+    ),
+    "ticket following a number no database holds": (
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(w, follow_up_of=10**25),
+        {"follow_up_of"},
+    ),
+    "ticket following an open ticket": (
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(w, follow_up_of=w.ticket.number),
+        {"follow_up_of"},
+    ),
+    "ticket whose reason to differ holds a NUL": (
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(w, different_reason="سرور دیگر\x00"),
+        {"different_reason"},
+    ),
+    "ticket whose reason to differ is too long": (
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(w, different_reason="چرا" * 400),
+        {"different_reason"},
+    ),
+    "ticket patched with a reason holding a NUL": (
+        "PATCH",
+        lambda w: f"/tickets/{w.ticket.number}",
+        lambda w: {"priority": "normal", "reason": "\x00"},
+        {"reason"},
+    ),
+    "reply with negative minutes": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/messages",
+        lambda w: {"body": "پاسخ", "minutes": -5},
+        {"minutes"},
+    ),
+    "reply with minutes no one works": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/messages",
+        lambda w: {"body": "پاسخ", "minutes": 10**25},
+        {"minutes"},
+    ),
+    "reply that logs minutes on a ticket within the scope": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/messages",
+        lambda w: {"body": "پاسخ", "minutes": 10},
+        {"minutes"},
+    ),
+    "note that logs minutes": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/messages",
+        lambda w: {"kind": "note", "body": "یادداشت", "minutes": 10},
+        {"minutes"},
+    ),
+    "merge into a text, not a number": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/merge",
+        lambda w: {"into": "اول"},
+        {"into"},
+    ),
+    "merge into itself": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/merge",
+        lambda w: {"into": w.ticket.number},
+        {"into"},
+    ),
+    "close as incomplete for an unknown reason": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/close-incomplete",
+        lambda w: {"reason": "no_answer", "note": "\x00"},
+        {"reason", "note"},
+    ),
+    "close as incomplete with too long a note": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/close-incomplete",
+        lambda w: {"reason": "incomplete", "note": "ن" * 501},
+        {"note"},
+    ),
+    "out of scope without a reason": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/out-of-scope",
+        lambda w: {"note": "   "},
+        {"note"},
+    ),
+    "time entry of zero minutes, an installation, not billable": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/time-entries",
+        lambda w: {"minutes": 0, "kind": "installation", "billable": "maybe"},
+        {"minutes", "kind", "billable"},
+    ),
+    "time entry of minutes as a fraction, note holding a NUL": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/time-entries",
+        lambda w: {"minutes": 12.5, "note": "\x00"},
+        {"minutes", "note"},
+    ),
+    "installation of a blank module": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/installations",
+        lambda w: {"service": w.service.pk, "module": "  ", "minutes": 10},
+        {"module"},
+    ),
+    "installation without service, of huge minutes": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/installations",
+        lambda w: {"module": "ماژول", "minutes": 10**9},
+        {"service", "minutes"},
+    ),
+    "service of an unknown kind, without identifier": (
+        "POST",
+        lambda w: f"/customers/{w.customer.pk}/services",
+        lambda w: {"kind": "car", "identifier": ""},
+        {"kind"},
+    ),
+    "service whose domain has no dot": (
+        "POST",
+        lambda w: f"/customers/{w.customer.pk}/services",
+        lambda w: {"kind": "domain", "identifier": "localhost"},
+        {"identifier"},
+    ),
+    "service whose identifier holds a NUL": (
+        "POST",
+        lambda w: f"/customers/{w.customer.pk}/services",
+        lambda w: {"identifier": "a\x00.ir"},
+        {"identifier"},
+    ),
+    "service registered twice": (
+        "POST",
+        lambda w: f"/customers/{w.customer.pk}/services",
+        lambda w: {"identifier": "NikanShop.ir"},
+        {"identifier"},
+    ),
+    "verification without a note": (
+        "POST",
+        lambda w: f"/services/{w.service.pk}/verify",
+        lambda w: {"note": " "},
+        {"note"},
+    ),
+    "verification with a note that is not text": (
+        "POST",
+        lambda w: f"/services/{w.service.pk}/verify",
+        lambda w: {"note": ["مدارک"]},
+        {"note"},
+    ),
+    "rules with unknown modes and a misspelt key": (
+        "PATCH",
+        lambda w: "/rules",
+        lambda w: {"duplicates": "sometimes", "persian_only": None, "colour": "red"},
+        {"duplicates", "persian_only", "colour"},
+    ),
+    "rules with a negative, a fractional, a huge Toman amount and NaN": (
+        "PATCH",
+        lambda w: "/rules",
+        lambda w: {
+            "fine_duplicate": "-5",
+            "fine_reopen": "1500.5",
+            "fine_incomplete": str(10**30),
+            "fine_wrong_priority": "NaN",
+        },
+        {"fine_duplicate", "fine_reopen", "fine_incomplete", "fine_wrong_priority"},
+    ),
+    "rules with an amount as a float, another holding a NUL": (
+        "PATCH",
+        lambda w: "/rules",
+        lambda w: {"fine_not_persian": 12.5, "fine_reopen": "\x00"},
+        {"fine_not_persian", "fine_reopen"},
+    ),
+    "rules with three decimals in dollars": (
+        "PATCH",
+        lambda w: "/rules",
+        lambda w: {"fine_currency": "USD", "fine_duplicate": "12.345"},
+        {"fine_duplicate"},
+    ),
+    "rules with days out of range": (
+        "PATCH",
+        lambda w: "/rules",
+        lambda w: {"fine_due_days": 0, "incomplete_wait_hours": 10**25},
+        {"fine_due_days", "incomplete_wait_hours"},
+    ),
+    "rules in an unknown currency, with a switch that is not a boolean": (
+        "PATCH",
+        lambda w: "/rules",
+        lambda w: {"fine_currency": "EUR", "ownership_required": "maybe"},
+        {"fine_currency", "ownership_required"},
+    ),
+    "department rules with an unknown mode": (
+        "PUT",
+        lambda w: f"/departments/{w.department.pk}/rules",
+        lambda w: {"persian_only": "sometimes", "service_required": "maybe"},
+        {"persian_only", "service_required"},
+    ),
+    "fine of a negative amount": (
+        "POST",
+        lambda w: f"/violations/{w.violation.pk}/fine",
+        lambda w: {"amount": "-1000"},
+        {"amount"},
+    ),
+    "fine due in no days, in an unknown currency": (
+        "POST",
+        lambda w: f"/violations/{w.violation.pk}/fine",
+        lambda w: {"due_days": 0, "currency": "EUR"},
+        {"due_days", "currency"},
+    ),
+    "fine of a fraction of a Toman": (
+        "POST",
+        lambda w: f"/violations/{w.violation.pk}/fine",
+        lambda w: {"amount": "1500.5"},
+        {"amount"},
+    ),
+    "fine of too many decimals in dollars": (
+        "POST",
+        lambda w: f"/violations/{w.violation.pk}/fine",
+        lambda w: {"amount": "12.345", "currency": "USD"},
+        {"amount"},
+    ),
+    "fine of a huge amount": (
+        "POST",
+        lambda w: f"/violations/{w.violation.pk}/fine",
+        lambda w: {"amount": "9" * 30},
+        {"amount"},
+    ),
+    "fine in dollars without an amount": (
+        "POST",
+        lambda w: f"/violations/{w.violation.pk}/fine",
+        lambda w: {"currency": "USD"},
+        {"amount"},
+    ),
+    "fine whose amount and note hold NULs": (
+        "POST",
+        lambda w: f"/violations/{w.violation.pk}/fine",
+        lambda w: {"amount": "1000\x00", "note": "\x00"},
+        {"amount", "note"},
+    ),
+    "fine paid with too long a note": (
+        "POST",
+        lambda w: f"/fines/{w.fine.pk}/paid",
+        lambda w: {"note": "ر" * 501},
+        {"note"},
+    ),
+    "fine waived without a reason": (
+        "POST",
+        lambda w: f"/fines/{w.fine.pk}/waive",
+        lambda w: {"note": ""},
+        {"note"},
+    ),
 }
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input_is_refused_and_changes_nothing(alpha, case):
-    # given a workspace with a canned reply, and one bad request
+    # given a workspace with a canned reply, a service, violations and a fine; one bad request
     canned_reply_create(tenant=alpha.tenant, actor=alpha.owner, title="سلام", body="سلام")
+    _with_rules(alpha)
     method, path, body, fields = CASES[case]
     before = snapshot()
     # when it is sent
@@ -438,6 +750,28 @@ WRITES = {
         lambda w: {"title": "تازه", "body": "متن"},
     ),
     "delete canned reply": ("DELETE", lambda w: f"/canned-replies/{w.canned.pk}", lambda w: None),
+    "log time": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/time-entries",
+        lambda w: {"minutes": 5},
+    ),
+    "mark out of scope": (
+        "POST",
+        lambda w: f"/tickets/{w.ticket.number}/out-of-scope",
+        lambda w: {"note": "مشکل از قالب سایت مشتری است"},
+    ),
+    "register a service": (
+        "POST",
+        lambda w: f"/customers/{w.customer.pk}/services",
+        lambda w: {"identifier": "gol-tehran.com"},
+    ),
+    "verify a service": (
+        "POST",
+        lambda w: f"/services/{w.service.pk}/verify",
+        lambda w: {"note": "مدارک"},
+    ),
+    "change the rules": ("PATCH", lambda w: "/rules", lambda w: {"fine_due_days": 10}),
+    "charge a fine": ("POST", lambda w: f"/violations/{w.violation.pk}/fine", lambda w: {}),
 }
 
 
@@ -447,6 +781,7 @@ def test_read_only_member_may_not_write(alpha, write):
     alpha.canned = canned_reply_create(
         tenant=alpha.tenant, actor=alpha.owner, title="سلام", body="سلام"
     )
+    _with_rules(alpha)
     viewer = alpha.api(token_for(alpha, alpha.viewer))
     method, path, body = WRITES[write]
     before = snapshot()

@@ -7,7 +7,7 @@ real test database. Every answer must hold to what the schema promises:
 
 - never a server error;
 - only status codes the operation declares, with bodies and content types matching them;
-- every 4xx in the one error shape.
+- every 4xx in the one error shape (with `detail` when a support rule refused).
 
 Bounded and derandomized: about 20 s on two cores, and the same requests on every run."""
 
@@ -24,8 +24,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from pishkhan.accounts.ownership import service_register, service_verify
+from pishkhan.policies.models import Violation
+from pishkhan.policies.services import fine_charge
 from pishkhan.sla.services import calendar_day_set, policy_create
-from pishkhan.tickets.services import canned_reply_create, ticket_add_note
+from pishkhan.tickets.services import canned_reply_create, ticket_add_note, ticket_update
 from pishkhan.wsgi import application
 from tests.api.helpers import PDF_BYTES, PDF_NAME
 from tests.conftest import SEED_BODY
@@ -47,7 +50,10 @@ def one_error_shape(ctx, response, case):
     body = response.json()
     assert isinstance(body, dict) and set(body) == {"error"}, f"not the error shape: {body!r}"
     error = body["error"]
-    assert isinstance(error, dict) and set(error) == ERROR_KEYS, f"not the error shape: {body!r}"
+    assert isinstance(error, dict), f"not the error shape: {body!r}"
+    # A support rule's refusal says what to act on besides.
+    assert set(error) in (ERROR_KEYS, ERROR_KEYS | {"detail"}), f"not the error shape: {body!r}"
+    assert isinstance(error.get("detail", {}), dict), f"detail is not an object: {body!r}"
     assert all(isinstance(error[key], str) and error[key] for key in ERROR_KEYS - {"fields"}), (
         f"an empty or non-text code or message: {body!r}"
     )
@@ -105,6 +111,28 @@ def api_schema(request, alpha, in_process_requests):
         kind="closed",
     )
     policy_create(tenant=alpha.tenant, actor=alpha.owner, name="طلایی", calendar=calendars[1])
+    service = service_register(
+        tenant=alpha.tenant,
+        customer=alpha.customer,
+        actor=alpha.owner,
+        kind="domain",
+        identifier="nikanshop.ir",
+    )
+    service_verify(tenant=alpha.tenant, service=service, actor=alpha.owner, note="مدارک")
+    # Two wrong-priority violations, one of them fined: both paths of a fine are reachable.
+    for lowered in ("normal", "important"):
+        ticket_update(
+            tenant=alpha.tenant, ticket=alpha.ticket, actor=alpha.owner, priority="urgent"
+        )
+        ticket_update(
+            tenant=alpha.tenant,
+            ticket=alpha.ticket,
+            actor=alpha.owner,
+            priority=lowered,
+            reason="قطعی نیست",
+        )
+    violations = list(Violation.objects.for_tenant(alpha.tenant).order_by("pk"))
+    fine = fine_charge(tenant=alpha.tenant, violation=violations[-1], actor=alpha.owner)
     rows = {
         "tickets": [alpha.ticket.number],
         "departments": [alpha.department.pk],
@@ -115,6 +143,9 @@ def api_schema(request, alpha, in_process_requests):
         "calendars": [calendar.pk for calendar in calendars],
         "calendar_days": [day.date.isoformat()],
         "policies": list(alpha.tenant.sla_policies.values_list("pk", flat=True)),
+        "services": [service.pk],
+        "violations": [violation.pk for violation in violations],
+        "fines": [fine.pk],
     }
     references = {
         "path.number": "tickets",
@@ -134,6 +165,13 @@ def api_schema(request, alpha, in_process_requests):
         "body.department_id": "departments",
         "body.customer_id": "customers",
         "body.assignee_id": "staff",
+        "path.service_id": "services",
+        "path.violation_id": "violations",
+        "path.fine_id": "fines",
+        "body.service": "services",
+        "body.into": "tickets",
+        "body.follow_up_of": "tickets",
+        "query.customer_id": "customers",
     }
     config = schemathesis.Config.from_dict(
         {

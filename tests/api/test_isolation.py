@@ -12,10 +12,21 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern
 
+from pishkhan.accounts.models import OwnedService
+from pishkhan.accounts.ownership import service_register, service_verify
 from pishkhan.api.urls import api
+from pishkhan.policies.models import Fine, ModuleInstallation, RuleSettings, Violation
+from pishkhan.policies.selectors import rule_settings_get
+from pishkhan.policies.services import department_rules_update, fine_charge, rule_settings_update
 from pishkhan.sla.calendars import DEFAULT_CALENDARS
 from pishkhan.sla.services import calendar_create, calendar_day_set, policy_create
-from pishkhan.tickets.services import canned_reply_create, department_create, ticket_submit
+from pishkhan.tickets.models import TimeEntry
+from pishkhan.tickets.services import (
+    canned_reply_create,
+    department_create,
+    ticket_submit,
+    ticket_update,
+)
 from tests.api.helpers import PDF_BYTES, assert_error, send, snapshot
 from tests.conftest import GOOD_FIELDS, SEED_BODY
 
@@ -44,6 +55,10 @@ class BetaOnly:
     answered from beta's data."""
 
     def __init__(self, alpha, beta):
+        # beta's rules differ from the defaults alpha keeps; this request repeats beta's first.
+        rule_settings_update(
+            tenant=beta.tenant, actor=beta.owner, duplicates="flag", fine_due_days=30
+        )
         self.ticket = ticket_submit(
             tenant=beta.tenant,
             customer=beta.customer,
@@ -81,6 +96,28 @@ class BetaOnly:
         self.policy = policy_create(
             tenant=beta.tenant, actor=beta.owner, name="سیاست بتا", calendar=self.calendar
         )
+        self.service = service_register(
+            tenant=beta.tenant,
+            customer=beta.customer,
+            actor=beta.owner,
+            kind="domain",
+            identifier="beta-secret.ir",
+        )
+        service_verify(tenant=beta.tenant, service=self.service, actor=beta.owner, note="مدارک")
+        # A wrong priority, lowered by bob with his reason, and fined.
+        ticket_update(tenant=beta.tenant, ticket=self.ticket, actor=beta.owner, priority="urgent")
+        ticket_update(
+            tenant=beta.tenant,
+            ticket=self.ticket,
+            actor=beta.owner,
+            priority="normal",
+            reason="محرمانه بتا",
+        )
+        self.violation = Violation.objects.for_tenant(beta.tenant).get(kind="wrong_priority")
+        self.fine = fine_charge(tenant=beta.tenant, violation=self.violation, actor=beta.owner)
+        department_rules_update(
+            tenant=beta.tenant, department=self.department, actor=beta.owner, persian_only="off"
+        )
 
 
 def path_for(template: str, beta_only: BetaOnly) -> str:
@@ -93,6 +130,9 @@ def path_for(template: str, beta_only: BetaOnly) -> str:
         "calendar_id": beta_only.calendar.pk,
         "policy_id": beta_only.policy.pk,
         "date": beta_only.day.date.isoformat(),
+        "service_id": beta_only.service.pk,
+        "violation_id": beta_only.violation.pk,
+        "fine_id": beta_only.fine.pk,
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
 
@@ -126,6 +166,26 @@ PATH_CASES = {
     ("GET", "/tickets/{number}/sla"): None,
     ("POST", "/tickets/{number}/restored"): None,
     ("POST", "/tickets/{number}/not-a-fault"): {"note": "نفوذ"},
+    ("POST", "/tickets/{number}/merge"): {"into": 1},
+    ("POST", "/tickets/{number}/unmerge"): None,
+    ("POST", "/tickets/{number}/close-incomplete"): {"reason": "incomplete", "note": "نفوذ"},
+    ("POST", "/tickets/{number}/out-of-scope"): {"note": "نفوذ"},
+    ("GET", "/tickets/{number}/time-entries"): None,
+    ("POST", "/tickets/{number}/time-entries"): {"minutes": 5},
+    ("POST", "/tickets/{number}/installations"): {"service": 1, "module": "نفوذ", "minutes": 5},
+    ("GET", "/tickets/{number}/violations"): None,
+    ("GET", "/customers/{customer_id}/services"): None,
+    ("POST", "/customers/{customer_id}/services"): {"identifier": "stolen.ir"},
+    ("POST", "/services/{service_id}/verify"): {"note": "نفوذ"},
+    ("POST", "/services/{service_id}/unverify"): {"note": "نفوذ"},
+    ("DELETE", "/services/{service_id}"): None,
+    ("GET", "/departments/{department_id}/rules"): None,
+    ("PUT", "/departments/{department_id}/rules"): {"persian_only": "block"},
+    ("GET", "/violations/{violation_id}"): None,
+    ("POST", "/violations/{violation_id}/fine"): {},
+    ("GET", "/fines/{fine_id}"): None,
+    ("POST", "/fines/{fine_id}/paid"): {"note": "نفوذ"},
+    ("POST", "/fines/{fine_id}/waive"): {"note": "نفوذ"},
 }
 
 
@@ -287,6 +347,45 @@ def _sla_report_csv(client, alpha, beta, beta_only):
     assert [int(row[2]) for row in rows[1:]] == [0, 0, 0]
 
 
+def _services_list(client, alpha, beta, beta_only):
+    assert beta_only.service.pk not in _ids(send(client, "GET", "/services?page_size=100"))
+    response = send(client, "GET", f"/services?customer_id={beta.customer.pk}")
+    assert list(assert_error(response, 404, "not_found")["fields"]) == ["customer_id"]
+
+
+def _rules_detail(client, alpha, beta, beta_only):
+    # beta changed its rules; alpha still reads its own
+    rules = send(client, "GET", "/rules").json()
+    own = rule_settings_get(tenant=alpha.tenant)
+    assert (rules["duplicates"], rules["fine_due_days"]) == (own.duplicates, 7)
+
+
+def _rules_update(client, alpha, beta, beta_only):
+    response = send(client, "PATCH", "/rules", {"persian_only": "off", "fine_due_days": 9})
+    assert response.status_code == 200
+    assert rule_settings_get(tenant=alpha.tenant).fine_due_days == 9
+    assert rule_settings_get(tenant=beta.tenant).persian_only == "block"
+    assert rule_settings_get(tenant=beta.tenant).fine_due_days == 30
+
+
+def _violations_list(client, alpha, beta, beta_only):
+    assert beta_only.violation.pk not in _ids(send(client, "GET", "/violations?page_size=100"))
+    response = send(client, "GET", f"/violations?customer_id={beta.customer.pk}")
+    assert list(assert_error(response, 404, "not_found")["fields"]) == ["customer_id"]
+
+
+def _violations_summary(client, alpha, beta, beta_only):
+    summary = send(client, "GET", "/violations/summary").json()
+    assert summary["total"] == Violation.objects.for_tenant(alpha.tenant).count()
+    assert beta.customer.pk not in {row["customer"]["id"] for row in summary["top_customers"]}
+
+
+def _fines_list(client, alpha, beta, beta_only):
+    assert beta_only.fine.pk not in _ids(send(client, "GET", "/fines?page_size=100"))
+    response = send(client, "GET", f"/fines?customer_id={beta.customer.pk}")
+    assert list(assert_error(response, 404, "not_found")["fields"]) == ["customer_id"]
+
+
 COLLECTION_CASES = {
     ("GET", "/departments"): _departments_list,
     ("POST", "/departments"): _departments_create,
@@ -305,6 +404,12 @@ COLLECTION_CASES = {
     ("GET", "/calendars/{calendar_id}/due"): _calendar_due,
     ("GET", "/sla-policies"): _policies_list,
     ("POST", "/sla-policies"): _policies_create,
+    ("GET", "/services"): _services_list,
+    ("GET", "/rules"): _rules_detail,
+    ("PATCH", "/rules"): _rules_update,
+    ("GET", "/violations"): _violations_list,
+    ("GET", "/violations/summary"): _violations_summary,
+    ("GET", "/fines"): _fines_list,
 }
 
 
@@ -314,6 +419,14 @@ def test_every_route_has_an_isolation_case():
     assert not missing, f"routes without a cross-tenant case: {sorted(missing)}"
 
 
+def _beta_rules(beta) -> dict:
+    """beta's rows of the rules' tables, which the shared snapshot does not cover."""
+    return {
+        model.__name__: list(model.objects.filter(tenant=beta.tenant).order_by("pk").values())
+        for model in (RuleSettings, Violation, Fine, OwnedService, TimeEntry, ModuleInstallation)
+    }
+
+
 def test_other_tenant_gets_404(alpha, beta):
     # given objects that only beta has
     beta_only = BetaOnly(alpha, beta)
@@ -321,6 +434,7 @@ def test_other_tenant_gets_404(alpha, beta):
         name: [row for row in rows if row.get("tenant_id") == beta.tenant.pk]
         for name, rows in snapshot().items()
     }
+    beta_rules_before = _beta_rules(beta)
     client = alpha.api()
     # when alpha's token asks for them on alpha's host, route by route
     for method, template in sorted(api_operations()):
@@ -336,6 +450,7 @@ def test_other_tenant_gets_404(alpha, beta):
         for name, rows in snapshot().items()
     }
     assert beta_after == beta_before
+    assert _beta_rules(beta) == beta_rules_before
 
     # when beta's own valid token is used on alpha's host, for every route
     intruder = alpha.api(beta.token)
@@ -346,6 +461,7 @@ def test_other_tenant_gets_404(alpha, beta):
         # then it is refused as no token at all
         assert_error(response, 401, "unauthorized")
     assert snapshot() == before
+    assert _beta_rules(beta) == beta_rules_before
 
 
 @pytest.mark.parametrize("field", ["assignee_id", "department_id"])
@@ -385,4 +501,43 @@ def test_policy_cannot_count_on_another_tenants_calendar(alpha, beta):
     )
     error = assert_error(response, 404, "not_found")
     assert list(error["fields"]) == ["calendar_id"]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("field", ["service", "follow_up_of"])
+def test_ticket_cannot_name_another_tenants_service_or_ticket(alpha, beta, field):
+    # given beta's verified service and beta's ticket (closed, as a follow-up needs)
+    beta_only = BetaOnly(alpha, beta)
+    ticket_update(tenant=beta.tenant, ticket=beta_only.ticket, actor=beta.owner, status="closed")
+    value = beta_only.service.pk if field == "service" else beta_only.ticket.number
+    before = snapshot()
+    body = {
+        "department_id": alpha.department.pk,
+        "customer_id": alpha.customer.pk,
+        "subject": "موضوع",
+        "body": SEED_BODY,
+        "fields": GOOD_FIELDS,
+        field: value,
+    }
+    # when alpha's request names it, then it is not found here and nothing is created
+    error = assert_error(send(alpha.api(), "POST", "/tickets", body), 404, "not_found")
+    assert list(error["fields"]) == [field]
+    assert snapshot() == before
+
+
+def test_installation_and_merge_cannot_reach_another_tenant(alpha, beta):
+    beta_only = BetaOnly(alpha, beta)
+    before = snapshot()
+    number = alpha.ticket.number
+    body = {"service": beta_only.service.pk, "module": "ماژول", "minutes": 5}
+    error = assert_error(
+        send(alpha.api(), "POST", f"/tickets/{number}/installations", body), 404, "not_found"
+    )
+    assert list(error["fields"]) == ["service"]
+    error = assert_error(
+        send(alpha.api(), "POST", f"/tickets/{number}/merge", {"into": beta_only.ticket.number}),
+        404,
+        "not_found",
+    )
+    assert list(error["fields"]) == ["into"]
     assert snapshot() == before

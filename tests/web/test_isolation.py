@@ -8,6 +8,7 @@ from django.urls import get_resolver
 from pishkhan.sla.services import calendar_day_set, policy_create, sla_defaults_ensure
 from pishkhan.tickets.services import canned_reply_create, ticket_reply
 from tests.conftest import login
+from tests.web import routes_portal_rules, routes_rules
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -36,6 +37,8 @@ def beta_objects(beta):
         tenant=beta.tenant, actor=beta.owner, name="سیاست بتا", calendar=calendar
     )
     return {
+        **routes_portal_rules.beta_objects(beta),
+        **routes_rules.beta_objects(beta),
         "number": ticket.number,
         "calendar": calendar.pk,
         "day": "2026-12-03",
@@ -93,6 +96,8 @@ ROUTES = {
     "sla_department_policy": {"pk": "department"},
     "sla_ticket_restored": {"number": "number"},
     "sla_ticket_not_fault": {"number": "number"},
+    **routes_portal_rules.ROUTES,
+    **routes_rules.ROUTES,
 }
 # Pages that only take a POST (a GET would answer 405 before looking at the object).
 POST_ROUTES = (
@@ -108,6 +113,8 @@ POST_ROUTES = (
     "sla_department_policy",
     "sla_ticket_restored",
     "sla_ticket_not_fault",
+    *routes_portal_rules.POST_ROUTES,
+    *routes_rules.POST_ROUTES,
 )
 # Pages whose object belongs to the tenant: asked from alpha's host with beta's ids, they 404.
 OBJECT_ROUTES = [

@@ -45,6 +45,9 @@ def on_ticket_event(event: events.TicketEvent) -> None:
         _stop(tenant, ticket, now, kinds=("restore",), reason="restored")
     elif event.kind == events.NOT_A_FAULT:
         _lapse(tenant, ticket, now, actor=event.actor, **event.data)
+    elif event.kind == events.OUT_OF_SCOPE:
+        # T-9: no obligation remains; the time an answer takes is billed by its own entries.
+        _lapse(tenant, ticket, now, actor=event.actor, minutes=0)
     elif event.kind == events.RECLASSIFIED:
         _retarget(tenant=tenant, ticket=ticket, now=now)
     elif event.kind == events.STATUS_CHANGED:
@@ -60,6 +63,9 @@ def on_ticket_event(event: events.TicketEvent) -> None:
             _resume(tenant, ticket, now)
         elif old == Status.RESOLVED:
             _reopen(tenant, ticket, now)
+        elif old == Status.CLOSED:
+            # Only an un-merge brings a closed ticket back (T-5 forbids every other way).
+            _reopen(tenant, ticket, now, reason="closed")
     _after_change(tenant, ticket)
 
 
@@ -148,14 +154,14 @@ def _resume(tenant: Tenant, ticket, now: datetime) -> None:
         _run_again(clock, now)
 
 
-def _reopen(tenant: Tenant, ticket, now: datetime) -> None:
+def _reopen(tenant: Tenant, ticket, now: datetime, *, reason: str = "resolved") -> None:
     # A customer who answers a resolved ticket says it is not resolved: the clocks that the
     # resolution stopped go on from where they stood.
     stopped = (
         SlaClock.objects.for_tenant(tenant)
         .select_for_update(of=("self",))
         .select_related("calendar", "policy")
-        .filter(ticket_id=ticket.pk, stop_reason="resolved")
+        .filter(ticket_id=ticket.pk, stop_reason=reason)
         .exclude(kind="first_response")
     )
     for clock in stopped:

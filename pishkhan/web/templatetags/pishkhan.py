@@ -6,6 +6,7 @@ from django import template
 from django.utils import translation
 
 from pishkhan.core import jalali
+from pishkhan.core.money import format_money
 from pishkhan.core.persian import to_persian_digits
 
 register = template.Library()
@@ -32,6 +33,12 @@ def jdate(value, with_time: bool = True) -> str:
     if isinstance(value, date):
         return jalali.format_date(value, language=_language())
     return str(value)
+
+
+@register.filter
+def money(obj) -> str:
+    """A fine (or anything with amount and currency) in the active language's digits."""
+    return format_money(obj.amount, obj.currency, _language())
 
 
 @register.filter
@@ -81,6 +88,12 @@ def audit_text(event) -> str:
         "ticket.not_a_fault": _("marked as not a software fault"),
         "sla.at_risk": _("service level at risk"),
         "sla.breach": _("service level breached"),
+        "ticket.merge": _("merged this ticket into another"),
+        "ticket.unmerge": _("un-merged this ticket"),
+        "ticket.close_with_reason": _("closed without an answer"),
+        "ticket.out_of_scope": _("marked out of the support's scope"),
+        "ticket.time": _("recorded time"),
+        "module.install": _("recorded a module installation"),
     }
     text = words.get(event.action, event.action)
     if event.action.startswith("sla.") and event.changes.get("clock"):

@@ -1,4 +1,6 @@
-"""The agent workspace: the queue, a ticket with its whole thread, replies, notes and changes."""
+"""The agent workspace: the queue, a ticket with its whole thread, replies, notes and changes.
+The ticket page also shows what the support rules know about the ticket (service, follow-ups,
+duplicates, merges, violations, time); their actions live in `rules`."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pishkhan.accounts.selectors import service_list
+from pishkhan.policies.selectors import violation_list
 from pishkhan.sla.selectors import (
     State,
     billable_list_for_ticket,
@@ -16,7 +20,18 @@ from pishkhan.sla.selectors import (
 )
 from pishkhan.tenancy.selectors import member_list
 from pishkhan.tickets import selectors
-from pishkhan.tickets.models import MessageKind, Priority, Status
+from pishkhan.tickets.fields import field_label
+from pishkhan.tickets.models import (
+    MessageKind,
+    Priority,
+    Status,
+)
+from pishkhan.tickets.selectors import (
+    related_tickets,
+    thread_with_merged,
+    ticket_get_for_page,
+    time_entry_list,
+)
 from pishkhan.tickets.services import (
     ticket_add_note,
     ticket_reply,
@@ -26,13 +41,20 @@ from pishkhan.tickets.services import (
 from pishkhan.trust.selectors import audit_list_for_object
 from pishkhan.web.forms import (
     AgentNewTicketForm,
-    AgentReplyForm,
+    CloseWithReasonForm,
+    InstallationForm,
+    MergeForm,
     NotFaultForm,
-    TicketPropertiesForm,
+    OutOfScopeForm,
+    ScopedReplyForm,
+    TicketPropertiesReasonForm,
+    TimeEntryForm,
     apply_errors,
 )
 from pishkhan.web.views.access import staff_required
 from pishkhan.web.views.common import chosen_department
+from pishkhan.web.views.rules._common import field_label_map
+from pishkhan.web.views.rules.violations import violation_rows
 
 PAGE_SIZES = (25, 50, 100)
 OPEN_STATUSES = [Status.NEW, Status.OPEN, Status.WAITING]
@@ -131,7 +153,7 @@ def _ticket_or_404(request, number: int):
 
 
 def _properties_form(request, ticket, data=None):
-    return TicketPropertiesForm(
+    return TicketPropertiesReasonForm(
         data,
         initial={
             "status": ticket.status,
@@ -147,18 +169,43 @@ def _properties_form(request, ticket, data=None):
     )
 
 
-def _render_ticket(request, ticket, *, reply_form=None, properties_form=None, status=200):
-    ticket = selectors.ticket_get(tenant=request.tenant, number=ticket.number)
+# Selector-like reads of the ticket page. They belong with tickets.selectors; they are here
+# while that module is another team's, and take the tenant first like every selector.
+
+
+def _rule_forms(request, ticket, services) -> dict:
+    """The rule actions' forms, empty; a failed action passes its own bound form instead."""
+    merge_initial = {}
+    if ticket.duplicate_of_id and not ticket.duplicate_of.is_closed:
+        merge_initial["into"] = ticket.duplicate_of.number
+    return {
+        "merge_form": MergeForm(initial=merge_initial, auto_id="id_merge_%s"),
+        "close_form": CloseWithReasonForm(auto_id="id_close_%s"),
+        "scope_form": OutOfScopeForm(auto_id="id_scope_%s"),
+        "time_form": TimeEntryForm(auto_id="id_time_%s"),
+        "install_form": InstallationForm(services=services, auto_id="id_install_%s"),
+    }
+
+
+def render_ticket(
+    request, ticket, *, reply_form=None, properties_form=None, status=200, **rule_forms
+):
+    ticket = ticket_get_for_page(tenant=request.tenant, number=ticket.number)
+    language = request.LANGUAGE_CODE
+    services = list(service_list(tenant=request.tenant, customer=ticket.customer))
+    merged, follow_ups = related_tickets(tenant=request.tenant, ticket=ticket)
+    labels = field_label_map(request.tenant, language)
+    violations = violation_rows(violation_list(tenant=request.tenant, ticket=ticket), labels)
+    entries = list(time_entry_list(tenant=request.tenant, ticket=ticket))
+    field_names = {d["key"]: field_label(d, language) for d in ticket.department.fields}
     return render(
         request,
         "web/agent/ticket_detail.html",
         {
             "ticket": ticket,
             "tags": selectors.ticket_tags(ticket=ticket),
-            "thread": selectors.message_list(
-                tenant=request.tenant, ticket=ticket, include_notes=True
-            ),
-            "reply_form": reply_form or AgentReplyForm(),
+            "thread": thread_with_merged(tenant=request.tenant, ticket=ticket),
+            "reply_form": reply_form or ScopedReplyForm(),
             "properties_form": properties_form or _properties_form(request, ticket),
             "canned": selectors.canned_reply_list(tenant=request.tenant),
             "history": audit_list_for_object(tenant=request.tenant, obj=ticket, limit=30),
@@ -168,6 +215,15 @@ def _render_ticket(request, ticket, *, reply_form=None, properties_form=None, st
             "sla_clocks": clock_list_for_ticket(tenant=request.tenant, ticket_id=ticket.pk),
             "billable": billable_list_for_ticket(tenant=request.tenant, ticket_id=ticket.pk),
             "not_fault_form": NotFaultForm(),
+            "merged_tickets": merged,
+            "follow_ups": follow_ups,
+            "missing_fields": [field_names.get(key, key) for key in ticket.missing_fields or []],
+            "violations": violations,
+            "time_entries": entries,
+            "minutes_total": sum(e.minutes for e in entries),
+            "minutes_billable": sum(e.minutes for e in entries if e.billable),
+            "services": services,
+            **{**_rule_forms(request, ticket, services), **rule_forms},
         },
         status=status,
     )
@@ -224,14 +280,14 @@ def ticket_new(request):
 
 @staff_required
 def ticket_detail(request, number: int):
-    return _render_ticket(request, _ticket_or_404(request, number))
+    return render_ticket(request, _ticket_or_404(request, number))
 
 
 @staff_required
 @require_POST
 def ticket_message(request, number: int):
     ticket = _ticket_or_404(request, number)
-    form = AgentReplyForm(request.POST)
+    form = ScopedReplyForm(request.POST)
     if form.is_valid():
         files = request.FILES.getlist("attachments")
         try:
@@ -252,6 +308,7 @@ def ticket_message(request, number: int):
                     body=form.cleaned_data["body"],
                     files=files,
                     status=form.cleaned_data["status"] or None,
+                    minutes=form.cleaned_data["minutes"] or None,
                 )
                 messages.success(request, _("Reply sent to the customer."))
         except ValidationError as exc:
@@ -260,7 +317,7 @@ def ticket_message(request, number: int):
             form.add_error(None, str(exc))
         else:
             return redirect("web:agent_ticket", number=ticket.number)
-    return _render_ticket(request, ticket, reply_form=form, status=400)
+    return render_ticket(request, ticket, reply_form=form, status=400)
 
 
 @staff_required
@@ -291,6 +348,7 @@ def ticket_properties(request, number: int):
                 assignee=assignee,
                 department=department,
                 tags=form.tag_list(),
+                reason=data["reason"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -299,4 +357,4 @@ def ticket_properties(request, number: int):
         else:
             messages.success(request, _("Ticket updated."))
             return redirect("web:agent_ticket", number=ticket.number)
-    return _render_ticket(request, ticket, properties_form=form, status=400)
+    return render_ticket(request, ticket, properties_form=form, status=400)

@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pishkhan.accounts.middleware import SESSION_TENANT_KEY
-from pishkhan.accounts.services import customer_signup, user_set_language
+from pishkhan.accounts.services import (
+    customer_signup,
+    operator_desk_customer_ensure,
+    user_set_language,
+)
+from pishkhan.tenancy.selectors import membership_get
 from pishkhan.web.forms import LanguageForm, LoginForm, SignupForm, TenantPasswordResetForm
 
 
@@ -28,8 +33,10 @@ def _start_session(request, user) -> None:
     request.session[SESSION_TENANT_KEY] = request.tenant.pk
 
 
-def home_for(user) -> str:
-    return reverse("web:portal") if user.home_tenant_id else reverse("web:queue")
+def home_for(user, tenant) -> str:
+    if user.home_tenant_id or membership_get(tenant=tenant, user=user) is None:
+        return reverse("web:portal")
+    return reverse("web:queue")
 
 
 def login_view(request):
@@ -41,8 +48,9 @@ def login_view(request):
         if user is None:
             form.add_error(None, _("Email or password is wrong."))
         else:
+            operator_desk_customer_ensure(tenant=request.tenant, user=user)
             _start_session(request, user)
-            return redirect(_safe_next(request, home_for(user)))
+            return redirect(_safe_next(request, home_for(user, request.tenant)))
     return render(
         request, "web/auth/login.html", {"form": form, "next": request.GET.get("next", "")}
     )

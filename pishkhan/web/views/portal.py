@@ -1,4 +1,8 @@
-"""The customer portal: a customer's own tickets, new requests and replies."""
+"""The customer portal: a customer's own tickets, new requests and replies.
+
+The support rules (T-4 … T-12) speak here through the services' `PolicyRefusal`: the form is
+shown again with everything typed, and the refusal explains what to do instead (add the text to
+the open ticket it repeats, say why it differs, open a follow-up, pay a fine)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,14 +11,22 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from pishkhan.accounts.selectors import service_list
+from pishkhan.core.persian import to_ascii_digits
 from pishkhan.tickets import selectors
-from pishkhan.tickets.models import Channel
-from pishkhan.tickets.services import ticket_reply, ticket_submit
-from pishkhan.web.forms import NewTicketForm, ReplyForm, apply_errors
+from pishkhan.tickets.intake import PolicyRefusal
+from pishkhan.tickets.models import Channel, Status
+from pishkhan.tickets.services import SUBJECT_MAX, ticket_reply, ticket_submit
+from pishkhan.web.forms import PortalTicketForm, ReplyForm, apply_errors
 from pishkhan.web.views.access import customer_required
 from pishkhan.web.views.common import chosen_department
 
 PAGE_SIZE = 20
+# Requests are written in Persian (T-7), so a follow-up's subject starts in Persian whatever
+# language the page is shown in.
+FOLLOW_UP_PREFIX = "پیگیری: "
+# Refusals whose message is shown in both languages (T-7 asks for both).
+BILINGUAL_REFUSALS = frozenset({"not_persian"})
 
 
 def home(request):
@@ -38,16 +50,71 @@ def portal(request):
     return render(request, "web/portal/tickets.html", {"page": page})
 
 
+def _follow_up_of(request):
+    """The customer's own ticket named by `follow_up` (form or query string), or None; a number
+    that is not theirs answers 404, as everywhere."""
+    raw = to_ascii_digits(str(request.POST.get("follow_up") or request.GET.get("follow_up") or ""))
+    if not raw.strip():
+        return None
+    if not raw.strip().isdigit():
+        raise Http404
+    ticket = selectors.ticket_get(tenant=request.tenant, number=int(raw), customer=request.customer)
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def _follow_up_subject(subject: str) -> str:
+    text = subject if subject.startswith(FOLLOW_UP_PREFIX) else FOLLOW_UP_PREFIX + subject
+    return text[:SUBJECT_MAX]
+
+
+def _follow_up_initial(ticket, department) -> dict:
+    """A follow-up starts from the closed ticket: its subject and, in the same department, the
+    details it already gave (the domain, the server), so none has to be typed again."""
+    initial = {"subject": _follow_up_subject(ticket.subject)}
+    if department.pk == ticket.department_id:
+        initial.update({f"field_{key}": value for key, value in ticket.fields.items()})
+    return initial
+
+
+def refusal_context(refusal: PolicyRefusal) -> dict:
+    """What a template needs to explain a refusal: its code, its text in the page's language
+    (both languages where the rule asks for it) and what the customer can do about it."""
+    return {
+        "code": refusal.code,
+        "text": refusal.messages[0],
+        "message_fa": refusal.message_fa,
+        "message_en": refusal.message_en,
+        "bilingual": refusal.code in BILINGUAL_REFUSALS,
+        "detail": refusal.detail,
+    }
+
+
 @customer_required
 def ticket_new(request):
     departments = list(selectors.department_list(tenant=request.tenant))
+    follow_up = _follow_up_of(request)
     department = chosen_department(request, departments)
+    if department is None and follow_up is not None:
+        department = next((d for d in departments if d.pk == follow_up.department_id), None)
     if department is None and len(departments) == 1:
         department = departments[0]
+    services = sorted(
+        service_list(tenant=request.tenant, customer=request.customer),
+        key=lambda s: (not s.is_verified, s.kind, s.identifier),
+    )
     form = None
+    refusal = None
+    service_missing = False
     if department is not None:
-        form = NewTicketForm(
-            request.POST or None, department=department, language=request.LANGUAGE_CODE
+        initial = _follow_up_initial(follow_up, department) if follow_up else {}
+        form = PortalTicketForm(
+            request.POST or None,
+            department=department,
+            language=request.LANGUAGE_CODE,
+            services=services,
+            initial=initial,
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -62,8 +129,15 @@ def ticket_new(request):
                     channel=Channel.PORTAL,
                     files=request.FILES.getlist("attachments"),
                     actor=request.user,
+                    service=form.cleaned_data.get("service"),
+                    follow_up_of=follow_up,
+                    different_reason=form.cleaned_data["different_reason"],
                 )
+            except PolicyRefusal as exc:
+                refusal = refusal_context(exc)
             except ValidationError as exc:
+                # Without a service to choose, "choose a service" needs a way to add one.
+                service_missing = "service" in getattr(exc, "error_dict", {}) and not services
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("Your request was registered."))
@@ -82,8 +156,25 @@ def ticket_new(request):
             "departments": departments,
             "department": department,
             "form": form,
+            "follow_up": follow_up,
+            "refusal": refusal,
+            "service_missing": service_missing,
+            # Browsers never refill a file input: say so when files were chosen.
+            "files_dropped": bool(request.FILES.getlist("attachments")),
         },
     )
+
+
+def _missing_fields(ticket) -> list[dict]:
+    """The definitions of the fields a request is waiting for, in the department's order; a
+    key the department no longer defines is shown as it is."""
+    definitions = {d["key"]: d for d in ticket.department.fields}
+    found = [
+        definitions.get(key, {"key": key, "label_fa": key, "label_en": key})
+        for key in ticket.missing_fields
+    ]
+    # Where the reply form finds each field's posted value (errors show at the form's top).
+    return [{**d, "post_name": f"field_{d['key']}"} for d in found]
 
 
 @customer_required
@@ -92,6 +183,7 @@ def ticket_detail(request, number: int):
     if ticket is None:
         raise Http404
     form = ReplyForm(request.POST or None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             ticket_reply(
@@ -101,7 +193,12 @@ def ticket_detail(request, number: int):
                 body=form.cleaned_data["body"],
                 files=request.FILES.getlist("attachments"),
                 channel=Channel.PORTAL,
+                # T-6: what the request lacked, given beside the reply.
+                fields={k: request.POST.get(f"field_{k}", "") for k in ticket.missing_fields},
             )
+        except PolicyRefusal as exc:
+            # T-5: a closed ticket stays closed; the page says so and offers the follow-up.
+            refusal = refusal_context(exc)
         except ValidationError as exc:
             apply_errors(form, exc)
         except PermissionDenied as exc:
@@ -110,6 +207,13 @@ def ticket_detail(request, number: int):
             messages.success(request, _("Your reply was sent."))
             return redirect("web:ticket", number=ticket.number)
     thread = selectors.message_list(tenant=request.tenant, ticket=ticket, include_notes=False)
+    # Only links between the customer's own tickets are shown.
+    follow_up_of = ticket.follow_up_of
+    if follow_up_of is not None and follow_up_of.customer_id != ticket.customer_id:
+        follow_up_of = None
+    merged_into = ticket.merged_into
+    if merged_into is not None and merged_into.customer_id != ticket.customer_id:
+        merged_into = None
     return render(
         request,
         "web/portal/ticket_detail.html",
@@ -117,5 +221,16 @@ def ticket_detail(request, number: int):
             "ticket": ticket,
             "thread": thread,
             "form": form,
+            "refusal": refusal,
+            "follow_up_of": follow_up_of,
+            "follow_ups": ticket.follow_ups.filter(customer_id=ticket.customer_id).order_by(
+                "number"
+            ),
+            "merged_into": merged_into,
+            "missing_fields": (
+                _missing_fields(ticket)
+                if ticket.missing_fields and ticket.status == Status.WAITING
+                else []
+            ),
         },
     )

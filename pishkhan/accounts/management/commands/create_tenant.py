@@ -28,6 +28,12 @@ class Command(BaseCommand):
             help="an own domain serving this tenant (repeatable)",
         )
         parser.add_argument("--language", default="fa", choices=["fa", "en"])
+        parser.add_argument(
+            "--operator-desk",
+            action="store_true",
+            help="the operator's own support desk: other tenants' staff sign in as its "
+            "customers, and only owners and portal admins may open tickets [003 4.2.6]",
+        )
 
     def handle(self, *args, **options):
         email = options["owner_email"].strip().lower()
@@ -42,6 +48,7 @@ class Command(BaseCommand):
                     name=options["name"],
                     default_language=options["language"],
                     hosts=options["host"],
+                    is_operator_desk=options["operator_desk"],
                 )
                 if owner is None:
                     owner = staff_user_create(

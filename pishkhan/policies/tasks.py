@@ -1,0 +1,51 @@
+"""Jobs of the support rules. Each takes ids, is enqueued on commit, and is safe to run twice."""
+
+from datetime import datetime, timedelta
+
+from django_tasks import default_task_backend, task
+
+from pishkhan.core import clock
+
+
+@task()
+def close_unanswered(ticket_id: int, requested_at: str) -> bool:
+    """T-6: the customer did not supply the missing information in time. Does nothing when
+    they answered (the request time was cleared) or asked again later (it changed)."""
+    from pishkhan.policies.services import ticket_close_unanswered
+
+    return ticket_close_unanswered(
+        ticket_id=ticket_id, requested_at=datetime.fromisoformat(requested_at)
+    )
+
+
+def schedule_unanswered_close(*, ticket_id: int, requested_at: datetime, hours: int) -> None:
+    moment = requested_at + timedelta(hours=hours)
+    if default_task_backend.supports_defer:
+        close_unanswered.using(run_after=moment).enqueue(ticket_id, requested_at.isoformat())
+    elif moment <= clock.now():
+        # A backend that cannot wait (the inline one) is only asked when the moment has come.
+        close_unanswered.enqueue(ticket_id, requested_at.isoformat())
+
+
+@task()
+def notify_fine_charged(fine_id: int) -> None:
+    """Tell the customer of a fine: what for, how much, by when, and what happens if unpaid."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from pishkhan.policies.models import Fine
+
+    fine = (
+        Fine.objects.select_related("customer", "tenant", "ticket", "violation")
+        .filter(pk=fine_id)
+        .first()
+    )
+    if fine is None or not fine.customer.email:
+        return
+    with translation.override(fine.customer.language):
+        context = {"fine": fine, "tenant": fine.tenant}
+        subject = render_to_string("policies/mail/fine_charged_subject.txt", context).strip()
+        body = render_to_string("policies/mail/fine_charged.txt", context)
+    send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [fine.customer.email])

@@ -1,0 +1,148 @@
+"""Helpers shared by the ticket services: author roles, files, numbering, search text."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from pishkhan.accounts.models import Customer, User
+from pishkhan.core.persian import normalize, to_ascii_digits
+from pishkhan.tenancy.models import Tenant
+from pishkhan.tenancy.permissions import require_writer, staff_membership
+from pishkhan.tickets import events
+from pishkhan.tickets.models import (
+    Attachment,
+    Message,
+    MessageKind,
+    Status,
+    Ticket,
+    TicketCounter,
+)
+from pishkhan.trust.services import audit_record
+from pishkhan.validation import choice, required_text
+
+SUBJECT_MAX = 200
+BODY_MAX = 20_000
+TAG_MAX = 50
+TAGS_PER_TICKET = 20
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+_clean_text = required_text
+_choice = choice
+
+
+def _next_number(tenant: Tenant) -> int:
+    # The UPDATE takes the counter row's lock until commit, so concurrent submissions in one
+    # tenant queue here and each sees the previous one's number; on rollback it is given back.
+    updated = TicketCounter.objects.filter(tenant=tenant).update(last_number=F("last_number") + 1)
+    if not updated:
+        try:
+            with transaction.atomic():
+                TicketCounter.objects.create(tenant=tenant, last_number=0)
+        except IntegrityError:
+            pass  # another transaction created it first; the update below waits for it
+        TicketCounter.objects.filter(tenant=tenant).update(last_number=F("last_number") + 1)
+    return TicketCounter.objects.values_list("last_number", flat=True).get(tenant=tenant)
+
+
+def _author_role(*, tenant: Tenant, ticket_customer: Customer, actor: User | None):
+    """('staff', membership) or ('customer', customer) or ('system', None)."""
+    if actor is None:
+        return "system", None
+    membership = staff_membership(tenant=tenant, user=actor)
+    if membership is not None:
+        require_writer(tenant=tenant, user=actor)
+        return "staff", membership
+    if ticket_customer.user_id is not None and ticket_customer.user_id == actor.pk:
+        return "customer", ticket_customer
+    raise PermissionDenied(_("You may not write to this ticket."))
+
+
+def _store_files(*, tenant: Tenant, message: Message, checked, now) -> None:
+    for item in checked:
+        attachment = Attachment(
+            tenant=tenant,
+            message=message,
+            filename=item.filename,
+            content_type=item.content_type,
+            size=item.size,
+            sha256=item.sha256,
+            created_at=now,
+        )
+        attachment.file.save(item.filename, item.upload, save=False)
+        attachment.save()
+
+
+def _search_text(subject: str, body: str, values: dict) -> str:
+    return normalize(" ".join([subject, body, *map(str, values.values())]))
+
+
+def _require_open(ticket: Ticket) -> None:
+    if ticket.is_closed:
+        raise ValidationError(
+            _("This ticket is closed and cannot be reopened. Please open a new ticket."),
+            code="ticket_closed",
+        )
+
+
+def _apply_status(*, tenant: Tenant, ticket: Ticket, status: str, actor, via: str, now) -> None:
+    old = ticket.status
+    ticket.status = status
+    fields = ["status", "updated_at"]
+    if status == Status.RESOLVED:
+        ticket.resolved_at = now
+        fields.append("resolved_at")
+    if status == Status.CLOSED:
+        ticket.closed_at = now
+        fields.append("closed_at")
+    ticket.updated_at = now
+    ticket.save(update_fields=fields)
+    Message.objects.create(
+        tenant=tenant,
+        ticket=ticket,
+        kind=MessageKind.SYSTEM,
+        author_user=actor,
+        body=f"status:{old}:{status}",
+        created_at=now,
+    )
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="ticket.status",
+        obj=ticket,
+        via=via,
+        changes={"status": [old, status]},
+    )
+    events.publish(
+        events.TicketEvent(
+            events.STATUS_CHANGED, tenant, ticket, now, actor, {"old": old, "new": status}
+        )
+    )
+
+
+MINUTES_MAX = 100_000
+
+
+def clean_minutes(value, *, required_message: str | None = None) -> int | None:
+    """Minutes of work: a whole number from 1 to MINUTES_MAX (Persian digits welcome)."""
+    if value is None or str(value).strip() == "":
+        if required_message:
+            raise ValidationError(required_message)
+        return None
+    try:
+        minutes = int(to_ascii_digits(str(value).strip()))
+    except ValueError:
+        minutes = -1
+    if not 1 <= minutes <= MINUTES_MAX:
+        raise ValidationError(_("Give the minutes spent, 1 to %(n)s.") % {"n": MINUTES_MAX})
+    return minutes
