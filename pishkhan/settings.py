@@ -47,9 +47,11 @@ INSTALLED_APPS = [
     "pishkhan.tenancy",
     "pishkhan.accounts",
     "pishkhan.trust",
+    "pishkhan.outbox",
     "pishkhan.tickets",
     "pishkhan.sla",
     "pishkhan.policies",
+    "pishkhan.mail",
     "pishkhan.api",
     "pishkhan.web",
 ]

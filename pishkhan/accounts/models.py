@@ -86,6 +86,10 @@ class Customer(models.Model):
     language = models.CharField(
         max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # Set when mail to the address bounced (C-1): notifications stop until the customer writes
+    # to us from it again or staff clear it; cleared, the address is trusted again.
+    email_failing_since = models.DateTimeField(null=True, blank=True)
+    email_failure = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
