@@ -77,12 +77,18 @@ def _serve(argv: list[str]) -> int:
     return 0
 
 
+DASHED = {"mail-receive": "mail_receive", "mail-poll": "mail_poll"}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv else "help"
     rest = argv[1:]
     if command == "serve":
         return _serve(rest)
+    # Commands of our own are spelled with dashes on the command line, like `sla-due`.
+    command = DASHED.get(command, command)
+    argv = [command, *rest]
     if command == "sla-due":
         from pishkhan.sla.due_cli import main as sla_due
 
@@ -118,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
             "  sla-due   print when an SLA target falls due, e.g. --calendar office\n"
             "            --from 2026-11-25T15:00:00+03:30 --target 2bh (units bh, bd, m);\n"
             "            without --from it reads 'FROM TARGET' lines from standard input\n"
+            "  mail-receive  receive the mailboxes' mail over SMTP (--host, --port 2525,\n"
+            "            --lmtp behind a mail server)\n"
+            "  mail-poll fetch mail from the mailboxes' IMAP servers (--loop SECONDS)\n"
             "  any other Django management command (createsuperuser, check, shell, ...)"
         )
         return 0

@@ -198,6 +198,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pishkhan <no-reply@pishkhan.localhost>")
+# Every tenant receives mail at <slug>@<this host> when `pishkhan mail-receive` serves it (C-1).
+MAIL_INBOUND_HOST = os.environ.get("MAIL_INBOUND_HOST", "mail.pishkhan.localhost")
+# How often connected IMAP mailboxes are fetched by the job worker.
+MAIL_POLL_SECONDS = int(os.environ.get("MAIL_POLL_SECONDS", "60"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -261,3 +261,37 @@ def operator_desk_customer_ensure(*, tenant: Tenant, user: User) -> Customer | N
         email=user.email,
         language=user.language,
     )
+
+
+def customer_mark_email_failing(*, tenant: Tenant, email: str, reason: str, now) -> int:
+    """Mail to this address bounced (C-1): stop mailing it until the customer writes from it
+    again. Returns how many of the tenant's customers use the address (0 or 1)."""
+    email = (email or "").strip().lower()
+    if not email:
+        return 0
+    return (
+        Customer.objects.for_tenant(tenant)
+        .filter(email=email)
+        .update(email_failing_since=now, email_failure=(reason or "")[:300], updated_at=now)
+    )
+
+
+def customer_clear_email_failing(*, tenant: Tenant, customer: Customer, actor=None, via="mail"):
+    """The address works again: the customer wrote from it, or staff corrected it."""
+    if customer.email_failing_since is None:
+        return customer
+    if actor is not None:
+        require_writer(tenant=tenant, user=actor)
+    customer.email_failing_since = None
+    customer.email_failure = ""
+    customer.save(update_fields=["email_failing_since", "email_failure", "updated_at"])
+    if actor is not None:
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="customer.email_restored",
+            obj=customer,
+            via=via,
+            changes={},
+        )
+    return customer

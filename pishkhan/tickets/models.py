@@ -246,6 +246,9 @@ class Message(models.Model):
         Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = models.TextField()
+    # A mailed message's HTML as sanitised on arrival (C-1), kept beside the plain text in
+    # `body`, which is what the thread shows and search reads.
+    body_html = models.TextField(blank=True)
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PORTAL)
     created_at = models.DateTimeField()
 

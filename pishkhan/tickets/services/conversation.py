@@ -92,6 +92,7 @@ def _reply(
     customer: Customer | None = None,
     minutes: int | None = None,
     fields: dict | None = None,
+    html: str = "",
 ) -> Message:
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, tenant=tenant)
     if actor is None and customer is not None and customer.pk == ticket.customer_id:
@@ -131,6 +132,7 @@ def _reply(
         author_user=actor,
         author_customer=ticket.customer if role == "customer" else None,
         body=cleaned["body"],
+        body_html=html,
         channel=channel,
         created_at=now,
     )
@@ -208,6 +210,7 @@ def customer_message_add(
     checked_files=(),
     channel: str,
     via: str,
+    html: str = "",
 ) -> Message:
     """A customer's message on their open ticket from a channel without a login (a mailed
     duplicate folded into the ticket it repeats). Files are already checked."""
@@ -220,6 +223,7 @@ def customer_message_add(
         files=[item.upload for item in checked_files],
         channel=channel,
         via=via,
+        html=html,
     )
 
 
@@ -233,6 +237,7 @@ def customer_message_receive(
     files: Sequence = (),
     channel: str = Channel.EMAIL,
     via: str = "mail",
+    html: str = "",
 ) -> tuple[Ticket, Message | None]:
     """A customer writes on a ticket through a channel that cannot show a form (mail): on an
     open ticket it is a reply; on a closed one (T-5) it becomes a new ticket that follows the
@@ -251,6 +256,7 @@ def customer_message_receive(
             files=files,
             channel=channel,
             via=via,
+            html=html,
         )
         return current, message
     follow_up = ticket_submit(
@@ -265,6 +271,7 @@ def customer_message_receive(
         files=files,
         channel=channel,
         via=via,
+        html=html,
         follow_up_of=current,
         violations=[
             intake.ViolationNote(

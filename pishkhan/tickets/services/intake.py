@@ -90,6 +90,7 @@ def _submit(
     follow_up_of: Ticket | None = None,
     different_reason: str = "",
     violations: Sequence[intake.ViolationNote] = (),
+    html: str = "",
 ) -> Ticket:
     if customer.tenant_id != tenant.pk or department.tenant_id != tenant.pk:
         raise PermissionDenied("cross-tenant submission")
@@ -139,7 +140,7 @@ def _submit(
     )
     intake.run_checks(submission)
     if submission.append_to is not None:
-        return _append_to_open_ticket(submission, files=cleaned["files"], via=via)
+        return _append_to_open_ticket(submission, files=cleaned["files"], via=via, html=html)
 
     now = clock.now()
     ticket = Ticket.objects.create(
@@ -172,6 +173,7 @@ def _submit(
         author_user=actor if actor is not None and actor.pk == customer.user_id else None,
         author_customer=customer,
         body=cleaned["body"],
+        body_html=html,
         channel=cleaned["channel"],
         created_at=now,
     )
@@ -221,7 +223,9 @@ def _clean_follow_up(value, *, tenant: Tenant, customer: Customer) -> Ticket | N
     return value
 
 
-def _append_to_open_ticket(submission: intake.Submission, *, files, via: str) -> Ticket:
+def _append_to_open_ticket(
+    submission: intake.Submission, *, files, via: str, html: str = ""
+) -> Ticket:
     """A mailed request that repeats an open ticket becomes a reply on it (T-4, email)."""
     from pishkhan.tickets.services.conversation import customer_message_add
 
@@ -234,6 +238,7 @@ def _append_to_open_ticket(submission: intake.Submission, *, files, via: str) ->
         checked_files=files,
         channel=submission.channel,
         via=via,
+        html=html,
     )
     for note in submission.violations:
         intake.record(replace(note, ticket=note.ticket or ticket))
