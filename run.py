@@ -100,6 +100,20 @@ def ensure_chromium() -> None:
         )
 
 
+def ensure_dovecot() -> None:
+    """The IMAP tests start their own throw-away Dovecot; only the program must be installed."""
+    path = f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin"
+    if not shutil.which("dovecot", path=path):
+        apt_install("dovecot-imapd")
+    if not shutil.which("dovecot", path=path):
+        print(
+            "NOTE: Dovecot was not found; the IMAP tests (tests/mail) need it and will fail. "
+            "Install the `dovecot-imapd` package (Debian/Ubuntu: sudo apt-get install "
+            "dovecot-imapd); its system service need not run.",
+            flush=True,
+        )
+
+
 def postgres_unreachable(url: str) -> str | None:
     """Why PostgreSQL at `url` cannot be reached, or None when it answers on its port."""
     parts = urllib.parse.urlsplit(url)
@@ -132,6 +146,7 @@ def run_suite(label: str, database_url: str | None, args: list[str]) -> tuple[st
 def test(args: list[str]) -> int:
     install("requirements-dev.lock")
     ensure_chromium()
+    ensure_dovecot()
     in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
     pg_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     # Checked before the SQLite run so a missing server is reported at once, not after minutes.

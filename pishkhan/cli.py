@@ -99,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         _setup()
         from django.core.management import call_command
 
+        from pishkhan.mail.tasks import poll_schedule
+
+        # The IMAP mailboxes are fetched by a self-renewing job; a worker starts the chain
+        # (a second worker finds it waiting and adds none).
+        poll_schedule(seconds=0)
         call_command("db_worker", *rest)
         return 0
     if command == "demo":

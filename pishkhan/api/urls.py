@@ -14,6 +14,7 @@ from pishkhan.api import (
     customers,
     departments,
     errors,
+    mail,
     policies,
     sla,
     sla_reports,
@@ -107,6 +108,7 @@ api.add_router("", canned.router)
 api.add_router("", sla.router)
 api.add_router("", sla_reports.router)
 api.add_router("", policies.router)
+api.add_router("", mail.router)
 
 # The interactive documentation, served at /api/docs (outside the versioned prefix, and
 # without a tenant); it reads /api/v1/openapi.json, which needs no token either.

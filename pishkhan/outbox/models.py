@@ -31,6 +31,9 @@ class OutboundMail(models.Model):
     message_id = models.CharField(max_length=255)
     in_reply_to = models.CharField(max_length=255, blank=True)
     references = models.TextField(blank=True)
+    # An answer to the customer's own mail (Auto-Submitted: auto-replied) rather than a
+    # notification (auto-generated); kept so a retry sends the same headers.
+    auto_reply = models.BooleanField(default=False)
     status = models.CharField(
         max_length=12, choices=OutboundStatus.choices, default=OutboundStatus.QUEUED
     )

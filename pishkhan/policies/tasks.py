@@ -29,12 +29,9 @@ def schedule_unanswered_close(*, ticket_id: int, requested_at: datetime, hours: 
 
 @task()
 def notify_fine_charged(fine_id: int) -> None:
-    """Tell the customer of a fine: what for, how much, by when, and what happens if unpaid."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
+    """Tell the customer of a fine: what for, how much, by when, and what happens if unpaid.
+    A matter of the account, not of a ticket's conversation, so it is not threaded on one."""
+    from pishkhan.outbox.services import mail_send
     from pishkhan.policies.models import Fine
 
     fine = (
@@ -44,8 +41,10 @@ def notify_fine_charged(fine_id: int) -> None:
     )
     if fine is None or not fine.customer.email:
         return
-    with translation.override(fine.customer.language):
-        context = {"fine": fine, "tenant": fine.tenant}
-        subject = render_to_string("policies/mail/fine_charged_subject.txt", context).strip()
-        body = render_to_string("policies/mail/fine_charged.txt", context)
-    send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [fine.customer.email])
+    mail_send(
+        tenant=fine.tenant,
+        to=fine.customer.email,
+        language=fine.customer.language,
+        template="policies/mail/fine_charged",
+        context={"fine": fine, "tenant": fine.tenant},
+    )

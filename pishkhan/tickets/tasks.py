@@ -1,52 +1,23 @@
-"""Notifications to the customer. Jobs take ids, are enqueued on commit, and are safe to run
-twice (a repeat sends a repeat mail, never a wrong one)."""
+"""Notifications to the customer, sent through the outbox in the customer's language and
+threaded on the ticket (Message-ID, In-Reply-To, References, `[#number]` in the subject).
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.utils import translation
+Jobs take ids, are enqueued on commit, and are safe to run twice: a repeat stores and sends a
+repeat mail, never a wrong one, and the outbox never sends one stored mail twice."""
+
 from django_tasks import task
 
-
-def _send(*, to: str, language: str, template: str, context: dict) -> None:
-    with translation.override(language):
-        subject = render_to_string(f"tickets/mail/{template}_subject.txt", context).strip()
-        body = render_to_string(f"tickets/mail/{template}.txt", context)
-    send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [to])
+from pishkhan.outbox.services import mail_send
 
 
-@task()
-def notify_ticket_received(ticket_id: int) -> None:
-    from pishkhan.tickets.models import Ticket
-
-    ticket = Ticket.objects.select_related("customer", "tenant").filter(pk=ticket_id).first()
-    if ticket is None or not ticket.customer.email:
-        return
-    _send(
+def _send(ticket, template: str, **context) -> None:
+    mail_send(
+        tenant=ticket.tenant,
         to=ticket.customer.email,
         language=ticket.customer.language,
-        template="ticket_received",
-        context={"ticket": ticket, "tenant": ticket.tenant},
-    )
-
-
-@task()
-def notify_agent_reply(message_id: int) -> None:
-    from pishkhan.tickets.models import Message
-
-    message = (
-        Message.objects.select_related("ticket__customer", "ticket__tenant", "author_user")
-        .filter(pk=message_id)
-        .first()
-    )
-    if message is None or not message.is_public or not message.ticket.customer.email:
-        return
-    ticket = message.ticket
-    _send(
-        to=ticket.customer.email,
-        language=ticket.customer.language,
-        template="agent_reply",
-        context={"ticket": ticket, "tenant": ticket.tenant, "message": message},
+        template=f"tickets/mail/{template}",
+        context={"ticket": ticket, "tenant": ticket.tenant, **context},
+        ticket_id=ticket.pk,
+        ticket_number=ticket.number,
     )
 
 
@@ -54,7 +25,9 @@ def _ticket(ticket_id: int):
     from pishkhan.tickets.models import Ticket
 
     ticket = (
-        Ticket.objects.select_related("customer", "tenant", "department", "follow_up_of")
+        Ticket.objects.select_related(
+            "customer", "tenant", "department", "follow_up_of", "merged_into"
+        )
         .filter(pk=ticket_id)
         .first()
     )
@@ -63,22 +36,36 @@ def _ticket(ticket_id: int):
     return ticket
 
 
-def _notify(ticket_id: int, template: str, **context) -> None:
+@task()
+def notify_ticket_received(ticket_id: int) -> None:
+    """The customer learns their ticket's number (the key of every later mail)."""
     ticket = _ticket(ticket_id)
-    if ticket is None:
-        return
-    _send(
-        to=ticket.customer.email,
-        language=ticket.customer.language,
-        template=template,
-        context={"ticket": ticket, "tenant": ticket.tenant, **context},
+    if ticket is not None:
+        _send(ticket, "ticket_received")
+
+
+@task()
+def notify_agent_reply(message_id: int) -> None:
+    from pishkhan.tickets.models import Message
+
+    message = (
+        Message.objects.select_related(
+            "ticket__customer", "ticket__tenant", "ticket__department", "author_user"
+        )
+        .filter(pk=message_id)
+        .first()
     )
+    if message is None or not message.is_public or not message.ticket.customer.email:
+        return
+    _send(message.ticket, "agent_reply", message=message)
 
 
 @task()
 def notify_follow_up_opened(ticket_id: int) -> None:
     """T-5: the customer wrote on a closed ticket; say why a new ticket holds their message."""
-    _notify(ticket_id, "follow_up_opened")
+    ticket = _ticket(ticket_id)
+    if ticket is not None:
+        _send(ticket, "follow_up_opened")
 
 
 @task()
@@ -95,11 +82,31 @@ def notify_info_requested(ticket_id: int) -> None:
         for d in ticket.department.fields
         if d["key"] in ticket.missing_fields
     ]
-    _notify(ticket_id, "info_requested", missing=labels)
+    _send(ticket, "info_requested", missing=labels)
 
 
 @task()
 def notify_closed_with_reason(ticket_id: int) -> None:
     """A ticket closed without being solved (incomplete, wrong information, no answer, merged):
     the customer is told why [002 r13]."""
-    _notify(ticket_id, "closed_with_reason")
+    ticket = _ticket(ticket_id)
+    if ticket is not None:
+        _send(ticket, "closed_with_reason")
+
+
+@task()
+def notify_status_changed(ticket_id: int, status: str) -> None:
+    """The ticket was resolved or closed. Says nothing when the status has moved on since the
+    job was planned (the customer would read a stale state), and nothing for a close with a
+    reason, whose own mail explains it."""
+    from pishkhan.tickets.models import Status
+
+    if status not in (Status.RESOLVED, Status.CLOSED):
+        return
+    ticket = _ticket(ticket_id)
+    if ticket is None or ticket.status != status:
+        return
+    if status == Status.CLOSED and ticket.close_reason:
+        return
+    changed_at = ticket.resolved_at if status == Status.RESOLVED else ticket.closed_at
+    _send(ticket, "status_changed", status=status, changed_at=changed_at)

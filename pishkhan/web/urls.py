@@ -5,6 +5,7 @@ from pishkhan.web.views import (
     agent,
     auth,
     files,
+    mail,
     portal,
     portal_rules,
     rules,
@@ -56,4 +57,6 @@ urlpatterns = [
     # Support rules
     *portal_rules.urls,
     *rules.urls,
+    # Email channel
+    *mail.urls,
 ]

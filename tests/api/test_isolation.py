@@ -15,6 +15,7 @@ from django.urls import URLPattern
 from pishkhan.accounts.models import OwnedService
 from pishkhan.accounts.ownership import service_register, service_verify
 from pishkhan.api.urls import api
+from pishkhan.mail.models import InboundMail, Mailbox
 from pishkhan.policies.models import Fine, ModuleInstallation, RuleSettings, Violation
 from pishkhan.policies.selectors import rule_settings_get
 from pishkhan.policies.services import department_rules_update, fine_charge, rule_settings_update
@@ -29,6 +30,7 @@ from pishkhan.tickets.services import (
 )
 from tests.api.helpers import PDF_BYTES, assert_error, send, snapshot
 from tests.conftest import GOOD_FIELDS, SEED_BODY
+from tests.web import routes_mail
 
 # Patterns of the API's URLs that are not operations of a resource.
 NON_OPERATION_URLS = {"openapi-json", "api-root", "route-not-found"}
@@ -118,6 +120,8 @@ class BetaOnly:
         department_rules_update(
             tenant=beta.tenant, department=self.department, actor=beta.owner, persian_only="off"
         )
+        mail = routes_mail.beta_objects(beta)
+        self.mailbox_id, self.inbound_id = mail["mail_mailbox"], mail["mail_inbound"]
 
 
 def path_for(template: str, beta_only: BetaOnly) -> str:
@@ -133,6 +137,8 @@ def path_for(template: str, beta_only: BetaOnly) -> str:
         "service_id": beta_only.service.pk,
         "violation_id": beta_only.violation.pk,
         "fine_id": beta_only.fine.pk,
+        "mailbox_id": beta_only.mailbox_id,
+        "inbound_id": beta_only.inbound_id,
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
 
@@ -186,6 +192,13 @@ PATH_CASES = {
     ("GET", "/fines/{fine_id}"): None,
     ("POST", "/fines/{fine_id}/paid"): {"note": "نفوذ"},
     ("POST", "/fines/{fine_id}/waive"): {"note": "نفوذ"},
+    ("GET", "/mailboxes/{mailbox_id}"): None,
+    ("PATCH", "/mailboxes/{mailbox_id}"): {"name": "ربوده"},
+    ("DELETE", "/mailboxes/{mailbox_id}"): None,
+    ("GET", "/mail/inbound/{inbound_id}"): None,
+    ("GET", "/mail/inbound/{inbound_id}/raw"): None,
+    ("POST", "/mail/inbound/{inbound_id}/retry"): None,
+    ("POST", "/customers/{customer_id}/email-restored"): None,
 }
 
 
@@ -386,6 +399,21 @@ def _fines_list(client, alpha, beta, beta_only):
     assert list(assert_error(response, 404, "not_found")["fields"]) == ["customer_id"]
 
 
+def _mailboxes_list(client, alpha, beta, beta_only):
+    assert beta_only.mailbox_id not in _ids(send(client, "GET", "/mailboxes"))
+
+
+def _mailboxes_create(client, alpha, beta, beta_only):
+    body = {"address": "stolen@alpha.example", "department_id": beta.department.pk}
+    error = assert_error(send(client, "POST", "/mailboxes", body), 404, "not_found")
+    assert list(error["fields"]) == ["department_id"]
+
+
+def _inbound_list(client, alpha, beta, beta_only):
+    assert beta_only.inbound_id not in _ids(send(client, "GET", "/mail/inbound?page_size=100"))
+    assert send(client, "GET", "/mail/inbound?status=failed").json()["count"] == 0
+
+
 COLLECTION_CASES = {
     ("GET", "/departments"): _departments_list,
     ("POST", "/departments"): _departments_create,
@@ -410,6 +438,9 @@ COLLECTION_CASES = {
     ("GET", "/violations"): _violations_list,
     ("GET", "/violations/summary"): _violations_summary,
     ("GET", "/fines"): _fines_list,
+    ("GET", "/mailboxes"): _mailboxes_list,
+    ("POST", "/mailboxes"): _mailboxes_create,
+    ("GET", "/mail/inbound"): _inbound_list,
 }
 
 
@@ -423,7 +454,16 @@ def _beta_rules(beta) -> dict:
     """beta's rows of the rules' tables, which the shared snapshot does not cover."""
     return {
         model.__name__: list(model.objects.filter(tenant=beta.tenant).order_by("pk").values())
-        for model in (RuleSettings, Violation, Fine, OwnedService, TimeEntry, ModuleInstallation)
+        for model in (
+            RuleSettings,
+            Violation,
+            Fine,
+            OwnedService,
+            TimeEntry,
+            ModuleInstallation,
+            Mailbox,
+            InboundMail,
+        )
     }
 
 

@@ -8,7 +8,7 @@ from django.urls import get_resolver
 from pishkhan.sla.services import calendar_day_set, policy_create, sla_defaults_ensure
 from pishkhan.tickets.services import canned_reply_create, ticket_reply
 from tests.conftest import login
-from tests.web import routes_portal_rules, routes_rules
+from tests.web import routes_mail, routes_portal_rules, routes_rules
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -39,6 +39,7 @@ def beta_objects(beta):
     return {
         **routes_portal_rules.beta_objects(beta),
         **routes_rules.beta_objects(beta),
+        **routes_mail.beta_objects(beta),
         "number": ticket.number,
         "calendar": calendar.pk,
         "day": "2026-12-03",
@@ -98,6 +99,7 @@ ROUTES = {
     "sla_ticket_not_fault": {"number": "number"},
     **routes_portal_rules.ROUTES,
     **routes_rules.ROUTES,
+    **routes_mail.ROUTES,
 }
 # Pages that only take a POST (a GET would answer 405 before looking at the object).
 POST_ROUTES = (
@@ -115,6 +117,7 @@ POST_ROUTES = (
     "sla_ticket_not_fault",
     *routes_portal_rules.POST_ROUTES,
     *routes_rules.POST_ROUTES,
+    *routes_mail.POST_ROUTES,
 )
 # Pages whose object belongs to the tenant: asked from alpha's host with beta's ids, they 404.
 OBJECT_ROUTES = [

@@ -51,5 +51,5 @@ def test_agent_reply_notification_arrives_over_smtp(
         )
     [(recipients, message)] = smtp.messages
     assert recipients == [alpha.customer.email]
-    assert "مشکل برطرف شد" in message.get_content()
+    assert "مشکل برطرف شد" in message.get_body(("plain",)).get_content()
     assert "۱" in message["Subject"]  # the ticket number, in Persian digits

@@ -159,6 +159,10 @@ def ticket_update(
             )
     if status is not UNSET and status != ticket.status:
         _apply_status(tenant=tenant, ticket=ticket, status=status, actor=actor, via=via, now=now)
+        if status in (Status.RESOLVED, Status.CLOSED):
+            # The customer learns their request was resolved or closed (C-1, by mail).
+            ticket_pk = ticket.pk
+            transaction.on_commit(lambda: tasks.notify_status_changed.enqueue(ticket_pk, status))
     return ticket
 
 

@@ -1,0 +1,481 @@
+"""Inbound mail becomes tickets and replies (C-1), through the one intake path.
+
+Exactly once: the message's row (unique per tenant and Message-ID) is written in the same
+transaction as the ticket or reply it made, and the caller acknowledges the message (SMTP 250,
+IMAP flag) only after `mail_ingest` returns. A crash in between means the message comes again
+and finds its row: one ticket, one reply, never two and never none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from pishkhan.accounts.models import Customer
+from pishkhan.accounts.selectors import customer_get_by_email
+from pishkhan.accounts.services import (
+    customer_clear_email_failing,
+    customer_create,
+    customer_mark_email_failing,
+)
+from pishkhan.core import clock
+from pishkhan.core.language import check_persian
+from pishkhan.mail import parsing, replies
+from pishkhan.mail.models import InboundMail, InboundStatus, Mailbox
+from pishkhan.mail.selectors import own_addresses
+from pishkhan.outbox import selectors as outbox_selectors
+from pishkhan.outbox import services as outbox
+from pishkhan.outbox.threading import parse_subject_reference
+from pishkhan.tenancy.models import Tenant
+from pishkhan.tenancy.permissions import require_admin
+from pishkhan.tickets.attachments import MAX_FILES_PER_MESSAGE, check_files
+from pishkhan.tickets.intake import PolicyRefusal
+from pishkhan.tickets.models import Ticket
+from pishkhan.tickets.services import customer_message_receive, ticket_submit
+from pishkhan.tickets.services._common import BODY_MAX, SUBJECT_MAX
+from pishkhan.trust.services import audit_record
+
+log = logging.getLogger(__name__)
+
+# Headers only: enough to find the Message-ID before the whole message is parsed.
+_HEADERS = BytesHeaderParser(policy=default_policy)
+
+
+def message_key(raw: bytes) -> str:
+    """What makes two deliveries the same message: its Message-ID, or for a message without
+    one the digest of its bytes."""
+    try:
+        value = str(_HEADERS.parsebytes(raw).get("Message-ID") or "")
+    except Exception:  # noqa: BLE001 - unreadable headers: the bytes still identify it
+        value = ""
+    value = value.strip().strip("<>").strip()
+    if value and len(value) <= 250:
+        return value
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def mail_ingest(
+    *, mailbox: Mailbox, raw: bytes, recipients: list[str] | None = None
+) -> InboundMail:
+    """Turn one received message into a ticket, a reply, or a logged non-request (automatic
+    mail, bounce, our own mail, a refused request). Commits before returning. Raises only when
+    the database cannot take the write — then nothing is acknowledged and the message comes
+    again."""
+    tenant = mailbox.tenant
+    key = message_key(raw)
+    existing = InboundMail.objects.for_tenant(tenant).filter(message_id=key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            row = InboundMail.objects.create(
+                tenant=tenant,
+                mailbox=mailbox,
+                message_id=key,
+                raw=raw,
+                size=len(raw),
+                status=InboundStatus.FAILED,
+                received_at=clock.now(),
+            )
+            _process(row, mailbox=mailbox, raw=raw)
+    except IntegrityError:
+        # The same message, delivered at the same moment through another mailbox or a retry,
+        # was committed first: that one holds the ticket.
+        found = InboundMail.objects.for_tenant(tenant).filter(message_id=key).first()
+        if found is None:
+            raise
+        return found
+    return row
+
+
+def _process(row: InboundMail, *, mailbox: Mailbox, raw: bytes) -> None:
+    """Decide what the message is and do it, inside the row's transaction. A message we cannot
+    read, or one whose processing fails for a reason of its own, is kept as failed for an
+    admin; only database failures propagate."""
+    try:
+        with transaction.atomic():
+            parsed = parsing.parse(raw)
+            row.sender = parsed.sender_email[:320]
+            row.subject = parsed.subject[:300]
+            status, detail, ticket, message = _route(
+                mailbox=mailbox, parsed=parsed, now=row.received_at
+            )
+    except parsing.MalformedMail as exc:
+        status, detail, ticket, message = InboundStatus.FAILED, str(exc), None, None
+    except DatabaseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - kept for an admin rather than redelivered forever
+        log.exception("inbound mail %s could not be processed", row.message_id)
+        detail = f"{type(exc).__name__}: {exc}"
+        status, ticket, message = InboundStatus.FAILED, None, None
+    row.status = status
+    row.detail = (detail or "")[:500]
+    row.ticket = ticket
+    row.ticket_message = message
+    row.save(update_fields=["sender", "subject", "status", "detail", "ticket", "ticket_message"])
+
+
+def _route(*, mailbox: Mailbox, parsed: parsing.ParsedMail, now):
+    tenant = mailbox.tenant
+    sender = parsed.sender_email
+    if parsed.bounce is not None:
+        for address in parsed.bounce.failed_recipients:
+            customer_mark_email_failing(
+                tenant=tenant, email=address, reason=parsed.bounce.reason, now=now
+            )
+        return InboundStatus.BOUNCE, ", ".join(parsed.bounce.failed_recipients), None, None
+    if not sender:
+        raise parsing.MalformedMail("no sender address")
+    if sender in own_addresses():
+        return InboundStatus.IGNORED, _("Mail from one of our own addresses."), None, None
+    if parsed.auto:
+        return InboundStatus.IGNORED, parsed.auto, None, None
+
+    customer = _customer_for(tenant=tenant, parsed=parsed)
+    files, dropped = _attachments(tenant=tenant, parsed=parsed)
+    ticket = _thread_ticket(tenant=tenant, parsed=parsed, customer=customer)
+    try:
+        if ticket is not None:
+            body = _with_dropped(parsed.reply_text or parsed.text, dropped)
+            holder, message = customer_message_receive(
+                tenant=tenant,
+                ticket=ticket,
+                customer=customer,
+                subject=_subject(parsed),
+                body=body,
+                files=files,
+                html=parsed.html,
+            )
+            if message is None:
+                first = holder.messages.order_by("pk").first()
+                result = (InboundStatus.FOLLOW_UP, "", holder, first)
+            else:
+                result = (InboundStatus.REPLY, "", holder, message)
+        else:
+            holder = ticket_submit(
+                tenant=tenant,
+                customer=customer,
+                department=mailbox.department,
+                subject=_subject(parsed),
+                body=_with_dropped(parsed.text, dropped),
+                files=files,
+                channel="email",
+                via="mail",
+                html=parsed.html,
+            )
+            thread = list(holder.messages.order_by("pk").values_list("pk", flat=True))
+            message = holder.messages.get(pk=thread[-1])
+            if len(thread) > 1:
+                # A repeat of an open ticket, added to it as a reply (T-4 for mail).
+                detail = _("Added to the open ticket it repeats.")
+                result = (InboundStatus.REPLY, detail, holder, message)
+            else:
+                result = (InboundStatus.TICKET, "", holder, message)
+    except PolicyRefusal as refusal:
+        _answer_refusal(tenant=tenant, customer=customer, refusal=refusal)
+        return InboundStatus.REFUSED, f"{refusal.code}: {refusal.message_en}", None, None
+    if parsed.message_id:
+        outbox.thread_id_record(tenant=tenant, ticket_id=result[2].pk, message_id=parsed.message_id)
+    return result
+
+
+def _customer_for(*, tenant: Tenant, parsed: parsing.ParsedMail) -> Customer:
+    customer = customer_get_by_email(tenant=tenant, email=parsed.sender_email)
+    if customer is not None:
+        return customer_clear_email_failing(tenant=tenant, customer=customer)
+    language = "fa" if check_persian(f"{parsed.subject}\n{parsed.text}").is_persian else "en"
+    name = " ".join(parsed.sender_name.split())[:150] or parsed.sender_email.split("@")[0]
+    return customer_create(
+        tenant=tenant,
+        actor=None,
+        via="mail",
+        name=name,
+        email=parsed.sender_email,
+        language=language,
+    )
+
+
+def _thread_ticket(*, tenant: Tenant, parsed: parsing.ParsedMail, customer: Customer):
+    """The ticket a reply belongs to: by the Message-IDs it answers first, then by the ticket
+    reference in its subject — never by subject text alone. Only the ticket's own customer
+    continues it; anyone else's mail is a request of their own."""
+    ids = [*parsed.in_reply_to, *reversed(parsed.references)]
+    ticket_id = outbox_selectors.thread_ticket_id(tenant=tenant, message_ids=ids) if ids else None
+    tickets = Ticket.objects.for_tenant(tenant).filter(customer=customer)
+    if ticket_id is not None:
+        found = tickets.filter(pk=ticket_id).first()
+        if found is not None:
+            return found
+    number = parse_subject_reference(parsed.subject)
+    if number is not None:
+        return tickets.filter(number=number).first()
+    return None
+
+
+def _subject(parsed: parsing.ParsedMail) -> str:
+    subject = parsed.subject.strip()
+    if not subject:
+        first = next((line.strip() for line in parsed.text.splitlines() if line.strip()), "")
+        subject = first or _("(no subject)")
+    return subject[:SUBJECT_MAX]
+
+
+def _attachments(*, tenant: Tenant, parsed: parsing.ParsedMail):
+    """The files the foundation's limits accept, and a line for each one they do not: a
+    mailed request is never refused for its attachment (the customer cannot fix a form), the
+    file is left out and the thread says so."""
+    kept: list[SimpleUploadedFile] = []
+    dropped: list[str] = []
+    for item in parsed.attachments:
+        upload = SimpleUploadedFile(item.filename or "file", item.data, item.content_type)
+        if len(kept) >= MAX_FILES_PER_MESSAGE:
+            dropped.append(
+                _("%(name)s: at most %(n)s files per message.")
+                % {"name": upload.name, "n": MAX_FILES_PER_MESSAGE}
+            )
+            continue
+        try:
+            check_files(tenant=tenant, files=[upload])
+        except ValidationError as exc:
+            dropped.append(" ".join(exc.messages))
+            continue
+        upload.seek(0)
+        kept.append(upload)
+    return kept, dropped
+
+
+def _with_dropped(text: str, dropped: list[str]) -> str:
+    text = (text or "").strip()
+    if dropped:
+        lines = "\n".join(f"- {line}" for line in dropped)
+        text = f"{text}\n\n{_('Attachments not kept:')}\n{lines}".strip()
+    if not text:
+        text = _("(no text; see the attachments)")
+    return text[:BODY_MAX]
+
+
+def _answer_refusal(*, tenant: Tenant, customer: Customer, refusal: PolicyRefusal) -> None:
+    """A refused mailed request is answered, in both languages (T-7), so the customer learns
+    why; the answer is an automatic reply, which the customer's own autoresponder ignores."""
+    context = {
+        "message_fa": refusal.message_fa,
+        "message_en": refusal.message_en,
+        "code": refusal.code,
+    }
+    transaction.on_commit(lambda: replies.send_refusal.enqueue(tenant.pk, customer.pk, context))
+
+
+def mail_retry(*, tenant: Tenant, inbound: InboundMail, actor, via: str = "web") -> InboundMail:
+    """An admin asks for a message that failed to be processed again (after a fix, or after
+    correcting the mailbox's department)."""
+    require_admin(tenant=tenant, user=actor)
+    if inbound.tenant_id != tenant.pk:
+        raise ValidationError(_("Not found in this workspace."))
+    if inbound.status != InboundStatus.FAILED:
+        raise ValidationError(
+            {"status": [_("Only a message that could not be processed can be tried again.")]}
+        )
+    mailbox = inbound.mailbox
+    if mailbox is None:
+        raise ValidationError({"mailbox": [_("Its mailbox was removed: connect one first.")]})
+    with transaction.atomic():
+        row = InboundMail.objects.select_for_update().get(pk=inbound.pk)
+        if row.status != InboundStatus.FAILED:
+            return row
+        _process(row, mailbox=mailbox, raw=bytes(row.raw))
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="mail.retry",
+            obj=row,
+            via=via,
+            changes={"status": row.status},
+        )
+    return row
+
+
+# --- mailboxes ------------------------------------------------------------------------------
+
+MAILBOX_FIELDS = (
+    "address",
+    "department",
+    "name",
+    "imap_host",
+    "imap_port",
+    "imap_ssl",
+    "imap_user",
+    "imap_password",
+    "imap_folder",
+    "imap_done_folder",
+    "is_active",
+)
+
+
+def _clean_address(value: str, *, mailbox: Mailbox | None) -> str:
+    from django.core.validators import validate_email
+
+    address = (value or "").strip().lower()
+    if not address:
+        raise ValidationError({"address": [_("This field is required.")]})
+    try:
+        validate_email(address)
+    except ValidationError as exc:
+        raise ValidationError({"address": [_("Enter a valid email address.")]}) from exc
+    taken = Mailbox.objects.filter(address=address)
+    if mailbox is not None:
+        taken = taken.exclude(pk=mailbox.pk)
+    if taken.exists():
+        # Addresses are unique across tenants: mail to one must reach exactly one workspace.
+        raise ValidationError({"address": [_("This address is already connected.")]})
+    return address
+
+
+def _clean_department(value, *, tenant: Tenant):
+    from pishkhan.tickets.models import Department
+
+    if isinstance(value, Department):
+        value = value.pk
+    found = Department.objects.for_tenant(tenant).filter(pk=value).first() if value else None
+    if found is None:
+        raise ValidationError({"department": [_("Choose a department of this workspace.")]})
+    return found
+
+
+def _clean_mailbox(values: dict, *, tenant: Tenant, mailbox: Mailbox | None) -> dict:
+    from pishkhan.validation import collect
+
+    checks = {}
+    if "address" in values:
+        checks["address"] = lambda: _clean_address(values["address"], mailbox=mailbox)
+    if "department" in values:
+        checks["department"] = lambda: _clean_department(values["department"], tenant=tenant)
+    for key, limit in (
+        ("name", 120),
+        ("imap_host", 255),
+        ("imap_user", 255),
+        ("imap_password", 255),
+        ("imap_folder", 255),
+        ("imap_done_folder", 255),
+    ):
+        if key in values:
+            checks[key] = _text_check(key, values[key], limit)
+    if "imap_port" in values:
+        checks["imap_port"] = lambda: _port(values["imap_port"])
+    cleaned, errors = collect(checks)
+    for key in ("imap_ssl", "is_active"):
+        if key in values:
+            cleaned[key] = bool(values[key])
+    if "imap_folder" in cleaned and not cleaned["imap_folder"]:
+        cleaned["imap_folder"] = "INBOX"
+    merged = {**{k: getattr(mailbox, k, "") for k in MAILBOX_FIELDS if mailbox}, **cleaned}
+    if merged.get("imap_host") and not (merged.get("imap_user") and merged.get("imap_password")):
+        errors.setdefault("imap_user", []).append(
+            _("An IMAP mailbox needs its user name and password.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _text_check(key: str, value, limit: int):
+    def check() -> str:
+        text = (value or "").strip() if key != "imap_password" else (value or "")
+        if len(text) > limit:
+            raise ValidationError({key: [_("Too long (at most %(n)s characters).") % {"n": limit}]})
+        return text
+
+    return check
+
+
+def _port(value) -> int:
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        port = 0
+    if not 1 <= port <= 65535:
+        raise ValidationError({"imap_port": [_("Enter a port between 1 and 65535.")]})
+    return port
+
+
+def _poll_soon(mailbox: Mailbox) -> None:
+    """A newly connected (or corrected) IMAP mailbox is fetched at once, not a round later."""
+    if mailbox.polls_imap and mailbox.is_active:
+        from pishkhan.mail.tasks import poll_mailbox_job
+
+        mailbox_id = mailbox.pk
+        transaction.on_commit(lambda: poll_mailbox_job.enqueue(mailbox_id))
+
+
+@transaction.atomic
+def mailbox_create(*, tenant: Tenant, actor, via: str = "web", **values) -> Mailbox:
+    """Connect a mailbox: mail to its address (or fetched from its IMAP box) becomes tickets
+    of its department."""
+    require_admin(tenant=tenant, user=actor)
+    unknown = set(values) - set(MAILBOX_FIELDS)
+    if unknown:
+        raise ValidationError({key: [_("Unknown field.")] for key in sorted(unknown)})
+    values.setdefault("address", "")
+    values.setdefault("department", None)
+    cleaned = _clean_mailbox(values, tenant=tenant, mailbox=None)
+    mailbox = Mailbox.objects.create(tenant=tenant, created_at=clock.now(), **cleaned)
+    _poll_soon(mailbox)
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="mailbox.create",
+        obj=mailbox,
+        via=via,
+        changes={"address": mailbox.address, "imap": mailbox.polls_imap},
+    )
+    return mailbox
+
+
+@transaction.atomic
+def mailbox_update(*, tenant: Tenant, mailbox: Mailbox, actor, via: str = "web", **values):
+    require_admin(tenant=tenant, user=actor)
+    unknown = set(values) - set(MAILBOX_FIELDS)
+    if unknown:
+        raise ValidationError({key: [_("Unknown field.")] for key in sorted(unknown)})
+    if values.get("imap_password") == "":
+        # An empty password field on a form means "keep the one stored".
+        values.pop("imap_password")
+    mailbox = Mailbox.objects.for_tenant(tenant).select_for_update().get(pk=mailbox.pk)
+    cleaned = _clean_mailbox(values, tenant=tenant, mailbox=mailbox)
+    changed = [k for k, v in cleaned.items() if getattr(mailbox, k) != v]
+    for key in changed:
+        setattr(mailbox, key, cleaned[key])
+    if changed:
+        mailbox.save(update_fields=changed)
+        _poll_soon(mailbox)
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="mailbox.update",
+            obj=mailbox,
+            via=via,
+            changes={k: "***" if k == "imap_password" else str(cleaned[k]) for k in changed},
+        )
+    return mailbox
+
+
+@transaction.atomic
+def mailbox_delete(*, tenant: Tenant, mailbox: Mailbox, actor, via: str = "web") -> None:
+    """Disconnect a mailbox. What it received stays in the log and on the tickets."""
+    require_admin(tenant=tenant, user=actor)
+    mailbox = Mailbox.objects.for_tenant(tenant).get(pk=mailbox.pk)
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="mailbox.delete",
+        obj=mailbox,
+        via=via,
+        changes={"address": mailbox.address},
+    )
+    mailbox.delete()
