@@ -196,6 +196,78 @@ def _hosting() -> None:
         if n == 2:
             ticket_update(tenant=tenant, ticket=ticket, actor=owner, status=Status.RESOLVED)
     _hosting_rules(tenant=tenant, owner=owner, agent=agent, customer=customer, technical=technical)
+    _hosting_mail(tenant=tenant, owner=owner, agent=agent, technical=technical)
+
+
+def _demo_mail(*, sender: str, name: str, subject: str, body: str, headers=None) -> bytes:
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    from pishkhan.core import clock
+
+    message = EmailMessage()
+    message["From"] = f"{name} <{sender}>"
+    message["To"] = "support@demo.localhost"
+    message["Subject"] = subject
+    message["Date"] = format_datetime(clock.now())
+    message["Message-ID"] = make_msgid(domain="mail.example.ir")
+    for key, value in (headers or {}).items():
+        message[key] = value
+    message.set_content(body)
+    return message.as_bytes()
+
+
+def _hosting_mail(*, tenant, owner, agent, technical) -> None:
+    """A connected mailbox and what it received: a mailed request short of the required
+    fields (asked for by mail, T-6), the customer's answer threaded onto it, and a vacation
+    notice that made no ticket."""
+    from pishkhan.mail.services import mail_ingest, mailbox_create
+
+    mailbox = mailbox_create(
+        tenant=tenant,
+        actor=owner,
+        address="support@demo.localhost",
+        department=technical,
+        name="پشتیبانی فنی",
+    )
+    sender = "nasrin@example.ir"
+    first = mail_ingest(
+        mailbox=mailbox,
+        raw=_demo_mail(
+            sender=sender,
+            name="نسرین کاظمی",
+            subject="ایمیل‌های دامنه برگشت می‌خورند",
+            body="سلام، از دیروز ایمیل‌هایی که از دامنه ما ارسال می‌شوند با خطای ۵۵۰ برمی‌گردند.\n"
+            "لطفاً بررسی کنید.\n\n-- \nنسرین کاظمی",
+        ),
+    )
+    ticket = first.ticket
+    mail_ingest(
+        mailbox=mailbox,
+        raw=_demo_mail(
+            sender=sender,
+            name="نسرین کاظمی",
+            subject=f"پاسخ: [#{ticket.number}] {ticket.subject}",
+            body="دامنه: nasrin-shop.ir\nنشانی IP سرور: 185.8.172.20\n\n"
+            "> لطفاً اطلاعات خواسته‌شده را بفرستید.",
+        ),
+    )
+    mail_ingest(
+        mailbox=mailbox,
+        raw=_demo_mail(
+            sender="hamed@example.ir",
+            name="حامد",
+            subject="پاسخ خودکار: خارج از دفتر",
+            body="تا پایان هفته در مرخصی هستم.",
+            headers={"Auto-Submitted": "auto-replied"},
+        ),
+    )
+    ticket_reply(
+        tenant=tenant,
+        ticket=ticket,
+        actor=agent,
+        body="سلام، رکورد SPF دامنه اصلاح شد؛ لطفاً دوباره امتحان کنید.",
+    )
 
 
 def _hosting_rules(*, tenant, owner, agent, customer, technical) -> None:
@@ -358,6 +430,8 @@ Pishkhan demo is ready.
       finance finance@demo.example   {PASSWORD}
     customer portal:  {base}/
       customer customer@demo.example {PASSWORD}
+    mail:  pishkhan mail-receive, then mail support@demo.localhost at 127.0.0.1:2525
+           (e.g. swaks --server 127.0.0.1:2525 --to support@demo.localhost)
     API:  curl -H "Authorization: Bearer {DEMO_TOKENS["demo"]}" {base}/api/v1/tickets
     API docs: {base}/api/docs
 

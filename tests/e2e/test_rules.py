@@ -39,8 +39,11 @@ def _login(page, url: str, email: str, landing: str) -> None:
 
 def _new_request(page, site, subject: str, body: str) -> None:
     page.goto(f"{site.url}/tickets/new/")
-    page.select_option("select#department", str(site.department.pk))
+    # The department's form is reloaded (htmx) on choosing it: type only once it has arrived.
+    with page.expect_response(lambda response: "/tickets/new/" in response.url):
+        page.select_option("select#department", str(site.department.pk))
     page.wait_for_selector("input[name=field_domain]")
+    page.wait_for_load_state("networkidle")
     page.fill("input[name=subject]", subject)
     page.fill("textarea[name=body]", body)
     page.fill("input[name=field_domain]", "example.ir")

@@ -43,8 +43,12 @@ def test_customer_ticket_agent_reply_round_trip(new_page, site, shot):
 
     # when they open a ticket in the technical department, forgetting a required field first
     customer.goto(f"{site.url}/tickets/new/")
-    customer.select_option("select#department", str(site.department.pk))
+    # Choosing the department reloads the form below it (htmx); typing before that answer
+    # arrives would be typing into a form about to be replaced.
+    with customer.expect_response(lambda response: "/tickets/new/" in response.url):
+        customer.select_option("select#department", str(site.department.pk))
     customer.wait_for_selector("input[name=field_domain]")
+    customer.wait_for_load_state("networkidle")
     customer.fill("input[name=subject]", "سایت بالا نمی‌آید")
     customer.fill("textarea[name=body]", "از صبح امروز سایت در دسترس نیست؛ لطفاً بررسی کنید.")
     customer.fill("input[name=field_domain]", "example.ir")

@@ -348,3 +348,22 @@ def test_another_tenants_message_ids_never_thread(mailbox, django_capture_on_com
 
     assert row.ticket.tenant == mailbox.tenant
     assert row.status == InboundStatus.TICKET
+
+
+def test_a_mailed_request_short_of_required_fields_is_asked_for_them(
+    world, django_capture_on_commit_callbacks
+):
+    # T-6 by mail: the technical department requires fields a mail cannot fill in
+    technical = Mailbox.objects.create(
+        tenant=world.tenant,
+        department=world.department,
+        address="tech@alpha.localhost",
+        created_at=clock.now(),
+    )
+    row = _ingest(technical, _mail(to="tech@alpha.localhost"), django_capture_on_commit_callbacks)
+
+    assert row.status == InboundStatus.TICKET
+    ticket = Ticket.objects.get(pk=row.ticket.pk)
+    assert ticket.status == Status.WAITING and ticket.missing_fields
+    asked = OutboundMail.objects.get(ticket_id=ticket.pk, template__endswith="info_requested")
+    assert asked.to == SENDER
