@@ -161,7 +161,7 @@ def main() -> None:
         created_at=clock.now(),
     )
     vendor = connection.vendor
-    connection.close()
+    connection.close()  # children open their own (spawned: no pool shared across a fork)
 
     per = args.messages // args.processes
     jobs = [(slug, mailbox.pk, per, p, args.processes) for p in range(args.processes)]
@@ -169,7 +169,7 @@ def main() -> None:
     if args.processes == 1:
         results = [_work(jobs[0])]
     else:
-        with multiprocessing.get_context("fork").Pool(args.processes) as pool:
+        with multiprocessing.get_context("spawn").Pool(args.processes) as pool:
             results = pool.map(_work, jobs)
     elapsed = time.perf_counter() - started
     timings = sorted(t for chunk in results for t in chunk)
