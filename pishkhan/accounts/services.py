@@ -278,10 +278,11 @@ def customer_mark_email_failing(*, tenant: Tenant, email: str, reason: str, now)
 
 def customer_clear_email_failing(*, tenant: Tenant, customer: Customer, actor=None, via="mail"):
     """The address works again: the customer wrote from it, or staff corrected it."""
+    if actor is not None:
+        # Asked before anything else, so the answer does not depend on the address's state.
+        require_writer(tenant=tenant, user=actor)
     if customer.email_failing_since is None:
         return customer
-    if actor is not None:
-        require_writer(tenant=tenant, user=actor)
     customer.email_failing_since = None
     customer.email_failure = ""
     customer.save(update_fields=["email_failing_since", "email_failure", "updated_at"])

@@ -45,16 +45,17 @@ def mailbox_for_address(address: str) -> Mailbox | None:
     )
 
 
-def own_addresses() -> frozenset[str]:
-    """Every address we send from or receive at: mail from one of them is our own coming back
-    (a loop), never a customer's request."""
+def is_own_address(address: str) -> bool:
+    """Whether we send from or receive at `address`: mail from it is our own coming back (a
+    loop), never a customer's request. One indexed lookup, asked once per message."""
     from email.utils import parseaddr
 
-    addresses = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
-    default = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()
-    if default:
-        addresses.add(default)
-    return frozenset(addresses)
+    address = (address or "").strip().lower()
+    if not address:
+        return False
+    if address == parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower():
+        return True
+    return Mailbox.objects.filter(address=address).exists()
 
 
 def mailbox_list(*, tenant: Tenant) -> QuerySet[Mailbox]:

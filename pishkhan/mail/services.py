@@ -29,7 +29,7 @@ from pishkhan.core import clock
 from pishkhan.core.language import check_persian
 from pishkhan.mail import parsing, replies
 from pishkhan.mail.models import InboundMail, InboundStatus, Mailbox
-from pishkhan.mail.selectors import own_addresses
+from pishkhan.mail.selectors import is_own_address
 from pishkhan.outbox import selectors as outbox_selectors
 from pishkhan.outbox import services as outbox
 from pishkhan.outbox.threading import parse_subject_reference
@@ -133,7 +133,7 @@ def _route(*, mailbox: Mailbox, parsed: parsing.ParsedMail, now):
         return InboundStatus.BOUNCE, ", ".join(parsed.bounce.failed_recipients), None, None
     if not sender:
         raise parsing.MalformedMail("no sender address")
-    if sender in own_addresses():
+    if is_own_address(sender):
         return InboundStatus.IGNORED, _("Mail from one of our own addresses."), None, None
     if parsed.auto:
         return InboundStatus.IGNORED, parsed.auto, None, None
