@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+# data: {"message": <the request's first Message>}
 SUBMITTED = "submitted"
+# A reply or an internal note was added to an existing ticket (search indexes it);
+# data: {"message": <Message>}.
+MESSAGE_ADDED = "message_added"
 # The first public reply by staff on a ticket (what a first-response target waits for).
 STAFF_REPLIED = "staff_replied"
 # data: {"old": <status>, "new": <status>}

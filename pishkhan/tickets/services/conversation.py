@@ -182,6 +182,9 @@ def _reply(
         via=via,
         changes={"message": message.pk, "by": role},
     )
+    events.publish(
+        events.TicketEvent(events.MESSAGE_ADDED, tenant, ticket, now, actor, {"message": message})
+    )
     if first_response:
         events.publish(events.TicketEvent(events.STAFF_REPLIED, tenant, ticket, now, actor))
     if new_status != ticket.status:
@@ -326,5 +329,8 @@ def ticket_add_note(
         obj=ticket,
         via=via,
         changes={"message": message.pk},
+    )
+    events.publish(
+        events.TicketEvent(events.MESSAGE_ADDED, tenant, ticket, now, actor, {"message": message})
     )
     return message

@@ -186,7 +186,9 @@ def _submit(
         via=via,
         changes={"number": ticket.number, "channel": ticket.channel},
     )
-    events.publish(events.TicketEvent(events.SUBMITTED, tenant, ticket, now, actor))
+    events.publish(
+        events.TicketEvent(events.SUBMITTED, tenant, ticket, now, actor, {"message": message})
+    )
     for note in submission.violations:
         intake.record(replace(note, ticket=note.ticket or ticket))
     if submission.missing_fields:
