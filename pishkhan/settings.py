@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "pishkhan.sla",
     "pishkhan.policies",
     "pishkhan.mail",
+    "pishkhan.search",
+    "pishkhan.knowledge",
     "pishkhan.api",
     "pishkhan.web",
 ]

@@ -14,6 +14,8 @@ APPS = {
     "policies",
     "outbox",
     "mail",
+    "search",
+    "knowledge",
     "api",
     "web",
 }

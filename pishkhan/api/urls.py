@@ -12,10 +12,13 @@ from pishkhan.api import (
     attachments,
     canned,
     customers,
+    deflection,
     departments,
     errors,
+    knowledge,
     mail,
     policies,
+    search,
     sla,
     sla_reports,
     tickets,
@@ -109,6 +112,9 @@ api.add_router("", sla.router)
 api.add_router("", sla_reports.router)
 api.add_router("", policies.router)
 api.add_router("", mail.router)
+api.add_router("", search.router)
+api.add_router("", knowledge.router)
+api.add_router("", deflection.router)
 
 # The interactive documentation, served at /api/docs (outside the versioned prefix, and
 # without a tenant); it reads /api/v1/openapi.json, which needs no token either.

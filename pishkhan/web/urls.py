@@ -4,11 +4,14 @@ from pishkhan.web.views import (
     admin,
     agent,
     auth,
+    deflection,
     files,
+    knowledge,
     mail,
     portal,
     portal_rules,
     rules,
+    search,
     sla,
     sla_reports,
     team,
@@ -59,4 +62,8 @@ urlpatterns = [
     *rules.urls,
     # Email channel
     *mail.urls,
+    # Search, knowledge base and deflection (T-11, X-2)
+    *search.urls,
+    *knowledge.urls,
+    *deflection.urls,
 ]

@@ -8,7 +8,14 @@ from django.urls import get_resolver
 from pishkhan.sla.services import calendar_day_set, policy_create, sla_defaults_ensure
 from pishkhan.tickets.services import canned_reply_create, ticket_reply
 from tests.conftest import login
-from tests.web import routes_mail, routes_portal_rules, routes_rules
+from tests.web import (
+    routes_deflection,
+    routes_knowledge,
+    routes_mail,
+    routes_portal_rules,
+    routes_rules,
+    routes_search,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -40,6 +47,9 @@ def beta_objects(beta):
         **routes_portal_rules.beta_objects(beta),
         **routes_rules.beta_objects(beta),
         **routes_mail.beta_objects(beta),
+        **routes_search.beta_objects(beta),
+        **routes_knowledge.beta_objects(beta),
+        **routes_deflection.beta_objects(beta),
         "number": ticket.number,
         "calendar": calendar.pk,
         "day": "2026-12-03",
@@ -100,6 +110,9 @@ ROUTES = {
     **routes_portal_rules.ROUTES,
     **routes_rules.ROUTES,
     **routes_mail.ROUTES,
+    **routes_search.ROUTES,
+    **routes_knowledge.ROUTES,
+    **routes_deflection.ROUTES,
 }
 # Pages that only take a POST (a GET would answer 405 before looking at the object).
 POST_ROUTES = (
@@ -118,6 +131,9 @@ POST_ROUTES = (
     *routes_portal_rules.POST_ROUTES,
     *routes_rules.POST_ROUTES,
     *routes_mail.POST_ROUTES,
+    *routes_search.POST_ROUTES,
+    *routes_knowledge.POST_ROUTES,
+    *routes_deflection.POST_ROUTES,
 )
 # Pages whose object belongs to the tenant: asked from alpha's host with beta's ids, they 404.
 OBJECT_ROUTES = [

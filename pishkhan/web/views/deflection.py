@@ -1,0 +1,3 @@
+"""The deflection pages."""
+
+urls: list = []

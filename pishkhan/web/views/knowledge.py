@@ -1,0 +1,3 @@
+"""The knowledge pages."""
+
+urls: list = []

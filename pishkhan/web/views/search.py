@@ -1,0 +1,3 @@
+"""The search pages."""
+
+urls: list = []
