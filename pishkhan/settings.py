@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "pishkhan.mail",
     "pishkhan.search",
     "pishkhan.knowledge",
+    "pishkhan.deflection",
     "pishkhan.api",
     "pishkhan.web",
 ]

@@ -16,6 +16,7 @@ APPS = {
     "mail",
     "search",
     "knowledge",
+    "deflection",
     "api",
     "web",
 }
