@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from pishkhan import jobs
 from pishkhan.accounts.models import Customer
 from pishkhan.accounts.selectors import customer_get_by_email
 from pishkhan.accounts.services import (
@@ -271,7 +272,7 @@ def _answer_refusal(*, tenant: Tenant, customer: Customer, refusal: PolicyRefusa
         "message_en": refusal.message_en,
         "code": refusal.code,
     }
-    transaction.on_commit(lambda: replies.send_refusal.enqueue(tenant.pk, customer.pk, context))
+    jobs.enqueue(replies.send_refusal, tenant.pk, customer.pk, context)
 
 
 def mail_retry(*, tenant: Tenant, inbound: InboundMail, actor, via: str = "web") -> InboundMail:
@@ -411,8 +412,7 @@ def _poll_soon(mailbox: Mailbox) -> None:
     if mailbox.polls_imap and mailbox.is_active:
         from pishkhan.mail.tasks import poll_mailbox_job
 
-        mailbox_id = mailbox.pk
-        transaction.on_commit(lambda: poll_mailbox_job.enqueue(mailbox_id))
+        jobs.enqueue(poll_mailbox_job, mailbox.pk)
 
 
 @transaction.atomic

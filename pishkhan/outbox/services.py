@@ -22,6 +22,7 @@ from django.template import Context
 from django.template.loader import get_template, select_template
 from django.utils import translation
 
+from pishkhan import jobs
 from pishkhan.accounts.models import Customer
 from pishkhan.core import clock
 from pishkhan.outbox import addresses
@@ -245,8 +246,7 @@ def _schedule_retry(row: OutboundMail) -> None:
     # A backend that cannot wait (the inline one) would retry at once, in a loop: those rows
     # wait for `outbox_retry` instead.
     if default_task_backend.supports_defer:
-        job = tasks.send_outbound.using(run_after=row.next_attempt_at)
-        transaction.on_commit(partial(job.enqueue, row.pk))
+        jobs.enqueue(tasks.send_outbound, row.pk, run_after=row.next_attempt_at)
 
 
 def _language(*, tenant: Tenant, language: str) -> str:

@@ -5,8 +5,8 @@ else is wrong; ownership before content; the language before the duplicate searc
 English request is not compared with anything)."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
+from pishkhan import jobs
 from pishkhan.accounts.models import Customer
 from pishkhan.core import clock, language, similarity
 from pishkhan.policies import messages, selectors, tasks
@@ -241,9 +241,7 @@ def on_ticket_event(event: events.TicketEvent) -> None:
     ticket = event.ticket
     rules = selectors.rule_settings_get(tenant=event.tenant)
     requested_at = ticket.info_requested_at
-    transaction.on_commit(lambda: notify_info_requested.enqueue(ticket.pk))
-    transaction.on_commit(
-        lambda: tasks.schedule_unanswered_close(
-            ticket_id=ticket.pk, requested_at=requested_at, hours=rules.incomplete_wait_hours
-        )
+    jobs.enqueue(notify_info_requested, ticket.pk)
+    tasks.schedule_unanswered_close(
+        ticket_id=ticket.pk, requested_at=requested_at, hours=rules.incomplete_wait_hours
     )

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from pishkhan import jobs
 from pishkhan.accounts.models import OwnedService, User
 from pishkhan.core import clock
 from pishkhan.core.persian import normalize, to_ascii_digits
@@ -269,7 +270,7 @@ def fine_charge(
     )
     from pishkhan.policies.tasks import notify_fine_charged
 
-    transaction.on_commit(lambda: notify_fine_charged.enqueue(fine.pk))
+    jobs.enqueue(notify_fine_charged, fine.pk)
     return fine
 
 

@@ -2,9 +2,9 @@
 
 from datetime import datetime, timedelta
 
-from django_tasks import default_task_backend, task
+from django_tasks import task
 
-from pishkhan.core import clock
+from pishkhan import jobs
 
 
 @task()
@@ -19,12 +19,12 @@ def close_unanswered(ticket_id: int, requested_at: str) -> bool:
 
 
 def schedule_unanswered_close(*, ticket_id: int, requested_at: datetime, hours: int) -> None:
-    moment = requested_at + timedelta(hours=hours)
-    if default_task_backend.supports_defer:
-        close_unanswered.using(run_after=moment).enqueue(ticket_id, requested_at.isoformat())
-    elif moment <= clock.now():
-        # A backend that cannot wait (the inline one) is only asked when the moment has come.
-        close_unanswered.enqueue(ticket_id, requested_at.isoformat())
+    jobs.enqueue(
+        close_unanswered,
+        ticket_id,
+        requested_at.isoformat(),
+        run_after=requested_at + timedelta(hours=hours),
+    )
 
 
 @task()

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django_tasks import default_task_backend
 
+from pishkhan import jobs
 from pishkhan.core import clock as wall_clock
 from pishkhan.core.businesstime import parse_target
 from pishkhan.sla import clocks as arithmetic
@@ -38,35 +38,44 @@ def on_ticket_event(event: events.TicketEvent) -> None:
     """Keep a ticket's clocks in step with what happened to it (tickets.events)."""
     tenant, ticket, now = event.tenant, event.ticket, event.now
     if event.kind == events.SUBMITTED:
-        _start(tenant=tenant, ticket=ticket, now=now)
-    elif event.kind == events.STAFF_REPLIED:
-        _stop(tenant, ticket, now, kinds=("first_response",), reason="replied")
+        started = _start(tenant=tenant, ticket=ticket, now=now)
+        _after_change(tenant, ticket, planned=started, running=started)
+        return
+    if event.kind == events.STAFF_REPLIED:
+        planned = _stop(tenant, ticket, now, kinds=("first_response",), reason="replied")
     elif event.kind == events.RESTORED:
-        _stop(tenant, ticket, now, kinds=("restore",), reason="restored")
+        planned = _stop(tenant, ticket, now, kinds=("restore",), reason="restored")
     elif event.kind == events.NOT_A_FAULT:
-        _lapse(tenant, ticket, now, actor=event.actor, **event.data)
+        planned = _lapse(tenant, ticket, now, actor=event.actor, **event.data)
     elif event.kind == events.OUT_OF_SCOPE:
         # T-9: no obligation remains; the time an answer takes is billed by its own entries.
-        _lapse(tenant, ticket, now, actor=event.actor, minutes=0)
+        planned = _lapse(tenant, ticket, now, actor=event.actor, minutes=0)
     elif event.kind == events.RECLASSIFIED:
-        _retarget(tenant=tenant, ticket=ticket, now=now)
+        planned = _retarget(tenant=tenant, ticket=ticket, now=now)
     elif event.kind == events.STATUS_CHANGED:
-        old, new = event.data["old"], event.data["new"]
-        if new == Status.WAITING:
-            _pause(tenant, ticket, now)
-        elif new == Status.RESOLVED:
-            # Resolving answers the request and restores the service as well.
-            _stop(tenant, ticket, now, kinds=CLOCK_KINDS, reason="resolved")
-        elif new == Status.CLOSED:
-            _stop(tenant, ticket, now, kinds=CLOCK_KINDS, reason="closed")
-        elif old == Status.WAITING:
-            _resume(tenant, ticket, now)
-        elif old == Status.RESOLVED:
-            _reopen(tenant, ticket, now)
-        elif old == Status.CLOSED:
-            # Only an un-merge brings a closed ticket back (T-5 forbids every other way).
-            _reopen(tenant, ticket, now, reason="closed")
-    _after_change(tenant, ticket)
+        planned = _status_changed(tenant, ticket, now, event.data["old"], event.data["new"])
+    else:
+        planned = None
+    if planned is not None:
+        _after_change(tenant, ticket, planned=planned)
+
+
+def _status_changed(tenant: Tenant, ticket, now: datetime, old: str, new: str):
+    if new == Status.WAITING:
+        return _pause(tenant, ticket, now)
+    if new == Status.RESOLVED:
+        # Resolving answers the request and restores the service as well.
+        return _stop(tenant, ticket, now, kinds=CLOCK_KINDS, reason="resolved")
+    if new == Status.CLOSED:
+        return _stop(tenant, ticket, now, kinds=CLOCK_KINDS, reason="closed")
+    if old == Status.WAITING:
+        return _resume(tenant, ticket, now)
+    if old == Status.RESOLVED:
+        return _reopen(tenant, ticket, now)
+    if old == Status.CLOSED:
+        # Only an un-merge brings a closed ticket back (T-5 forbids every other way).
+        return _reopen(tenant, ticket, now, reason="closed")
+    return None  # new → open and the like: no clock moves
 
 
 def _open_clocks(tenant: Tenant, ticket, *, kinds=CLOCK_KINDS, statuses=OPEN_CLOCK):
@@ -82,10 +91,11 @@ def _engine(clock_or_policy):
     return engine_calendar(clock_or_policy.calendar)
 
 
-def _start(*, tenant: Tenant, ticket, now: datetime) -> None:
+def _start(*, tenant: Tenant, ticket, now: datetime) -> list[SlaClock]:
     policy = policy_for_department(tenant=tenant, department_id=ticket.department_id)
     row = target_for(policy, severity=ticket.severity, priority=ticket.priority)
     calendar = engine_calendar(policy.calendar)
+    started = []
     for kind in CLOCK_KINDS:
         text = getattr(row, kind) if row is not None else ""
         if not text:
@@ -106,10 +116,12 @@ def _start(*, tenant: Tenant, ticket, now: datetime) -> None:
             anchor_at=now,
         )
         arithmetic.plan(clock, calendar, policy.at_risk_percent)
-        clock.save()
+        started.append(clock)
+    SlaClock.objects.bulk_create(started)
+    return started
 
 
-def _stop(tenant: Tenant, ticket, now: datetime, *, kinds, reason: str) -> None:
+def _stop(tenant: Tenant, ticket, now: datetime, *, kinds, reason: str) -> list:
     for clock in _open_clocks(tenant, ticket, kinds=kinds):
         calendar = _engine(clock)
         late = arithmetic.overdue(clock, calendar, now)
@@ -121,9 +133,10 @@ def _stop(tenant: Tenant, ticket, now: datetime, *, kinds, reason: str) -> None:
         if late and clock.breached_at is None:
             clock.breached_at = clock.due_at or now
         clock.save()
+    return []
 
 
-def _pause(tenant: Tenant, ticket, now: datetime) -> None:
+def _pause(tenant: Tenant, ticket, now: datetime) -> list:
     for clock in _open_clocks(tenant, ticket, statuses=(ClockStatus.RUNNING,)):
         calendar = _engine(clock)
         if clock.breached_at is None and arithmetic.overdue(clock, calendar, now):
@@ -134,27 +147,29 @@ def _pause(tenant: Tenant, ticket, now: datetime) -> None:
         clock.due_at = None
         clock.at_risk_at = None
         clock.save()
+    return []
 
 
-def _run_again(clock, now: datetime) -> None:
+def _run_again(clock, now: datetime) -> SlaClock:
     clock.status = ClockStatus.RUNNING
     clock.anchor_at = now
     clock.stopped_at = None
     clock.stop_reason = ""
     arithmetic.plan(clock, _engine(clock), _at_risk_percent(clock))
     clock.save()
+    return clock
 
 
 def _at_risk_percent(clock) -> int:
     return clock.policy.at_risk_percent if clock.policy is not None else 80
 
 
-def _resume(tenant: Tenant, ticket, now: datetime) -> None:
-    for clock in _open_clocks(tenant, ticket, statuses=(ClockStatus.PAUSED,)):
-        _run_again(clock, now)
+def _resume(tenant: Tenant, ticket, now: datetime) -> list[SlaClock]:
+    paused = _open_clocks(tenant, ticket, statuses=(ClockStatus.PAUSED,))
+    return [_run_again(clock, now) for clock in paused]
 
 
-def _reopen(tenant: Tenant, ticket, now: datetime, *, reason: str = "resolved") -> None:
+def _reopen(tenant: Tenant, ticket, now: datetime, *, reason: str = "resolved") -> list:
     # A customer who answers a resolved ticket says it is not resolved: the clocks that the
     # resolution stopped go on from where they stood.
     stopped = (
@@ -164,11 +179,10 @@ def _reopen(tenant: Tenant, ticket, now: datetime, *, reason: str = "resolved") 
         .filter(ticket_id=ticket.pk, stop_reason=reason)
         .exclude(kind="first_response")
     )
-    for clock in stopped:
-        _run_again(clock, now)
+    return [_run_again(clock, now) for clock in stopped]
 
 
-def _lapse(tenant: Tenant, ticket, now: datetime, *, actor=None, minutes=None, note="") -> None:
+def _lapse(tenant: Tenant, ticket, now: datetime, *, actor=None, minutes=None, note="") -> list:
     """S-5: the obligations lapse; the time spent so far becomes billable."""
     clocks = _open_clocks(tenant, ticket)
     if minutes is None:
@@ -184,24 +198,24 @@ def _lapse(tenant: Tenant, ticket, now: datetime, *, actor=None, minutes=None, n
         clock.stop_reason = "not_a_fault"
         clock.status = ClockStatus.LAPSED
         clock.save()
-    if not minutes:
-        return  # found before any working time was spent: nothing to bill
-    BillableTime.objects.create(
-        tenant=tenant,
-        ticket_id=ticket.pk,
-        minutes=minutes,
-        note=note,
-        created_by=actor,
-        created_at=now,
-    )
+    if minutes:  # found before any working time was spent: nothing to bill
+        BillableTime.objects.create(
+            tenant=tenant,
+            ticket_id=ticket.pk,
+            minutes=minutes,
+            note=note,
+            created_by=actor,
+            created_at=now,
+        )
+    return []
 
 
-def _retarget(*, tenant: Tenant, ticket, now: datetime) -> None:
+def _retarget(*, tenant: Tenant, ticket, now: datetime) -> list[SlaClock]:
     """After a change of priority, severity, department or policy: every open clock keeps the
     time it has used and counts it against the ticket's new target; a kind that now has a
     target and had no clock gets one, counted from the ticket's start."""
     if getattr(ticket, "not_fault_at", None) is not None:
-        return
+        return []
     policy = policy_for_department(tenant=tenant, department_id=ticket.department_id)
     row = target_for(policy, severity=ticket.severity, priority=ticket.priority)
     calendar = engine_calendar(policy.calendar)
@@ -212,6 +226,7 @@ def _retarget(*, tenant: Tenant, ticket, now: datetime) -> None:
         .select_related("calendar", "policy")
         .filter(ticket_id=ticket.pk)
     }
+    planned = []
     for kind in CLOCK_KINDS:
         text = getattr(row, kind) if row is not None else ""
         clock = existing.get(kind)
@@ -255,7 +270,9 @@ def _retarget(*, tenant: Tenant, ticket, now: datetime) -> None:
         clock.target = text
         if clock.status == ClockStatus.RUNNING:
             arithmetic.plan(clock, calendar, policy.at_risk_percent)
+            planned.append(clock)
         clock.save()
+    return planned
 
 
 def policy_clocks_retarget(*, tenant: Tenant, policy: SlaPolicy) -> None:
@@ -266,21 +283,19 @@ def policy_clocks_retarget(*, tenant: Tenant, policy: SlaPolicy) -> None:
         .distinct()
     )
     for ticket in tickets:
-        _retarget(tenant=tenant, ticket=ticket, now=now)
-        _after_change(tenant, ticket)
+        _after_change(tenant, ticket, planned=_retarget(tenant=tenant, ticket=ticket, now=now))
 
 
 def ticket_clocks_retarget(*, tenant: Tenant, ticket, now: datetime) -> None:
     """After the ticket's policy changed (department moved to another policy, policy deleted)."""
-    _retarget(tenant=tenant, ticket=ticket, now=now)
-    _after_change(tenant, ticket)
+    _after_change(tenant, ticket, planned=_retarget(tenant=tenant, ticket=ticket, now=now))
 
 
 def clocks_replan(*, tenant: Tenant, calendar: BusinessCalendar) -> int:
     """New due times for the running clocks that count on `calendar` (after it changed)."""
     engine = engine_calendar(calendar)
     now = wall_clock.now()
-    touched = set()
+    touched: dict[int, list[SlaClock]] = {}
     running = (
         SlaClock.objects.for_tenant(tenant)
         .select_for_update(of=("self",))
@@ -293,9 +308,9 @@ def clocks_replan(*, tenant: Tenant, calendar: BusinessCalendar) -> int:
         clock.anchor_at = now
         arithmetic.plan(clock, engine, _at_risk_percent(clock))
         clock.save()
-        touched.add(clock.ticket_id)
+        touched.setdefault(clock.ticket_id, []).append(clock)
     for ticket in Ticket.objects.for_tenant(tenant).filter(pk__in=touched):
-        _after_change(tenant, ticket)
+        _after_change(tenant, ticket, planned=touched[ticket.pk])
     return len(touched)
 
 
@@ -309,38 +324,36 @@ def clocks_replan_official() -> int:
     return total
 
 
-def _after_change(tenant: Tenant, ticket) -> None:
-    """Keep the ticket's nearest due time (the queue sorts by it) and schedule the deadline
-    jobs of its running clocks once the change commits."""
-    running = list(
-        SlaClock.objects.for_tenant(tenant).filter(ticket_id=ticket.pk, status=ClockStatus.RUNNING)
-    )
+def _after_change(tenant: Tenant, ticket, *, planned, running=None) -> None:
+    """Keep the ticket's nearest due time (the queue sorts by it) and plan the deadline job of
+    each clock whose moments were just (re)computed. A clock whose moments did not move keeps
+    the job it has; a job planned for moments that moved since finds nothing to do."""
+    if running is None:
+        running = list(
+            SlaClock.objects.for_tenant(tenant).filter(
+                ticket_id=ticket.pk, status=ClockStatus.RUNNING
+            )
+        )
     nearest = min((c.due_at for c in running if c.due_at), default=None)
     if getattr(ticket, "sla_due_at", None) != nearest:
         ticket.sla_due_at = nearest
         Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=nearest)
-    for clock in running:
-        _schedule(clock)
+    for clock in planned:
+        if clock.status == ClockStatus.RUNNING:
+            _schedule(clock)
 
 
 def _schedule(clock: SlaClock) -> None:
-    moments = []
+    """One job per clock, at its next moment: the at-risk check plans the due one."""
+    moment = None
     if clock.at_risk_notified_at is None and clock.at_risk_at is not None:
-        moments.append(clock.at_risk_at)
-    if clock.breach_notified_at is None and clock.due_at is not None:
+        moment = clock.at_risk_at
+    elif clock.breach_notified_at is None and clock.due_at is not None:
         # A clock is breached once its due time has *passed* (due at 16:00 and answered at
         # 16:00 is met), so its check runs a second later.
-        moments.append(clock.due_at + timedelta(seconds=1))
-    for moment in moments:
-        transaction.on_commit(lambda moment=moment: _enqueue_check(clock.pk, moment))
-
-
-def _enqueue_check(clock_id: int, moment: datetime) -> None:
-    if default_task_backend.supports_defer:
-        tasks.clock_check.using(run_after=moment).enqueue(clock_id)
-    elif moment <= wall_clock.now():
-        # A backend that cannot wait (the inline one) is only asked when the moment has come.
-        tasks.clock_check.enqueue(clock_id)
+        moment = clock.due_at + timedelta(seconds=1)
+    if moment is not None:
+        jobs.enqueue(tasks.clock_check, clock.pk, run_after=moment)
 
 
 # --- deadlines (run by the clock_check job) ------------------------------------------------
@@ -378,7 +391,7 @@ def clock_deadline_check(*, clock_id: int) -> str | None:
             via="job",
             changes={"clock": clock.kind, "due": clock.due_at.isoformat()},
         )
-        transaction.on_commit(lambda: tasks.notify_clock.enqueue(clock.pk, "breach"))
+        jobs.enqueue(tasks.notify_clock, clock.pk, "breach")
         _escalate(clock)
         outcome = "breach"
     elif (
@@ -396,7 +409,8 @@ def clock_deadline_check(*, clock_id: int) -> str | None:
             via="job",
             changes={"clock": clock.kind, "due": clock.due_at.isoformat()},
         )
-        transaction.on_commit(lambda: tasks.notify_clock.enqueue(clock.pk, "at_risk"))
+        jobs.enqueue(tasks.notify_clock, clock.pk, "at_risk")
+        _schedule(clock)  # now the due moment
         outcome = "at_risk"
     return outcome
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from pishkhan import jobs
 from pishkhan.accounts.models import User
 from pishkhan.core import clock
 from pishkhan.tenancy.models import Tenant
@@ -162,7 +163,7 @@ def ticket_update(
         if status in (Status.RESOLVED, Status.CLOSED):
             # The customer learns their request was resolved or closed (C-1, by mail).
             ticket_pk = ticket.pk
-            transaction.on_commit(lambda: tasks.notify_status_changed.enqueue(ticket_pk, status))
+            jobs.enqueue(tasks.notify_status_changed, ticket_pk, status)
     return ticket
 
 
@@ -225,7 +226,7 @@ def ticket_merge(
                 detail={"merged_into": into.number},
             )
         )
-    transaction.on_commit(lambda: tasks.notify_closed_with_reason.enqueue(ticket.pk))
+    jobs.enqueue(tasks.notify_closed_with_reason, ticket.pk)
     return ticket
 
 
@@ -306,7 +307,7 @@ def ticket_close_with_reason(
                 detail={"reason": reason, "note": note},
             )
         )
-    transaction.on_commit(lambda: tasks.notify_closed_with_reason.enqueue(ticket.pk))
+    jobs.enqueue(tasks.notify_closed_with_reason, ticket.pk)
     return ticket
 
 

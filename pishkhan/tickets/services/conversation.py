@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pishkhan import jobs
 from pishkhan.accounts.models import Customer, User
 from pishkhan.core import clock
 from pishkhan.core.persian import normalize
@@ -163,7 +164,7 @@ def _reply(
         new_status = status or (
             Status.WAITING if ticket.status in (Status.NEW, Status.OPEN) else ticket.status
         )
-        transaction.on_commit(lambda: tasks.notify_agent_reply.enqueue(message.pk))
+        jobs.enqueue(tasks.notify_agent_reply, message.pk)
     else:
         new_status = Status.OPEN if ticket.status != Status.NEW else Status.NEW
         if ticket.info_requested_at is not None:
@@ -287,7 +288,7 @@ def customer_message_receive(
             )
         ],
     )
-    transaction.on_commit(lambda: tasks.notify_follow_up_opened.enqueue(follow_up.pk))
+    jobs.enqueue(tasks.notify_follow_up_opened, follow_up.pk)
     return follow_up, None
 
 

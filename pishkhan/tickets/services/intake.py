@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from pishkhan import jobs
 from pishkhan.accounts.models import Customer, OwnedService, User
 from pishkhan.accounts.selectors import customer_get_by_email
 from pishkhan.accounts.services import customer_create
@@ -202,7 +203,7 @@ def _submit(
                 events.INFO_REQUESTED, tenant, ticket, now, None, {"fields": ticket.missing_fields}
             )
         )
-    transaction.on_commit(lambda: tasks.notify_ticket_received.enqueue(ticket.pk))
+    jobs.enqueue(tasks.notify_ticket_received, ticket.pk)
     return ticket
 
 
