@@ -38,7 +38,7 @@ from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import require_admin
 from pishkhan.tickets.attachments import MAX_FILES_PER_MESSAGE, check_files
 from pishkhan.tickets.intake import PolicyRefusal
-from pishkhan.tickets.models import MessageKind, Ticket
+from pishkhan.tickets.models import Ticket
 from pishkhan.tickets.services import customer_message_receive, ticket_submit
 from pishkhan.tickets.services._common import BODY_MAX, SUBJECT_MAX
 from pishkhan.trust.services import audit_record
@@ -171,11 +171,8 @@ def _route(*, mailbox: Mailbox, parsed: parsing.ParsedMail, now):
                 via="mail",
                 html=parsed.html,
             )
-            mine = holder.messages.filter(
-                author_customer=customer, kind=MessageKind.REPLY
-            ).order_by("pk")
-            message = mine.last()
-            if holder.messages.order_by("pk").first() != message:
+            message = holder.request_message
+            if not holder.request_is_new:
                 # A repeat of an open ticket, added to it as a reply (T-4 for mail).
                 detail = _("Added to the open ticket it repeats.")
                 result = (InboundStatus.REPLY, detail, holder, message)

@@ -58,23 +58,26 @@ def thread_id_record(
     message_id: str,
     outbound: bool = False,
     now: datetime | None = None,
-) -> ThreadId | None:
+) -> None:
     """Remember that a Message-ID belongs to a ticket's thread. Idempotent: an id already known
     keeps its first ticket (a re-delivered mail must not move a thread). Ids that cannot be
     stored (empty, longer than the column) are skipped: they could never be matched anyway."""
     message_id = normalize_message_id(message_id)
     if not message_id or len(message_id) > ThreadId._meta.get_field("message_id").max_length:
-        return None
-    row, _created = ThreadId.objects.get_or_create(
-        tenant=tenant,
-        message_id=message_id,
-        defaults={
-            "ticket_id": ticket_id,
-            "outbound": outbound,
-            "created_at": now or clock.now(),
-        },
+        return
+    # One INSERT … ON CONFLICT DO NOTHING: no lookup first, no savepoint for the race.
+    ThreadId.objects.bulk_create(
+        [
+            ThreadId(
+                tenant=tenant,
+                message_id=message_id,
+                ticket_id=ticket_id,
+                outbound=outbound,
+                created_at=now or clock.now(),
+            )
+        ],
+        ignore_conflicts=True,
     )
-    return row
 
 
 def mail_send(

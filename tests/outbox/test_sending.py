@@ -119,8 +119,7 @@ def test_agent_reply_threads_under_the_received_mail_and_the_customers_answer(
 
 
 def test_references_stay_bounded_in_a_long_conversation(alpha, smtp):
-    first = thread_id_record(tenant=alpha.tenant, ticket_id=alpha.ticket.pk, message_id="m0@x")
-    for n in range(1, 30):
+    for n in range(30):
         thread_id_record(tenant=alpha.tenant, ticket_id=alpha.ticket.pk, message_id=f"m{n}@x")
 
     row = mail_send(
@@ -134,7 +133,7 @@ def test_references_stay_bounded_in_a_long_conversation(alpha, smtp):
     )
 
     references = row.references.split()
-    assert references[0] == first.message_id
+    assert references[0] == "m0@x"
     assert references[-1] == row.in_reply_to == "m29@x"
     assert len(references) == 10
 

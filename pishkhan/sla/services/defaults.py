@@ -84,6 +84,14 @@ def policy_for_department(*, tenant: Tenant, department_id: int) -> SlaPolicy:
     )
     if assignment is not None:
         return assignment.policy
+    default = (
+        SlaPolicy.objects.for_tenant(tenant)
+        .select_related("calendar")
+        .filter(is_default=True)
+        .first()
+    )
+    if default is not None:
+        return default
     default = sla_defaults_ensure(tenant=tenant)
     return SlaPolicy.objects.select_related("calendar").get(pk=default.pk)
 

@@ -3,8 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from pishkhan.accounts.models import Customer, User
@@ -44,15 +43,31 @@ _choice = choice
 def _next_number(tenant: Tenant) -> int:
     # The UPDATE takes the counter row's lock until commit, so concurrent submissions in one
     # tenant queue here and each sees the previous one's number; on rollback it is given back.
-    updated = TicketCounter.objects.filter(tenant=tenant).update(last_number=F("last_number") + 1)
-    if not updated:
+    number = _bump_counter(tenant)
+    if number is None:
         try:
             with transaction.atomic():
                 TicketCounter.objects.create(tenant=tenant, last_number=0)
         except IntegrityError:
             pass  # another transaction created it first; the update below waits for it
-        TicketCounter.objects.filter(tenant=tenant).update(last_number=F("last_number") + 1)
-    return TicketCounter.objects.values_list("last_number", flat=True).get(tenant=tenant)
+        number = _bump_counter(tenant)
+    return number
+
+
+def _bump_counter(tenant: Tenant) -> int | None:
+    """The tenant's next ticket number, in one statement (UPDATE … RETURNING, which both
+    PostgreSQL and SQLite ≥ 3.35 have; the ORM's update() cannot return the new value)."""
+    meta = TicketCounter._meta
+    quote = connection.ops.quote_name
+    last, tenant_column = meta.get_field("last_number").column, meta.get_field("tenant").column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {quote(last)} = {quote(last)} + 1 "  # noqa: S608
+            f"WHERE {quote(tenant_column)} = %s RETURNING {quote(last)}",
+            [tenant.pk],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _author_role(*, tenant: Tenant, ticket_customer: Customer, actor: User | None):

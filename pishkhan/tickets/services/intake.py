@@ -50,6 +50,10 @@ def ticket_submit(**kwargs) -> Ticket:
     tenant's support rules in order (tickets.intake). Returns the ticket that now holds the
     request: a new one, or for a mailed duplicate the open ticket it was added to.
 
+    On the returned ticket, `request_message` is the message that holds this request and
+    `request_is_new` says whether it opened the ticket (False: it became a reply), so a channel
+    need not look for either.
+
     A rule's refusal (`intake.PolicyRefusal`) leaves nothing behind but the violation it
     names, recorded after the rollback."""
     try:
@@ -204,6 +208,7 @@ def _submit(
             )
         )
     jobs.enqueue(tasks.notify_ticket_received, ticket.pk)
+    ticket.request_message, ticket.request_is_new = message, True
     return ticket
 
 
@@ -233,7 +238,8 @@ def _append_to_open_ticket(
     from pishkhan.tickets.services.conversation import customer_message_add
 
     ticket = submission.append_to
-    customer_message_add(
+    ticket.request_is_new = False
+    ticket.request_message = customer_message_add(
         tenant=submission.tenant,
         ticket=ticket,
         customer=submission.customer,
