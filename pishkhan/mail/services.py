@@ -37,6 +37,7 @@ from pishkhan.outbox.threading import parse_subject_reference
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import require_admin
 from pishkhan.tickets.attachments import MAX_FILES_PER_MESSAGE, check_files
+from pishkhan.tickets.fields import values_from_text
 from pishkhan.tickets.intake import PolicyRefusal
 from pishkhan.tickets.models import Ticket
 from pishkhan.tickets.services import customer_message_receive, ticket_submit
@@ -166,6 +167,8 @@ def _route(*, mailbox: Mailbox, parsed: parsing.ParsedMail, now):
                 department=mailbox.department,
                 subject=_subject(parsed),
                 body=_with_dropped(parsed.text, dropped),
+                # A mail has no form: "Domain: example.ir" lines stand for its fields.
+                fields=values_from_text(mailbox.department.fields, parsed.text),
                 files=files,
                 channel="email",
                 via="mail",

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext as _
 
-from pishkhan.core.persian import to_ascii_digits
+from pishkhan.core.persian import normalize, to_ascii_digits
 from pishkhan.tickets.models import FieldKind
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -15,6 +15,10 @@ DOMAIN_RE = re.compile(
     r"^(?=.{1,253}$)(?!-)(?:[a-z0-9-]{1,63}(?<!-)\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$"
 )
 MAX_VALUE_LENGTH = 500
+# "Label: value" on a line of its own, maybe as a list item; ":" in either width.
+LABELLED_LINE = re.compile(
+    r"^\s*(?:[-*•]\s*)?([^:：\n]{1,80}?)\s*[:：]\s*(\S.*?)\s*$", re.MULTILINE
+)
 
 
 def clean_definitions(raw) -> list[dict]:
@@ -124,4 +128,28 @@ def clean_values(definitions: list[dict], raw: dict | None, *, missing: list | N
             errors[f"fields.{key}"] = list(exc.messages)
     if errors:
         raise ValidationError(errors)
+    return values
+
+
+def values_from_text(definitions: list[dict], text: str) -> dict[str, str]:
+    """Field values written in a message as "Label: value" lines (the Persian or English
+    label, or the key), for channels without a form: a mailed request, or the answer to our
+    mail asking for the missing fields (T-6). Only values that pass the field's check are
+    taken; the first line for a field wins. Anything else stays in the text for the agent."""
+    by_name: dict[str, dict] = {}
+    for definition in definitions:
+        for name in (definition["label_fa"], definition["label_en"], definition["key"]):
+            by_name.setdefault(normalize(name), definition)
+    values: dict[str, str] = {}
+    for match in LABELLED_LINE.finditer(text or ""):
+        definition = by_name.get(normalize(match.group(1)))
+        if definition is None or definition["key"] in values:
+            continue
+        value = match.group(2)
+        if len(value) > MAX_VALUE_LENGTH:
+            continue
+        try:
+            values[definition["key"]] = _clean_value(definition["kind"], value)
+        except ValidationError:
+            continue
     return values

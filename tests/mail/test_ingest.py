@@ -367,3 +367,57 @@ def test_a_mailed_request_short_of_required_fields_is_asked_for_them(
     assert ticket.status == Status.WAITING and ticket.missing_fields
     asked = OutboundMail.objects.get(ticket_id=ticket.pk, template__endswith="info_requested")
     assert asked.to == SENDER
+
+
+def _technical_mailbox(world):
+    return Mailbox.objects.create(
+        tenant=world.tenant,
+        department=world.department,
+        address="tech@alpha.localhost",
+        created_at=clock.now(),
+    )
+
+
+def test_fields_written_as_labelled_lines_complete_a_mailed_request(
+    world, django_capture_on_commit_callbacks
+):
+    # given a mail that names the required fields as "Label: value" lines, in Arabic-keyboard
+    # spelling and Persian digits
+    body = f"{BODY}\n\nدامنه سرويس: Example.IR\nآي پي سرور: ۱۸۵.۸.۱۷۲.۱۰\n"
+    row = _ingest(
+        _technical_mailbox(world),
+        _mail(to="tech@alpha.localhost", body=body),
+        django_capture_on_commit_callbacks,
+    )
+    # then the request is complete: its fields are filled and nothing is asked for
+    ticket = Ticket.objects.get(pk=row.ticket.pk)
+    assert ticket.fields == {"domain": "example.ir", "server_ip": "185.8.172.10"}
+    assert ticket.missing_fields == [] and ticket.status == Status.NEW
+    assert not OutboundMail.objects.filter(template__endswith="info_requested").exists()
+
+
+def test_the_answer_to_our_request_for_fields_fills_them_in(
+    world, django_capture_on_commit_callbacks
+):
+    # given a mailed request the technical department asked the missing fields for
+    technical = _technical_mailbox(world)
+    first = _ingest(technical, _mail(to="tech@alpha.localhost"), django_capture_on_commit_callbacks)
+    asked = OutboundMail.objects.get(ticket_id=first.ticket.pk, template__endswith="info_requested")
+    # the mail itself shows the lines to fill in
+    assert "دامنه سرویس:" in asked.text
+
+    # when the customer answers with one valid value and one that is not an address
+    answer = _mail(
+        to="tech@alpha.localhost",
+        subject=f"Re: {asked.subject}",
+        body="دامنه سرویس: example.ir\nآی‌پی سرور: نمی‌دانم\n\n> متن نامه قبلی",
+        in_reply_to=asked.message_id,
+    )
+    row = _ingest(technical, answer, django_capture_on_commit_callbacks)
+
+    # then the reply is on the ticket, the valid value is taken, the other is still missing
+    assert row.status == InboundStatus.REPLY and row.ticket_id == first.ticket.pk
+    ticket = Ticket.objects.get(pk=first.ticket.pk)
+    assert ticket.fields["domain"] == "example.ir"
+    assert ticket.missing_fields == ["server_ip"]
+    assert "نمی‌دانم" in row.ticket_message.body

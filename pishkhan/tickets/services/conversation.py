@@ -195,6 +195,15 @@ def _reply(
     return message
 
 
+def _fields_in_text(ticket: Ticket, body: str) -> dict | None:
+    """T-6 by mail: the answer to our request for the missing fields, written as "Label:
+    value" lines (as that mail asks), fills them in."""
+    if not ticket.missing_fields:
+        return None
+    wanted = [d for d in ticket.department.fields if d["key"] in ticket.missing_fields]
+    return department_fields.values_from_text(wanted, body) or None
+
+
 def _supplied_fields(ticket: Ticket, raw: dict) -> tuple[dict, list]:
     """T-6: values for the fields the request lacked, checked like at submission. Returns the
     valid values and the keys still missing."""
@@ -249,7 +258,7 @@ def customer_message_receive(
     that holds the message, and the reply when it was one."""
     from pishkhan.tickets.services.intake import ticket_submit
 
-    current = Ticket.objects.for_tenant(tenant).get(pk=ticket.pk)
+    current = Ticket.objects.for_tenant(tenant).select_related("department").get(pk=ticket.pk)
     if not current.is_closed:
         message = ticket_reply(
             tenant=tenant,
@@ -261,6 +270,7 @@ def customer_message_receive(
             channel=channel,
             via=via,
             html=html,
+            fields=_fields_in_text(current, body),
         )
         return current, message
     follow_up = ticket_submit(
