@@ -77,7 +77,11 @@ def _serve(argv: list[str]) -> int:
     return 0
 
 
-DASHED = {"mail-receive": "mail_receive", "mail-poll": "mail_poll"}
+DASHED = {
+    "mail-receive": "mail_receive",
+    "mail-poll": "mail_poll",
+    "search-rebuild": "search_rebuild",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             "  mail-receive  receive the mailboxes' mail over SMTP (--host, --port 2525,\n"
             "            --lmtp behind a mail server)\n"
             "  mail-poll fetch mail from the mailboxes' IMAP servers (--loop SECONDS)\n"
+            "  search-rebuild  rebuild the search index for recovery (--tenant SLUG)\n"
             "  any other Django management command (createsuperuser, check, shell, ...)"
         )
         return 0

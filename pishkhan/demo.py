@@ -7,6 +7,8 @@ from django.db import transaction
 from pishkhan.accounts.models import Customer, User
 from pishkhan.accounts.ownership import service_register, service_verify
 from pishkhan.accounts.services import customer_signup, staff_user_create
+from pishkhan.deflection.demo import seed_deflection
+from pishkhan.knowledge.demo import seed_hosting_articles
 from pishkhan.policies.selectors import violation_list
 from pishkhan.policies.services import fine_charge
 from pishkhan.sla.selectors import calendar_get_by_name
@@ -197,6 +199,10 @@ def _hosting() -> None:
             ticket_update(tenant=tenant, ticket=ticket, actor=owner, status=Status.RESOLVED)
     _hosting_rules(tenant=tenant, owner=owner, agent=agent, customer=customer, technical=technical)
     _hosting_mail(tenant=tenant, owner=owner, agent=agent, technical=technical)
+    # The help centre's articles from the hosting policy [002], then what customers did with
+    # them before filing requests (T-11).
+    seed_hosting_articles(tenant=tenant, owner=owner, agent=agent)
+    seed_deflection(tenant=tenant, customer=customer)
 
 
 def _demo_mail(*, sender: str, name: str, subject: str, body: str, headers=None) -> bytes:

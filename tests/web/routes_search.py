@@ -1,11 +1,9 @@
-"""Isolation cases of the search pages (merged into tests/web/test_isolation.py)."""
+"""Isolation cases of the search page (tests/web/test_isolation.py): it takes no object in its
+address, so a cross-tenant case is a search for another tenant's words (tests/search)."""
 
-# name -> kwargs naming keys of the objects below
-ROUTES: dict = {}
-# Of those, the ones that only take a POST.
+ROUTES: dict = {"search": {}}
 POST_ROUTES: tuple = ()
 
 
 def beta_objects(beta) -> dict:
-    """beta's objects, by the keys ROUTES names."""
     return {}

@@ -18,6 +18,7 @@ from pishkhan.tickets.intake import PolicyRefusal
 from pishkhan.tickets.models import Channel, Status
 from pishkhan.tickets.services import SUBJECT_MAX, ticket_reply, ticket_submit
 from pishkhan.web.forms import PortalTicketForm, ReplyForm, apply_errors
+from pishkhan.web.views import deflection
 from pishkhan.web.views.access import customer_required
 from pishkhan.web.views.common import chosen_department
 
@@ -107,6 +108,9 @@ def ticket_new(request):
     form = None
     refusal = None
     service_missing = False
+    # T-11: the articles suggested while the request is written, recorded on this visit.
+    deflection_key = deflection.visit_key(request)
+    suggestions = []
     if department is not None:
         initial = _follow_up_initial(follow_up, department) if follow_up else {}
         form = PortalTicketForm(
@@ -116,6 +120,8 @@ def ticket_new(request):
             services=services,
             initial=initial,
         )
+        for name in ("subject", "body"):
+            form.fields[name].widget.attrs.update(deflection.suggestion_attrs())
         if request.method == "POST" and form.is_valid():
             try:
                 ticket = ticket_submit(
@@ -140,8 +146,18 @@ def ticket_new(request):
                 service_missing = "service" in getattr(exc, "error_dict", {}) and not services
                 apply_errors(form, exc)
             else:
+                deflection.record_submitted(request, key=deflection_key, ticket=ticket)
                 messages.success(request, _("Your request was registered."))
                 return redirect("web:ticket", number=ticket.number)
+        if request.method == "POST":
+            # Shown again (refused or incomplete): suggest for what was typed, which is also
+            # how a browser without JavaScript gets suggestions.
+            suggestions = deflection.suggest_and_record(
+                request,
+                key=deflection_key,
+                subject=str(request.POST.get("subject", "")),
+                body=str(request.POST.get("body", "")),
+            )
     elif request.method == "POST":
         messages.error(request, _("Choose a department."))
     template = (
@@ -161,6 +177,9 @@ def ticket_new(request):
             "service_missing": service_missing,
             # Browsers never refill a file input: say so when files were chosen.
             "files_dropped": bool(request.FILES.getlist("attachments")),
+            "deflection_key": deflection_key,
+            "deflection_field": deflection.VISIT_FIELD,
+            "suggestions": suggestions,
         },
     )
 

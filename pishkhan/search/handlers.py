@@ -1,0 +1,49 @@
+"""Keeping the index in step with tickets and customers, inside their transactions."""
+
+from __future__ import annotations
+
+from pishkhan.search import services, sources
+from pishkhan.tickets import events
+from pishkhan.tickets.models import MessageKind
+
+# Changes that alter what a ticket's documents are filtered on.
+_REFILTER = {events.STATUS_CHANGED, events.RECLASSIFIED}
+
+
+def on_ticket_event(event: events.TicketEvent) -> None:
+    tenant, ticket = event.tenant, event.ticket
+    if event.kind == events.SUBMITTED:
+        request = event.data["message"]
+        services.document_put(tenant=tenant, document=sources.ticket_document(ticket, request))
+    elif event.kind == events.MESSAGE_ADDED:
+        message = event.data["message"]
+        if message.kind != MessageKind.SYSTEM:
+            document = sources.message_document(message, ticket)
+            services.document_put(tenant=tenant, document=document)
+        services.documents_touch(
+            tenant=tenant,
+            kind="ticket",
+            object_id=ticket.pk,
+            filters=sources.ticket_filters(ticket),
+            updated_at=ticket.updated_at,
+        )
+    elif event.kind in _REFILTER:
+        services.documents_touch(
+            tenant=tenant,
+            kind="ticket",
+            object_id=ticket.pk,
+            filters=sources.ticket_filters(ticket),
+            updated_at=ticket.updated_at,
+        )
+
+
+def on_customer_saved(sender, instance, raw=False, **kwargs) -> None:
+    # A signal, not a call from accounts.services: customers are also made by the mail
+    # intake and the operator desk, and accounts must not know the search app above it.
+    if raw:
+        return
+    services.document_put(tenant=instance.tenant, document=sources.customer_document(instance))
+
+
+def on_customer_deleted(sender, instance, **kwargs) -> None:
+    services.document_delete(tenant=instance.tenant, kind="customer", object_id=instance.pk)

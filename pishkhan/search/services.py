@@ -1,0 +1,121 @@
+"""Writes to the search index. Called inside the caller's transaction, never committing on
+their own: a write that rolls back takes its index change with it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pishkhan.core import clock
+from pishkhan.search import text
+from pishkhan.search.documents import AUDIENCES, Document
+from pishkhan.search.models import SearchDocument, SearchTerm
+from pishkhan.tenancy.models import Tenant
+
+BATCH = 2000
+
+
+def _filters(document: Document) -> dict[str, str]:
+    return {str(k)[:40]: str(v)[:100] for k, v in document.filters.items() if v is not None}
+
+
+def _parent(filters: dict[str, str]) -> int | None:
+    value = filters.get("ticket", "")
+    return int(value) if value.isdigit() else None
+
+
+def _row(tenant: Tenant, document: Document, now) -> SearchDocument:
+    filters = _filters(document)
+    return SearchDocument(
+        tenant=tenant,
+        kind=document.kind,
+        object_id=document.object_id,
+        parent_id=_parent(filters),
+        title=document.title[:1000],
+        body=document.body[: text.MAX_INDEXED],
+        terms=text.index_terms(document.title, document.body),
+        language=document.language[:8],
+        audience=document.audience if document.audience in AUDIENCES else "agent",
+        filters=filters,
+        updated_at=document.updated_at or now,
+    )
+
+
+def _add_terms(tenant: Tenant, rows: Iterable[SearchDocument]) -> None:
+    words = sorted({w for row in rows for w in row.terms.split()})
+    # Sorted, so two transactions adding overlapping words lock them in the same order.
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(tenant=tenant, word=w) for w in words], ignore_conflicts=True, batch_size=BATCH
+    )
+
+
+def document_put(*, tenant: Tenant, document: Document) -> None:
+    """Insert or replace the document (kind, object_id) of this tenant."""
+    row = _row(tenant, document, clock.now())
+    fields = ["parent_id", "title", "body", "terms", "language", "audience", "filters"]
+    updated = (
+        SearchDocument.objects.for_tenant(tenant)
+        .filter(kind=row.kind, object_id=row.object_id)
+        .update(**{f: getattr(row, f) for f in fields}, updated_at=row.updated_at)
+    )
+    if not updated:
+        row.save(force_insert=True)
+    _add_terms(tenant, [row])
+
+
+def document_delete(*, tenant: Tenant, kind: str, object_id: int) -> None:
+    SearchDocument.objects.for_tenant(tenant).filter(kind=kind, object_id=object_id).delete()
+
+
+def documents_touch(
+    *, tenant: Tenant, kind: str, object_id: int, filters: dict, updated_at=None
+) -> None:
+    """Change the filter values (and date) of a document and of the documents under it (a
+    ticket's messages) without re-reading their text: a status change costs two UPDATEs."""
+    values = {str(k): str(v) for k, v in filters.items() if v is not None}
+    own = SearchDocument.objects.for_tenant(tenant).filter(kind=kind, object_id=object_id)
+    children = SearchDocument.objects.for_tenant(tenant).filter(parent_id=object_id)
+    for qs in (own, children.filter(kind="message")):
+        rows = list(qs.only("id", "filters"))
+        for row in rows:
+            row.filters = {**row.filters, **values}
+        update = ["filters"]
+        if updated_at is not None and qs is own:
+            for row in rows:
+                row.updated_at = updated_at
+            update.append("updated_at")
+        SearchDocument.objects.bulk_update(rows, update, batch_size=BATCH)
+
+
+def index_rebuild(*, tenant: Tenant, kinds: Iterable[str] | None = None) -> dict[str, int]:
+    """Recovery: replace the tenant's documents of each registered kind with what its source
+    says now, and its vocabulary with the words of the documents. One transaction per call
+    (the caller's); returns the count per kind."""
+    from pishkhan.search.registry import sources
+
+    chosen = sources()
+    if kinds is not None:
+        chosen = {k: v for k, v in chosen.items() if k in set(kinds)}
+    now = clock.now()
+    counts: dict[str, int] = {}
+    for kind, source in chosen.items():
+        SearchDocument.objects.for_tenant(tenant).filter(kind=kind).delete()
+        batch: list[SearchDocument] = []
+        counts[kind] = 0
+        for document in source(tenant):
+            batch.append(_row(tenant, document, now))
+            if len(batch) >= BATCH:
+                SearchDocument.objects.bulk_create(batch)
+                counts[kind] += len(batch)
+                batch = []
+        SearchDocument.objects.bulk_create(batch)
+        counts[kind] += len(batch)
+    SearchTerm.objects.for_tenant(tenant).delete()
+    words: set[str] = set()
+    for terms in (
+        SearchDocument.objects.for_tenant(tenant).values_list("terms", flat=True).iterator()
+    ):
+        words.update(terms.split())
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(tenant=tenant, word=w) for w in sorted(words)], batch_size=BATCH
+    )
+    return counts

@@ -1,0 +1,99 @@
+"""Both backends against one reference: the engine's answers on real request texts equal what
+the meaning written down in search.text computes in plain Python. As the suite runs on SQLite
+and on PostgreSQL, this is what makes the two backends return the same results."""
+
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from pishkhan.search import selectors, text
+from pishkhan.search.documents import Document
+from pishkhan.search.selectors import MAX_EXPANSIONS, search
+from pishkhan.search.services import document_put
+from pishkhan.tenancy.services import tenant_create
+
+PAIRS = Path(__file__).resolve().parents[1] / "data" / "duplicates.jsonl"
+ARABIC_KEYBOARD = str.maketrans({"ی": "ي", "ک": "ك"})
+
+
+def _expansions(word: str, vocabulary: set[str]) -> frozenset[str]:
+    if len(word) < text.INFIX_MIN or word.isdigit():
+        return frozenset()
+    containing = sorted(v for v in vocabulary if word in v)[: MAX_EXPANSIONS + 1]
+    if containing:
+        return frozenset([v for v in containing if not v.startswith(word)][:MAX_EXPANSIONS])
+    if len(word) < text.TYPO_MIN:
+        return frozenset()
+    return frozenset(sorted(v for v in vocabulary if text.is_typo_of(word, v))[:MAX_EXPANSIONS])
+
+
+def reference(documents: dict, query: str, match: str) -> list[int]:
+    """documents: id -> (terms, updated_at). The ids search() must return, in order."""
+    vocabulary = {t for terms, _ in documents.values() for t in terms}
+    words = text.parse(query).words
+    if match == "all":
+        clauses = [(w, _expansions(w, vocabulary)) for w in words]
+    else:
+        clauses = [(w, frozenset()) for w in words]
+    scored = []
+    for pk, (terms, updated) in documents.items():
+        count = sum(any(text.word_matches(w, t, e) for t in terms) for w, e in clauses)
+        if count and (match == "any" or count == len(clauses)):
+            scored.append((count if match == "any" else 0, updated, pk))
+    return [pk for *_ignored, pk in sorted(scored, reverse=True)]
+
+
+@pytest.fixture
+def corpus(db):
+    tenant = tenant_create(slug="reference", name="مرجع")
+    rng = random.Random(1405)
+    lines = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line]
+    documents = {}
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for pk, pair in enumerate(lines[:40], 1):
+        side = pair["a"] if pk % 2 else pair["b"]
+        updated = start + timedelta(hours=rng.randint(0, 5000), seconds=pk)
+        document = Document(
+            kind="article",
+            object_id=pk,
+            title=side["subject"],
+            body=side["body"],
+            updated_at=updated,
+        )
+        document_put(tenant=tenant, document=document)
+        documents[pk] = (set(text.index_terms(side["subject"], side["body"]).split()), updated)
+    return tenant, documents, rng
+
+
+def _queries(documents: dict, rng: random.Random) -> list[tuple[str, str]]:
+    words = sorted({t for terms, _ in documents.values() for t in terms if len(t) >= 4})
+    made = []
+    for _ in range(25):
+        word = rng.choice(words)
+        made.append(("all", word))
+        made.append(("all", word.translate(ARABIC_KEYBOARD)))
+        made.append(("all", word[: max(3, len(word) - 2)]))
+        made.append(("all", word[1:]))  # a word inside a longer one
+        cut = rng.randrange(1, len(word) - 1)
+        made.append(("all", word[:cut] + word[cut + 1 :]))  # a letter missing
+        made.append(("all", f"{word} {rng.choice(words)}"))
+        made.append(("any", " ".join(rng.sample(words, 4))))
+    return made
+
+
+@pytest.mark.parametrize("rare", [500, 3], ids=["rare-words", "frequent-words"])
+def test_both_backends_answer_as_the_reference(corpus, rare, monkeypatch):
+    # given the request texts indexed, and (second run) every word counted as frequent, so
+    # pages come from the walk by date rather than from sorting the few matches
+    monkeypatch.setattr(selectors, "RARE", rare)
+    tenant, documents, rng = corpus
+    # when searched in every way people type, then the answers are the reference's
+    for match, query in _queries(documents, rng):
+        page = search(tenant=tenant, query=query, kinds=["article"], match=match, limit=100)
+        assert [h.object_id for h in page.hits] == reference(documents, query, match), (
+            match,
+            query,
+        )
