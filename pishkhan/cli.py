@@ -81,6 +81,7 @@ DASHED = {
     "mail-receive": "mail_receive",
     "mail-poll": "mail_poll",
     "search-rebuild": "search_rebuild",
+    "deflection-report": "deflection_report",
 }
 
 
@@ -137,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             "            --lmtp behind a mail server)\n"
             "  mail-poll fetch mail from the mailboxes' IMAP servers (--loop SECONDS)\n"
             "  search-rebuild  rebuild the search index for recovery (--tenant SLUG)\n"
+            "  deflection-report  what the help centre's articles saved, as JSON (--tenant SLUG)\n"
             "  any other Django management command (createsuperuser, check, shell, ...)"
         )
         return 0
