@@ -51,14 +51,23 @@ def _add_terms(tenant: Tenant, rows: Iterable[SearchDocument]) -> None:
 def document_put(*, tenant: Tenant, document: Document) -> None:
     """Insert or replace the document (kind, object_id) of this tenant."""
     row = _row(tenant, document, clock.now())
-    fields = ["parent_id", "title", "body", "terms", "language", "audience", "filters"]
-    updated = (
-        SearchDocument.objects.for_tenant(tenant)
-        .filter(kind=row.kind, object_id=row.object_id)
-        .update(**{f: getattr(row, f) for f in fields}, updated_at=row.updated_at)
+    # One INSERT … ON CONFLICT DO UPDATE (both databases; SQLite fires its UPDATE triggers, so
+    # the FTS table follows) instead of an UPDATE and then maybe an INSERT.
+    SearchDocument.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["tenant", "kind", "object_id"],
+        update_fields=[
+            "parent_id",
+            "title",
+            "body",
+            "terms",
+            "language",
+            "audience",
+            "filters",
+            "updated_at",
+        ],  # fmt: skip
     )
-    if not updated:
-        row.save(force_insert=True)
     _add_terms(tenant, [row])
 
 
