@@ -260,6 +260,12 @@ class TicketPatch(InputSchema):
     assignee_id: Id | None = None
     department_id: Id = None
     tags: list[str] = None
+    fields: dict[str, str | int | None] = Field(
+        None,
+        description="Values of the department's fields, by key; only the keys sent change, an "
+        "empty value clears one. Staff may fill in what a mailed or phoned request lacked "
+        "(`missing_fields`), which ends the wait for it.",
+    )
     reason: str = Field(
         None,
         max_length=NOTE_MAX,
@@ -437,7 +443,7 @@ def ticket_update(request, number: int, payload: TicketPatch):
     tenant = request.tenant
     ticket = _ticket(request, number)
     data = payload.model_dump(exclude_unset=True)
-    simple = ("status", "priority", "severity", "tags", "reason")
+    simple = ("status", "priority", "severity", "tags", "fields", "reason")
     changes = {key: data[key] for key in simple if key in data}
     if "assignee_id" in data:
         changes["assignee"] = None

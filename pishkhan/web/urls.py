@@ -45,6 +45,7 @@ urlpatterns = [
     path(
         "agent/tickets/<int:number>/properties/", agent.ticket_properties, name="agent_properties"
     ),
+    path("agent/tickets/<int:number>/fields/", agent.ticket_fields, name="agent_ticket_fields"),
     path("agent/canned/", admin.canned_list, name="canned"),
     path("agent/canned/<int:pk>/delete/", admin.canned_delete, name="canned_delete"),
     path("agent/departments/", admin.department_list, name="departments"),

@@ -29,6 +29,7 @@ from pishkhan.tickets.services import (
     ticket_submit_for_contact,
     ticket_update,
 )
+from pishkhan.trust.models import AuditEvent
 from tests.conftest import GOOD_FIELDS
 
 # Two wordings of one request, and a different request about the same domain [002 r15-16].
@@ -592,3 +593,81 @@ def test_the_customer_supplies_the_missing_field_in_the_portal(alpha):
     assert wrong.status_code == 200 and unchanged == (["server_ip"], 1)
     assert ticket.missing_fields == [] and ticket.fields["server_ip"] == "10.0.0.7"
     assert ticket.info_requested_at is None and ticket.status == Status.OPEN
+
+
+def _phoned_without_ip(alpha):
+    return ticket_submit_for_contact(
+        tenant=alpha.tenant,
+        contact={"name": "سارا", "email": "sara@example.ir"},
+        department=alpha.department,
+        subject="سرور مجازی پاسخ نمی‌دهد",
+        body="سرور مجازی من از ساعت ۱۰ پاسخ نمی‌دهد.",
+        fields={"domain": "sara.ir"},
+        channel=Channel.PHONE,
+        actor=alpha.agent,
+    )
+
+
+def test_an_agent_fills_in_what_a_phoned_request_lacked(alpha):
+    # given a phoned request waiting for its server address
+    ticket = _phoned_without_ip(alpha)
+    assert ticket.info_requested_at is not None
+
+    # when the agent enters the address the customer gave on the phone, in Persian digits
+    ticket_update(
+        tenant=alpha.tenant, ticket=ticket, actor=alpha.agent, fields={"server_ip": "۱۰.۰.۰.۷"}
+    )
+
+    # then nothing is missing, nothing is awaited, the earlier value is kept, and it is audited
+    ticket.refresh_from_db()
+    assert ticket.fields == {"domain": "sara.ir", "server_ip": "10.0.0.7"}
+    assert ticket.missing_fields == [] and ticket.info_requested_at is None
+    assert AuditEvent.objects.filter(
+        tenant=alpha.tenant, action="ticket.update", changes__has_key="fields"
+    ).exists()
+
+
+def test_a_wrong_value_from_an_agent_changes_nothing(alpha):
+    ticket = _phoned_without_ip(alpha)
+    before = (ticket.fields, ticket.missing_fields, ticket.info_requested_at)
+
+    with pytest.raises(ValidationError) as refused:
+        ticket_update(
+            tenant=alpha.tenant,
+            ticket=ticket,
+            actor=alpha.agent,
+            fields={"server_ip": "نمی‌دانم", "colour": "آبی"},
+        )
+
+    assert {"fields.server_ip", "fields.colour"} <= set(refused.value.message_dict)
+    ticket.refresh_from_db()
+    assert (ticket.fields, ticket.missing_fields, ticket.info_requested_at) == before
+
+
+def test_the_agent_page_and_the_api_fill_in_fields(alpha):
+    ticket = _phoned_without_ip(alpha)
+    page = alpha.client(alpha.agent)
+
+    # the page shows the form open, since information is missing
+    shown = page.get(f"/agent/tickets/{ticket.number}/")
+    assert 'id="ticket-fields" open' in shown.content.decode()
+    refused = page.post(
+        f"/agent/tickets/{ticket.number}/fields/",
+        {"field_domain": "sara.ir", "field_server_ip": "x"},
+    )
+    assert refused.status_code == 400 and "field-error" in refused.content.decode()
+    page.post(
+        f"/agent/tickets/{ticket.number}/fields/",
+        {"field_domain": "sara.ir", "field_server_ip": "10.0.0.7"},
+    )
+    ticket.refresh_from_db()
+    assert ticket.missing_fields == [] and ticket.fields["server_ip"] == "10.0.0.7"
+
+    # and through the API a value is corrected
+    response = alpha.api().patch(
+        f"/api/v1/tickets/{ticket.number}",
+        data={"fields": {"server_ip": "10.0.0.8"}},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["fields"]["server_ip"] == "10.0.0.8"

@@ -11,6 +11,7 @@ from pishkhan.core import clock
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import require_writer, staff_membership
 from pishkhan.tickets import events, intake, tasks
+from pishkhan.tickets import fields as department_fields
 from pishkhan.tickets.models import (
     PRIORITY_RANK,
     CloseReason,
@@ -68,10 +69,13 @@ def ticket_update(
     assignee: User | None = UNSET,
     department: Department = UNSET,
     tags: list[str] = UNSET,
+    fields: dict = UNSET,
     reason: str = "",
     via: str = "web",
 ) -> Ticket:
     """Staff changes to a ticket's properties (T-2, T-3). A closed ticket's status is final.
+    `fields` sets the department's field values (a key with an empty value clears it); staff
+    may fill in what a mailed or phoned request lacked, which ends the wait for it (T-6).
     `actor` None is the system itself (an SLA escalation). A priority lowered by an agent with
     a `reason` records that the customer chose a higher priority than the request warrants
     [002 r14] (T-12)."""
@@ -103,6 +107,12 @@ def ticket_update(
             errors["assignee"] = [_("Choose an agent of this workspace.")]
     if department is not UNSET and (department is None or department.tenant_id != tenant.pk):
         errors["department"] = [_("Choose a department of this workspace.")]
+    if fields is not UNSET and not errors:
+        target = department if department is not UNSET else ticket.department
+        try:
+            field_values = _staff_field_values(ticket, target, fields)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
 
@@ -122,6 +132,17 @@ def ticket_update(
         changes["department"] = [ticket.department_id, department.pk]
         ticket.department = department
         update_fields.append("department")
+    if fields is not UNSET:
+        values, still_missing = field_values
+        if values != ticket.fields or still_missing != ticket.missing_fields:
+            changes["fields"] = [ticket.fields, values]
+            ticket.fields, ticket.missing_fields = values, still_missing
+            update_fields += ["fields", "missing_fields"]
+            if not still_missing and ticket.info_requested_at is not None:
+                # Nothing is awaited any more: the request is no longer on its way to closing
+                # without an answer.
+                ticket.info_requested_at = None
+                update_fields.append("info_requested_at")
     if tags is not UNSET:
         old_tags = sorted(
             TicketTag.objects.filter(ticket=ticket).values_list("tag__name", flat=True)
@@ -168,6 +189,22 @@ def ticket_update(
 
 
 REASON_MAX = 500
+
+
+def _staff_field_values(ticket: Ticket, department: Department, raw) -> tuple[dict, list]:
+    """The ticket's field values with `raw` applied, checked against the department's
+    definitions; a required field left empty is listed as missing rather than refused (staff
+    fill in what they know)."""
+    if not isinstance(raw, dict):
+        raise ValidationError({"fields": [_("Fields must be an object of key: value.")]})
+    merged = {**ticket.fields, **raw}
+    known = {d["key"] for d in department.fields}
+    # A value of a field this department does not have (left from a move) is dropped; a key
+    # sent that it does not have is refused by clean_values.
+    merged = {k: v for k, v in merged.items() if k in known or k in raw}
+    still: list[str] = []
+    values = department_fields.clean_values(department.fields, merged, missing=still)
+    return values, still
 
 
 def _clean_reason(value: str, *, required: bool = False) -> str:

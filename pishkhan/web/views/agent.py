@@ -322,6 +322,27 @@ def ticket_message(request, number: int):
 
 @staff_required
 @require_POST
+def ticket_fields(request, number: int):
+    """Staff fill in (or correct) the department's fields: what a caller said on the phone,
+    or what a mailed request lacked (T-6)."""
+    ticket = _ticket_or_404(request, number)
+    values = {d["key"]: request.POST.get(f"field_{d['key']}", "") for d in ticket.department.fields}
+    try:
+        ticket_update(tenant=request.tenant, ticket=ticket, actor=request.user, fields=values)
+    except ValidationError as exc:
+        errors = {
+            key.removeprefix("fields."): messages_ for key, messages_ in exc.message_dict.items()
+        }
+        return render_ticket(request, ticket, status=400, field_errors=errors, field_values=values)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Ticket updated."))
+    return redirect("web:agent_ticket", number=ticket.number)
+
+
+@staff_required
+@require_POST
 def ticket_properties(request, number: int):
     ticket = _ticket_or_404(request, number)
     form = _properties_form(request, ticket, request.POST)
