@@ -6,6 +6,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from pishkhan.accounts import events
 from pishkhan.accounts.models import Customer, User
 from pishkhan.core.persian import is_blank, to_ascii_digits
 from pishkhan.tenancy.models import Membership, Role, Tenant
@@ -100,6 +101,7 @@ def customer_signup(
     else:
         customer.user = user
         customer.save(update_fields=["user", "updated_at"])
+    events.customer_changed(customer)
     audit_record(tenant=tenant, actor=user, action="customer.signup", obj=customer)
     return user
 
@@ -133,6 +135,7 @@ def customer_create(
     if errors:
         raise ValidationError(errors)
     customer = Customer.objects.create(tenant=tenant, **cleaned)
+    events.customer_changed(customer)
     audit_record(tenant=tenant, actor=actor, action="customer.create", obj=customer, via=via)
     return customer
 
@@ -177,6 +180,7 @@ def customer_update(
         setattr(customer, key, new)
     if changes:
         customer.save(update_fields=[*changes, "updated_at"])
+        events.customer_changed(customer)
         audit_record(
             tenant=tenant,
             actor=actor,
@@ -254,13 +258,15 @@ def operator_desk_customer_ensure(*, tenant: Tenant, user: User) -> Customer | N
         by_email.user = user
         by_email.save(update_fields=["user", "updated_at"])
         return by_email
-    return Customer.objects.create(
+    customer = Customer.objects.create(
         tenant=tenant,
         user=user,
         name=user.full_name or user.email,
         email=user.email,
         language=user.language,
     )
+    events.customer_changed(customer)
+    return customer
 
 
 def customer_mark_email_failing(*, tenant: Tenant, email: str, reason: str, now) -> int:

@@ -37,13 +37,5 @@ def on_ticket_event(event: events.TicketEvent) -> None:
         )
 
 
-def on_customer_saved(sender, instance, raw=False, **kwargs) -> None:
-    # A signal, not a call from accounts.services: customers are also made by the mail
-    # intake and the operator desk, and accounts must not know the search app above it.
-    if raw:
-        return
-    services.document_put(tenant=instance.tenant, document=sources.customer_document(instance))
-
-
-def on_customer_deleted(sender, instance, **kwargs) -> None:
-    services.document_delete(tenant=instance.tenant, kind="customer", object_id=instance.pk)
+def on_customer_changed(customer) -> None:
+    services.document_put(tenant=customer.tenant, document=sources.customer_document(customer))

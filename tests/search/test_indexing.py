@@ -104,3 +104,18 @@ def test_a_phone_number_in_a_message_is_found_however_it_is_typed(alpha):
     # then the number in international or local form finds it
     for query in ("+989351112233", "09351112233", "0935 111 2233"):
         assert len(found(alpha, query, ["message"])) == 1, query
+
+
+def test_a_customer_who_signs_up_is_found(alpha):
+    from pishkhan.accounts.services import customer_signup
+
+    # given a customer who opened a portal account
+    customer_signup(
+        tenant=alpha.tenant,
+        name="نیلوفر صدری",
+        email="niloofar@example.ir",
+        password="Sadri-1405!x",
+    )
+    # then their name finds them at once
+    hits = found(alpha, "نیلوفر", ["customer"])
+    assert [h.title for h in hits] == ["نیلوفر صدری"]
