@@ -20,12 +20,15 @@ def on_ticket_event(event: events.TicketEvent) -> None:
         if message.kind != MessageKind.SYSTEM:
             document = sources.message_document(message, ticket)
             services.document_put(tenant=tenant, document=document)
+        # A new message moves the ticket's date; what its messages are filtered on is
+        # unchanged (a status change comes as an event of its own).
         services.documents_touch(
             tenant=tenant,
             kind="ticket",
             object_id=ticket.pk,
             filters=sources.ticket_filters(ticket),
             updated_at=ticket.updated_at,
+            children=False,
         )
     elif event.kind in _REFILTER:
         services.documents_touch(

@@ -76,23 +76,32 @@ def document_delete(*, tenant: Tenant, kind: str, object_id: int) -> None:
 
 
 def documents_touch(
-    *, tenant: Tenant, kind: str, object_id: int, filters: dict, updated_at=None
+    *,
+    tenant: Tenant,
+    kind: str,
+    object_id: int,
+    filters: dict,
+    updated_at=None,
+    children: bool = True,
 ) -> None:
-    """Change the filter values (and date) of a document and of the documents under it (a
-    ticket's messages) without re-reading their text: a status change costs two UPDATEs."""
-    values = {str(k): str(v) for k, v in filters.items() if v is not None}
+    """Set the filter values (and date) of a document, and with `children` the same values on
+    the documents under it (a ticket's messages), without re-reading any text: UPDATEs whose
+    number does not grow with the thread."""
+    values = {str(k)[:40]: str(v)[:100] for k, v in filters.items() if v is not None}
     own = SearchDocument.objects.for_tenant(tenant).filter(kind=kind, object_id=object_id)
-    children = SearchDocument.objects.for_tenant(tenant).filter(parent_id=object_id)
-    for qs in (own, children.filter(kind="message")):
-        rows = list(qs.only("id", "filters"))
-        for row in rows:
-            row.filters = {**row.filters, **values}
-        update = ["filters"]
-        if updated_at is not None and qs is own:
-            for row in rows:
-                row.updated_at = updated_at
-            update.append("updated_at")
-        SearchDocument.objects.bulk_update(rows, update, batch_size=BATCH)
+    changes = {"filters": values}
+    if updated_at is not None:
+        changes["updated_at"] = updated_at
+    own.update(**changes)
+    if not children:
+        return
+    # A message's filters are its ticket's plus its own "ticket" and "note" keys: one UPDATE
+    # per value of "note" writes them whole.
+    under = SearchDocument.objects.for_tenant(tenant).filter(kind="message", parent_id=object_id)
+    for note in ("0", "1"):
+        under.filter(filters__note=note).update(
+            filters={**values, "ticket": str(object_id), "note": note}
+        )
 
 
 def index_rebuild(*, tenant: Tenant, kinds: Iterable[str] | None = None) -> dict[str, int]:
