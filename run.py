@@ -26,6 +26,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / "bin"
 PYTHON = BIN / "python"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pishkhan"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
 
 
 def sh(*cmd, **kwargs) -> None:
@@ -125,10 +126,28 @@ def postgres_unreachable(url: str) -> str | None:
     return None
 
 
-def run_suite(label: str, database_url: str | None, args: list[str]) -> tuple[str, bool]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+def redis_unreachable(url: str) -> str | None:
+    """Why Redis at `url` cannot be reached, or None when it answers PING."""
+    parts = urllib.parse.urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 6379
+    try:
+        with socket.create_connection((host, port), timeout=3) as conn:
+            conn.sendall(b"PING\r\n")
+            if not conn.recv(16).startswith(b"+PONG"):
+                return f"{host}:{port} does not answer PING"
+    except OSError as error:
+        return f"nothing answers at {host}:{port} ({error.strerror or error})"
+    return None
+
+
+def run_suite(
+    label: str, database_url: str | None, args: list[str], redis_url: str | None = None
+) -> tuple[str, bool]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     if database_url:
         env["DATABASE_URL"] = database_url
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     print(f"\n=== tests on {label} ===", flush=True)
     started = time.monotonic()
     # Two xdist workers: browser tests mostly wait, and each worker costs a few seconds of
@@ -153,14 +172,25 @@ def test(args: list[str]) -> int:
     pg_problem = postgres_unreachable(pg_url)
     if pg_problem and in_ci:
         print(f"ERROR: PostgreSQL is required in CI but {pg_problem}.", flush=True)
+    # The embedded parts (SQLite, in-memory channel layer and cache) in one run, the production
+    # parts (PostgreSQL, Redis for the channel layer and the cache) in the other.
+    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    redis_problem = redis_unreachable(redis_url)
+    if redis_problem:
+        print(f"{'ERROR' if in_ci else 'note'}: Redis: {redis_problem}.", flush=True)
     results = [run_suite("SQLite", None, args)]
     if pg_problem is None:
-        results.append(run_suite("PostgreSQL", pg_url, args))
+        label = "PostgreSQL + Redis" if redis_problem is None else "PostgreSQL"
+        results.append(
+            run_suite(label, pg_url, args, redis_url if redis_problem is None else None)
+        )
     elif in_ci:
         results.append((f"PostgreSQL: FAILED ({pg_problem})", False))
     else:
         # A laptop without PostgreSQL can still run the embedded (SQLite) suite.
         results.append((f"PostgreSQL: skipped ({pg_problem}; start it or set DATABASE_URL)", True))
+    if redis_problem and in_ci:
+        results.append((f"Redis: FAILED ({redis_problem})", False))
     print("\n=== summary ===")
     for line, _ok in results:
         print(line)
