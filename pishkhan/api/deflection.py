@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 from ninja import Field, Query, Router, Schema
 
+from pishkhan.api.periods import period_error
 from pishkhan.api.schemas import ErrorOut, PageQuery, TextInput, paginate
-from pishkhan.api.sla_reports import _period_error
 from pishkhan.deflection import selectors
 from pishkhan.knowledge.models import Language
 from pishkhan.sla import reports as periods
@@ -116,7 +116,7 @@ def deflection_report(request, filters: Query[ReportQuery]):
             filters.start, filters.end, tz=ZoneInfo(request.tenant.time_zone)
         )
     except periods.PeriodError as exc:
-        return _period_error(request, exc)
+        return period_error(request, exc)
     report = selectors.deflection_report(tenant=request.tenant, start=start, end=end)
     searches, envelope = paginate(
         selectors.empty_search_list(tenant=request.tenant, start=start, end=end),

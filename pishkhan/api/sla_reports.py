@@ -8,30 +8,13 @@ from zoneinfo import ZoneInfo
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from pishkhan.api.errors import error_response
+from pishkhan.api.periods import period_error
 from pishkhan.api.schemas import ErrorOut, Id, TextInput
 from pishkhan.core.jalali import format_date
-from pishkhan.core.persian import to_persian_digits
 from pishkhan.sla import reports
 from pishkhan.tickets.models import Priority
 
 router = Router(tags=["sla reports"])
-
-# The period's own messages, Persian and English (see api.errors for why pairs, not gettext).
-PERIOD_MESSAGES = {
-    "bad_date": (
-        "تاریخ را به شکل YYYY-MM-DD (میلادی) یا ۱۴۰۵/۰۹/۰۱ (شمسی) وارد کنید.",
-        "Give the date as YYYY-MM-DD (Gregorian) or 1405/09/01 (Jalali).",
-    ),
-    "reversed": (
-        "تاریخ پایان باید پس از تاریخ شروع باشد.",
-        "The end date must not be before the start date.",
-    ),
-    "too_long": (
-        "بازهٔ گزارش حداکثر {days} روز است.",
-        "A report covers at most {days} days.",
-    ),
-}
 
 
 class SlaReportQuery(TextInput):
@@ -132,20 +115,6 @@ def _language(request) -> str:
     return "en" if (request.LANGUAGE_CODE or "fa").startswith("en") else "fa"
 
 
-def _period_error(request, exc: reports.PeriodError) -> HttpResponse:
-    fa, en = PERIOD_MESSAGES[exc.code]
-    days = reports.MAX_PERIOD_DAYS
-    fa, en = fa.format(days=to_persian_digits(str(days))), en.format(days=days)
-    field = "from" if exc.field == "from" else "to"
-    return error_response(
-        request,
-        status=400,
-        code="invalid",
-        message="invalid",
-        fields={field: [en if _language(request) == "en" else fa]},
-    )
-
-
 def _build(request, filters: SlaReportQuery):
     zone = ZoneInfo(request.tenant.time_zone)
     start, end = reports.period_from(filters.start, filters.end, tz=zone)
@@ -236,7 +205,7 @@ def sla_report(request, filters: Query[SlaReportQuery]):
     try:
         sla_report = _build(request, filters)
     except reports.PeriodError as exc:
-        return _period_error(request, exc)
+        return period_error(request, exc)
     return _out(request, sla_report)
 
 
@@ -257,7 +226,7 @@ def sla_report_csv(request, filters: Query[SlaReportQuery]):
     try:
         sla_report = _build(request, filters)
     except reports.PeriodError as exc:
-        return _period_error(request, exc)
+        return period_error(request, exc)
     response = HttpResponse(
         reports.report_csv(sla_report, _language(request)).encode("utf-8"),
         content_type=reports.CSV_CONTENT_TYPE,

@@ -23,8 +23,8 @@ from pishkhan.deflection import selectors, services
 from pishkhan.deflection.models import SearchSource
 from pishkhan.knowledge import selectors as knowledge
 from pishkhan.sla import reports as periods
+from pishkhan.web.periods import day_input, period_message
 from pishkhan.web.views.access import customer_required, staff_required
-from pishkhan.web.views.sla_reports import _day_input, _period_message
 
 log = logging.getLogger(__name__)
 
@@ -172,13 +172,13 @@ def _period(request) -> tuple[dict, dict]:
             request.GET.get("from"), request.GET.get("to"), tz=ZoneInfo(request.tenant.time_zone)
         )
     except periods.PeriodError as exc:
-        errors[exc.field] = _period_message(exc)
+        errors[exc.field] = period_message(exc)
     language = _language()
     state = {
         "start": start,
         "end": end,
-        "from": _day_input(start, language) if start else request.GET.get("from", "")[:40],
-        "to": _day_input(end, language) if end else request.GET.get("to", "")[:40],
+        "from": day_input(start, language) if start else request.GET.get("from", "")[:40],
+        "to": day_input(end, language) if end else request.GET.get("to", "")[:40],
     }
     return state, errors
 

@@ -3,19 +3,18 @@ members included."""
 
 from zoneinfo import ZoneInfo
 
-import jdatetime
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from pishkhan.core.persian import to_persian_digits
 from pishkhan.sla import reports
 from pishkhan.sla.models import CLOCK_KINDS
 from pishkhan.tenancy.selectors import member_list
 from pishkhan.tickets import selectors as ticket_selectors
 from pishkhan.tickets.models import Priority
+from pishkhan.web.periods import day_input, period_message
 from pishkhan.web.views.access import staff_required
 
 
@@ -27,13 +26,6 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 19 else None
 
 
-def _day_input(day, language: str) -> str:
-    """A day as typed in the filter: Jalali in Persian digits, or ISO in English."""
-    if language == "en":
-        return day.isoformat()
-    return to_persian_digits(jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d"))
-
-
 def _duration(seconds: int | None) -> str:
     if seconds is None:
         return "—"
@@ -41,14 +33,6 @@ def _duration(seconds: int | None) -> str:
     if minutes < 60:
         return _("%(minutes)s min") % {"minutes": minutes}
     return _("%(hours)s h %(minutes)s min") % {"hours": minutes // 60, "minutes": minutes % 60}
-
-
-def _period_message(exc: reports.PeriodError) -> str:
-    if exc.code == "reversed":
-        return _("The end date must not be before the start date.")
-    if exc.code == "too_long":
-        return _("A report covers at most %(days)s days.") % {"days": reports.MAX_PERIOD_DAYS}
-    return _("Give the date like 1405/09/01 (Jalali) or 2026-11-22.")
 
 
 def _filters(request) -> tuple[dict, dict]:
@@ -63,13 +47,13 @@ def _filters(request) -> tuple[dict, dict]:
             get.get("from"), get.get("to"), tz=ZoneInfo(request.tenant.time_zone)
         )
     except reports.PeriodError as exc:
-        errors[exc.field] = _period_message(exc)
+        errors[exc.field] = period_message(exc)
     group_by = get.get("group_by", "department")
     state = {
         "start": start,
         "end": end,
-        "from": _day_input(start, language) if start else get.get("from", "")[:40],
-        "to": _day_input(end, language) if end else get.get("to", "")[:40],
+        "from": day_input(start, language) if start else get.get("from", "")[:40],
+        "to": day_input(end, language) if end else get.get("to", "")[:40],
         "department": _int_or_none(get.get("department")),
         "agent": _int_or_none(get.get("agent")),
         "priority": get.get("priority") if get.get("priority") in Priority.values else None,

@@ -5,7 +5,6 @@ import io
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import jdatetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -18,7 +17,6 @@ from django.views.decorators.http import require_POST
 from pishkhan.accounts import selectors as account_selectors
 from pishkhan.core import clock
 from pishkhan.core.jalali import parse_date
-from pishkhan.core.persian import to_persian_digits
 from pishkhan.policies import selectors as rule_selectors
 from pishkhan.policies.models import FineStatus, ViolationKind
 from pishkhan.policies.services import (
@@ -31,6 +29,7 @@ from pishkhan.web.forms import (
     FinePaidForm,
     FineWaiveForm,
 )
+from pishkhan.web.periods import day_input
 from pishkhan.web.views.access import staff_required
 from pishkhan.web.views.rules._common import (
     CSV_CONTENT_TYPE,
@@ -51,12 +50,6 @@ from pishkhan.web.views.rules._common import (
 )
 
 # --- violations report -----------------------------------------------------------------------
-
-
-def _day_input(day: date, language: str) -> str:
-    if language == "en":
-        return day.isoformat()
-    return to_persian_digits(jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d"))
 
 
 def _period(request, errors: dict) -> tuple[date | None, date | None]:
@@ -115,8 +108,8 @@ def _report_state(request):
     customer, customer_text = _customer_filter(request, errors)
     kind = request.GET.get("kind", "")
     state = {
-        "from": _day_input(start, language) if start else request.GET.get("from", "")[:40],
-        "to": _day_input(end, language) if end else request.GET.get("to", "")[:40],
+        "from": day_input(start, language) if start else request.GET.get("from", "")[:40],
+        "to": day_input(end, language) if end else request.GET.get("to", "")[:40],
         "start": start,
         "end": end,
         "kind": kind if kind in ViolationKind.values else "",
