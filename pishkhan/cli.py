@@ -82,6 +82,8 @@ DASHED = {
     "mail-poll": "mail_poll",
     "search-rebuild": "search_rebuild",
     "deflection-report": "deflection_report",
+    "quality-report": "quality_report",
+    "chat-sweep": "chat_sweep",
 }
 
 

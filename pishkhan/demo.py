@@ -7,10 +7,12 @@ from django.db import transaction
 from pishkhan.accounts.models import Customer, User
 from pishkhan.accounts.ownership import service_register, service_verify
 from pishkhan.accounts.services import customer_signup, staff_user_create
+from pishkhan.chat.demo import seed_chat
 from pishkhan.deflection.demo import seed_deflection
 from pishkhan.knowledge.demo import seed_hosting_articles
 from pishkhan.policies.selectors import violation_list
 from pishkhan.policies.services import fine_charge
+from pishkhan.quality.demo import seed_quality
 from pishkhan.sla.selectors import calendar_get_by_name
 from pishkhan.sla.services import department_policy_set, policy_create, sla_defaults_ensure
 from pishkhan.tenancy.models import ApiToken, Role, Tenant, hash_token
@@ -203,6 +205,16 @@ def _hosting() -> None:
     # them before filing requests (T-11).
     seed_hosting_articles(tenant=tenant, owner=owner, agent=agent)
     seed_deflection(tenant=tenant, customer=customer)
+    # A finished chat in Persian (C-2).
+    seed_chat(tenant=tenant, owner=owner, agent=agent, department=technical)
+    # A scorecard, answered satisfaction surveys and a review (C-3, C-4).
+    seed_quality(
+        tenant=tenant,
+        owner=owner,
+        agent=agent,
+        department=technical,
+        fields={"domain": "shop.example.ir", "server_ip": "185.8.172.10"},
+    )
 
 
 def _demo_mail(*, sender: str, name: str, subject: str, body: str, headers=None) -> bytes:

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "pishkhan.search",
     "pishkhan.knowledge",
     "pishkhan.deflection",
+    "pishkhan.chat",
+    "pishkhan.quality",
     "pishkhan.api",
     "pishkhan.web",
 ]

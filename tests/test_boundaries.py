@@ -17,6 +17,8 @@ APPS = {
     "search",
     "knowledge",
     "deflection",
+    "chat",
+    "quality",
     "api",
     "web",
 }

@@ -36,6 +36,8 @@ CONFLICT_CODES = {
     "not_verified",
     "already_fined",
     "fine_settled",
+    "already_disputed",
+    "not_disputed",
 }
 
 # code → (Persian, English). Placeholders are filled by `text()`.
@@ -134,6 +136,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fine_settled": (
         "این جریمه پیش‌تر پرداخت یا بخشوده شده است.",
         "This fine is already paid or waived.",
+    ),
+    "already_disputed": (
+        "به این ارزیابی پیش‌تر اعتراض شده است.",
+        "This review is already disputed.",
+    ),
+    "not_disputed": (
+        "این ارزیابی اعتراض بازی ندارد.",
+        "This review has no open dispute.",
     ),
     "amount_text": (
         'مبلغ اعشاری را به صورت متن بفرستید، مثلاً "12.50".',

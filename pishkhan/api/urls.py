@@ -11,6 +11,7 @@ from pishkhan.api import (
     agents,
     attachments,
     canned,
+    chat,
     customers,
     deflection,
     departments,
@@ -18,6 +19,7 @@ from pishkhan.api import (
     knowledge,
     mail,
     policies,
+    quality,
     search,
     sla,
     sla_reports,
@@ -115,6 +117,8 @@ api.add_router("", mail.router)
 api.add_router("", search.router)
 api.add_router("", knowledge.router)
 api.add_router("", deflection.router)
+api.add_router("", quality.router)
+api.add_router("", chat.router)
 
 # The interactive documentation, served at /api/docs (outside the versioned prefix, and
 # without a tenant); it reads /api/v1/openapi.json, which needs no token either.

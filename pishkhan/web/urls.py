@@ -4,12 +4,14 @@ from pishkhan.web.views import (
     admin,
     agent,
     auth,
+    chat,
     deflection,
     files,
     knowledge,
     mail,
     portal,
     portal_rules,
+    quality,
     rules,
     search,
     sla,
@@ -67,4 +69,8 @@ urlpatterns = [
     *search.urls,
     *knowledge.urls,
     *deflection.urls,
+    # Live chat (C-2) and its widget's endpoints
+    *chat.urls,
+    # Quality review and satisfaction surveys (C-3, C-4)
+    *quality.urls,
 ]

@@ -28,7 +28,13 @@ from pishkhan.tickets.services import (
     ticket_submit,
     ticket_update,
 )
-from tests.api import isolation_deflection, isolation_knowledge, isolation_search
+from tests.api import (
+    isolation_chat,
+    isolation_deflection,
+    isolation_knowledge,
+    isolation_quality,
+    isolation_search,
+)
 from tests.api.helpers import PDF_BYTES, assert_error, send, snapshot
 from tests.conftest import GOOD_FIELDS, SEED_BODY
 from tests.web import routes_mail
@@ -36,7 +42,13 @@ from tests.web import routes_mail
 # Areas that keep their cross-tenant cases in a module of their own: each gives
 # `beta_objects(beta) -> {path parameter: value}`, `PATH_CASES` and `COLLECTION_CASES`
 # (same shapes as below).
-AREAS = (isolation_search, isolation_knowledge, isolation_deflection)
+AREAS = (
+    isolation_search,
+    isolation_knowledge,
+    isolation_deflection,
+    isolation_quality,
+    isolation_chat,
+)
 
 # Patterns of the API's URLs that are not operations of a resource.
 NON_OPERATION_URLS = {"openapi-json", "api-root", "route-not-found"}

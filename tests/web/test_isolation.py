@@ -9,12 +9,15 @@ from pishkhan.sla.services import calendar_day_set, policy_create, sla_defaults_
 from pishkhan.tickets.services import canned_reply_create, ticket_reply
 from tests.conftest import login
 from tests.web import (
+    routes_chat,
     routes_deflection,
     routes_knowledge,
     routes_mail,
     routes_portal_rules,
+    routes_quality,
     routes_rules,
     routes_search,
+    routes_widget,
 )
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -50,6 +53,9 @@ def beta_objects(beta):
         **routes_search.beta_objects(beta),
         **routes_knowledge.beta_objects(beta),
         **routes_deflection.beta_objects(beta),
+        **routes_quality.beta_objects(beta),
+        **routes_chat.beta_objects(beta),
+        **routes_widget.beta_objects(beta),
         "number": ticket.number,
         "calendar": calendar.pk,
         "day": "2026-12-03",
@@ -114,6 +120,9 @@ ROUTES = {
     **routes_search.ROUTES,
     **routes_knowledge.ROUTES,
     **routes_deflection.ROUTES,
+    **routes_quality.ROUTES,
+    **routes_chat.ROUTES,
+    **routes_widget.ROUTES,
 }
 # Pages that only take a POST (a GET would answer 405 before looking at the object).
 POST_ROUTES = (
@@ -136,6 +145,9 @@ POST_ROUTES = (
     *routes_search.POST_ROUTES,
     *routes_knowledge.POST_ROUTES,
     *routes_deflection.POST_ROUTES,
+    *routes_quality.POST_ROUTES,
+    *routes_chat.POST_ROUTES,
+    *routes_widget.POST_ROUTES,
 )
 # Pages whose object belongs to the tenant: asked from alpha's host with beta's ids, they 404.
 OBJECT_ROUTES = [

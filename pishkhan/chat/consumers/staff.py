@@ -1,0 +1,295 @@
+"""Staff sockets on the tenant's host, with the staff session of that host.
+
+`/ws/chat/agent/`: the agent's desk. On connect the agent is online and hears `ready` (their
+chats and pending offers); the client sends `ping` every 30 seconds (a seat not heard from for
+two minutes is not offered chats: its server may have died without closing the socket). Then
+`offer`, `offer_withdrawn`, `assigned`, `unassigned` and every frame of their chats. Frames in:
+`presence` {status}, `accept`/`decline` {chat}, `message` {chat, kind reply|note, client_id,
+text}, `typing`/`read` {chat[, seq]}, `transfer` {chat, agent|department}, `end` {chat},
+`resume` {chat, after}.
+
+`/ws/chat/supervisor/` (owner, admin, supervisor): hears `live` updates of every chat;
+`watch` {chat, after} follows one read-only with notes and whispers, `unwatch` {chat} stops,
+`whisper` {chat, text, client_id} speaks to its agent only. Supervisors are not offered chats
+from this socket."""
+
+from channels.db import database_sync_to_async
+
+from pishkhan.accounts.middleware import SESSION_TENANT_KEY
+from pishkhan.chat import realtime, selectors, services
+from pishkhan.chat.consumers.base import CLOSE_NOT_FOUND, ChatSocket
+from pishkhan.chat.models import AuthorKind, ChatStatus
+from pishkhan.chat.services import ChatError
+from pishkhan.core import clock
+from pishkhan.tenancy.permissions import staff_membership
+
+KINDS = {"reply": AuthorKind.AGENT, "note": AuthorKind.NOTE}
+
+
+class StaffConsumer(ChatSocket):
+    staff = True
+    supervisor_socket = False
+
+    async def connect(self):
+        self.user = None
+        self.is_supervisor = False
+        if self.tenant is None or not await database_sync_to_async(self._authorise)():
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        await self.accept()
+        await self.join(realtime.agent_group(self.tenant.pk, self.user.pk))
+        if self.supervisor_socket:
+            await self.join(realtime.live_group(self.tenant.pk))
+            live = await database_sync_to_async(self._live)()
+            await self.send_json({"type": "ready", "live": live})
+            return
+        chats, offers, seat = await self.call(self._arrive)
+        for chat in chats:
+            await self.join(realtime.chat_group(chat), realtime.staff_group(chat))
+            self.seen[chat.key] = chat.last_seq
+        await self.send_json(
+            {
+                "type": "ready",
+                "presence": seat.status,
+                "chats": [realtime.chat_summary(c) for c in chats],
+                "offers": offers,
+            }
+        )
+
+    def _authorise(self) -> bool:
+        """A staff member of this tenant whose session was opened on this tenant's host
+        (a cookie carried to another tenant's host is nobody there)."""
+        user = self.scope.get("user")
+        session = self.scope.get("session")
+        if user is None or not user.is_authenticated or session is None:
+            return False
+        if session.get(SESSION_TENANT_KEY) != self.tenant.pk:
+            return False
+        membership = staff_membership(tenant=self.tenant, user=user)
+        if membership is None or not membership.can_write:
+            return False
+        self.user = user
+        self.is_supervisor = selectors.is_supervisor(tenant=self.tenant, user=user)
+        return self.is_supervisor or not self.supervisor_socket
+
+    def _arrive(self):
+        seat = services.agent_connected(tenant=self.tenant, user=self.user)
+        chats = list(selectors.chat_list_for_agent(tenant=self.tenant, agent=self.user))
+        return chats, self._offers(), seat
+
+    def _offers(self) -> list[dict]:
+        now = clock.now()
+        return [
+            {
+                "type": "offer",
+                "chat": chat.key,
+                "id": chat.pk,
+                "visitor": chat.visitor.name or chat.visitor.email,
+                "department": chat.department.name if chat.department_id else None,
+                "expires_in": max(0, int((chat.offer_expires_at - now).total_seconds()))
+                if chat.offer_expires_at
+                else 0,
+            }
+            for chat in selectors.chat_list_live(tenant=self.tenant).filter(
+                offered_to=self.user, status=ChatStatus.WAITING
+            )
+        ]
+
+    def _live(self):
+        return [realtime.chat_summary(c) for c in selectors.chat_list_live(tenant=self.tenant)]
+
+    async def disconnect(self, code):
+        await super().disconnect(code)
+        if self.user is not None and not self.supervisor_socket:
+            await self.call(services.agent_disconnected, tenant=self.tenant, user=self.user)
+
+    def handlers(self) -> dict:
+        common = {
+            "ping": self.on_ping,
+            "message": self.on_message,
+            "typing": self.on_typing,
+            "read": self.on_read,
+            "transfer": self.on_transfer,
+            "end": self.on_end,
+            "resume": self.on_resume,
+        }
+        if not self.supervisor_socket:
+            common.update(presence=self.on_presence, accept=self.on_accept, decline=self.on_decline)
+        if self.is_supervisor:
+            common.update(watch=self.on_watch, unwatch=self.on_unwatch, whisper=self.on_whisper)
+        return common
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    async def _chat(self, content, *, mine: bool = False):
+        chat = await database_sync_to_async(selectors.chat_get_by_key)(
+            tenant=self.tenant, key=content.get("chat")
+        )
+        if chat is None:
+            raise ChatError("not_found", "Not found.")
+        if mine and chat.agent_id != self.user.pk and not self.is_supervisor:
+            # Another agent's chat is, to this socket, no chat at all.
+            raise ChatError("not_found", "Not found.")
+        return chat
+
+    # --- frames -----------------------------------------------------------------------------
+
+    async def on_ping(self, content):
+        offers = []
+        if not self.supervisor_socket:
+            await self.call(services.agent_seen, tenant=self.tenant, user=self.user)
+            offers = await database_sync_to_async(self._offers)()
+        await self.send_json({"type": "pong"})
+        # Offers still waiting for this agent, again: a busy socket's queue may have dropped
+        # one (the client shows an offer once however often it hears of it).
+        for offer in offers:
+            await self.send_json(offer)
+
+    async def on_presence(self, content):
+        seat = await self.call(
+            services.agent_presence_set,
+            tenant=self.tenant,
+            user=self.user,
+            status=content.get("status"),
+        )
+        await self.send_json({"type": "presence", "status": seat.status})
+
+    async def on_accept(self, content):
+        chat = await self._chat(content)
+        try:
+            chat = await self._accept(chat)
+        except ChatError as error:
+            if error.code == "capacity":
+                # Full: the offer goes on to the next agent rather than waiting out its time.
+                await self.call(
+                    services.chat_decline, tenant=self.tenant, chat=chat, actor=self.user
+                )
+            raise
+        await self.join(realtime.chat_group(chat), realtime.staff_group(chat))
+        await self.catch_up(chat)
+
+    async def _accept(self, chat):
+        return await self.call(services.chat_accept, tenant=self.tenant, chat=chat, actor=self.user)
+
+    async def on_decline(self, content):
+        chat = await self._chat(content)
+        await self.call(services.chat_decline, tenant=self.tenant, chat=chat, actor=self.user)
+
+    async def on_message(self, content):
+        chat = await self._chat(content, mine=True)
+        kind = KINDS.get(content.get("kind") or "reply")
+        if kind is None:
+            raise ChatError("bad_request", "A message is a reply or a note.")
+        message, _created = await self.call(
+            services.message_post,
+            tenant=self.tenant,
+            chat=chat,
+            kind=kind,
+            text=content.get("text") or "",
+            client_id=content.get("client_id"),
+            actor=self.user,
+        )
+        await self.send_json(
+            {
+                "type": "ack",
+                "chat": chat.key,
+                "client_id": message.client_id or None,
+                "seq": message.seq,
+            }
+        )
+
+    async def on_whisper(self, content):
+        chat = await self._chat(content)
+        message, _created = await self.call(
+            services.message_post,
+            tenant=self.tenant,
+            chat=chat,
+            kind=AuthorKind.WHISPER,
+            text=content.get("text") or "",
+            client_id=content.get("client_id"),
+            actor=self.user,
+        )
+        await self.send_json(
+            {
+                "type": "ack",
+                "chat": chat.key,
+                "client_id": message.client_id or None,
+                "seq": message.seq,
+            }
+        )
+
+    async def on_typing(self, content):
+        chat = await self._chat(content, mine=True)
+        if chat.agent_id == self.user.pk and chat.status == ChatStatus.ACTIVE:
+            await self.channel_layer.group_send(
+                realtime.chat_group(chat),
+                {
+                    "type": "chat.frame",
+                    "frame": {"type": "typing", "chat": chat.key, "author": "agent"},
+                    "skip": self.channel_name,
+                },
+            )
+
+    async def on_read(self, content):
+        chat = await self._chat(content, mine=True)
+        if chat.agent_id == self.user.pk:
+            await self.call(
+                services.chat_read,
+                tenant=self.tenant,
+                chat=chat,
+                by="agent",
+                seq=content.get("seq"),
+            )
+
+    async def on_transfer(self, content):
+        chat = await self._chat(content, mine=True)
+        agent, department = content.get("agent"), content.get("department")
+        await self.call(
+            services.chat_transfer,
+            tenant=self.tenant,
+            chat=chat,
+            actor=self.user,
+            to_agent=agent if isinstance(agent, int) and not isinstance(agent, bool) else None,
+            to_department=department
+            if isinstance(department, int) and not isinstance(department, bool)
+            else None,
+        )
+
+    async def on_end(self, content):
+        chat = await self._chat(content, mine=True)
+        await self.call(
+            services.chat_end, tenant=self.tenant, chat=chat, by="agent", actor=self.user
+        )
+
+    async def on_resume(self, content):
+        chat = await self._chat(content, mine=True)
+        after = content.get("after")
+        after = after if isinstance(after, int) and not isinstance(after, bool) else 0
+        await self.join(realtime.chat_group(chat), realtime.staff_group(chat))
+        self.seen[chat.key] = max(0, after)
+        await self.catch_up(chat)
+
+    async def on_watch(self, content):
+        await self.on_resume(content)
+
+    async def on_unwatch(self, content):
+        chat = await self._chat(content)
+        await self.leave(realtime.chat_group(chat), realtime.staff_group(chat))
+
+    async def on_frame(self, frame: dict):
+        if frame.get("type") == "assigned":
+            # A chat became ours: send its story so far (the group was joined by the event).
+            chat = await database_sync_to_async(selectors.chat_get_by_key)(
+                tenant=self.tenant, key=frame["chat"]
+            )
+            await self.send_json(frame)
+            if chat is not None:
+                await self.catch_up(chat)
+            return
+        if frame.get("type") == "read" and frame.get("by") == "agent":
+            return
+        await self.forward(frame)
+
+
+class SupervisorConsumer(StaffConsumer):
+    supervisor_socket = True

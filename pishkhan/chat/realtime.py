@@ -1,0 +1,142 @@
+"""Who hears what on the channel layer, and the frames they hear.
+
+Groups (names are ASCII, as channel layers require):
+- `chat-<tenant>-<chat>`: everyone in a chat (the visitor, its agent, watching supervisors);
+  public frames only.
+- `chatstaff-<tenant>-<chat>`: the agent and watching supervisors; notes and whispers.
+- `agent-<tenant>-<user>`: one staff member's sockets; offers and assignments.
+- `live-<tenant>`: supervisors' boards; a chat started, was taken, moved or ended.
+
+Services publish only once their transaction has committed (`transaction.on_commit`), so no
+one hears of a message that could still roll back."""
+
+import threading
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from pishkhan.chat.models import Chat, ChatMessage
+
+
+def chat_group(chat: Chat) -> str:
+    return f"chat-{chat.tenant_id}-{chat.pk}"
+
+
+def staff_group(chat: Chat) -> str:
+    return f"chatstaff-{chat.tenant_id}-{chat.pk}"
+
+
+def agent_group(tenant_id: int, user_id: int) -> str:
+    return f"agent-{tenant_id}-{user_id}"
+
+
+def live_group(tenant_id: int) -> str:
+    return f"live-{tenant_id}"
+
+
+def author_name(message: ChatMessage) -> str:
+    if message.kind == "visitor":
+        return message.chat.visitor.name
+    if message.author_user is not None:
+        return message.author_user.display_name
+    return ""
+
+
+def message_frame(message: ChatMessage) -> dict:
+    attachment = None
+    if message.attachment_id:
+        attachment = {
+            "id": message.attachment_id,
+            "name": message.attachment.name,
+            "size": message.attachment.size,
+        }
+    return {
+        "type": "message",
+        "chat": message.chat.key,
+        "seq": message.seq,
+        "author": message.kind,
+        "name": author_name(message),
+        "text": message.text,
+        "attachment": attachment,
+        "client_id": message.client_id or None,
+        "at": message.created_at.isoformat(),
+    }
+
+
+def chat_summary(chat: Chat) -> dict:
+    return {
+        "chat": chat.key,
+        "id": chat.pk,
+        "status": chat.status,
+        "visitor": chat.visitor.name or chat.visitor.email or "",
+        "department": chat.department.name if chat.department_id else None,
+        "agent": chat.agent.display_name if chat.agent_id else None,
+        "started_at": chat.started_at.isoformat(),
+        "last_seq": chat.last_seq,
+    }
+
+
+def _send(group: str, event: dict) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group, event)
+
+
+# Inside a socket's database call the events go to the event loop instead, without waiting
+# for it: the one database thread never stalls on the loop, and `call_soon_threadsafe` keeps
+# the order of the commits (two chats' lines reach their rooms in the order they were stored).
+_collector = threading.local()
+
+
+def publish(group: str, frame: dict, **extra) -> None:
+    """Send `frame` to `group` once the current transaction commits (at once outside one).
+    `extra` rides along for the consumers (join/leave instructions, the sender's channel)."""
+    event = {"type": "chat.frame", "frame": frame, **extra}
+    sink = getattr(_collector, "sink", None)
+    if sink is not None:
+        transaction.on_commit(partial(sink, group, event))
+    else:
+        transaction.on_commit(partial(_send, group, event))
+
+
+def loop_sink(loop, layer):
+    """A sink for `collecting`: each event becomes a group_send task on `loop`, created in
+    commit order."""
+
+    def start(group: str, event: dict) -> None:
+        task = loop.create_task(layer.group_send(group, event))
+        # The loop holds tasks weakly: keep each until it is done.
+        _sending.add(task)
+        task.add_done_callback(_sending.discard)
+
+    def sink(group: str, event: dict) -> None:
+        loop.call_soon_threadsafe(start, group, event)
+
+    return sink
+
+
+_sending: set = set()
+
+
+def collecting(function, /, sink, **kwargs):
+    """Run `function(**kwargs)` with its published events handed to `sink` on commit."""
+    _collector.sink = sink
+    try:
+        return function(**kwargs)
+    finally:
+        _collector.sink = None
+
+
+def publish_message(message: ChatMessage) -> None:
+    chat = message.chat
+    frame = message_frame(message)
+    if message.is_public:
+        publish(chat_group(chat), frame)
+    else:
+        publish(staff_group(chat), frame)
+
+
+def publish_live(chat: Chat) -> None:
+    publish(live_group(chat.tenant_id), {"type": "live", **chat_summary(chat)})

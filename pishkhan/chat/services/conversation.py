@@ -1,0 +1,302 @@
+"""A chat's lines: starting a chat, posting (with per-chat seq and client_id de-duplication),
+read state, and the end (with its satisfaction survey). Files are stored by the widget's upload
+endpoint; a message names one by id."""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy, gettext_noop
+
+from pishkhan.chat import realtime
+from pishkhan.chat.models import (
+    AuthorKind,
+    Chat,
+    ChatAttachment,
+    ChatMessage,
+    ChatStatus,
+    Visitor,
+)
+from pishkhan.chat.selectors import (
+    chat_current_for_visitor,
+    chat_settings_get,
+    is_supervisor,
+)
+from pishkhan.chat.services._common import ChatError, clean_client_id, clean_text, locked
+from pishkhan.chat.services.routing import (
+    _offer_locked,
+    _status_frame,
+    _unassign,
+    agents_available,
+    queue_dispatch,
+    require_handler,
+    system_line,
+)
+from pishkhan.core import clock
+from pishkhan.tenancy.models import Tenant
+from pishkhan.tenancy.permissions import require_writer
+from pishkhan.tickets.models import Department
+
+logger = logging.getLogger(__name__)
+
+
+def _department(*, tenant: Tenant, value, settings):
+    if value in (None, ""):
+        return settings.default_department
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ChatError("bad_department", gettext_noop("No such department."))
+    found = Department.objects.for_tenant(tenant).filter(pk=value, is_active=True).first()
+    if found is None:
+        raise ChatError("bad_department", gettext_noop("No such department."))
+    return found
+
+
+@transaction.atomic
+def chat_start(
+    *, tenant: Tenant, visitor: Visitor, text: str = "", department=None, client_id=""
+) -> Chat:
+    """The visitor opens a chat: it joins its department's queue and is offered. A visitor
+    with a chat still going on gets that one back (a double click opens one chat)."""
+    if visitor.tenant_id != tenant.pk:
+        raise ChatError("not_found", gettext_noop("Not found."))
+    settings = chat_settings_get(tenant=tenant)
+    if not settings.enabled:
+        raise ChatError("disabled", gettext_noop("Chat is switched off here."))
+    current = chat_current_for_visitor(tenant=tenant, visitor=visitor)
+    if current is not None:
+        return current
+    department = _department(tenant=tenant, value=department, settings=settings)
+    if not agents_available(tenant=tenant, department=department):
+        raise ChatError(
+            "offline", gettext_noop("No one can answer right now; please leave a message.")
+        )
+    text = clean_text(text, required=False) if text else ""
+    chat = Chat.objects.create(
+        tenant=tenant, visitor=visitor, department=department, started_at=clock.now()
+    )
+    if text:
+        _append(
+            tenant=tenant,
+            chat=chat,
+            kind=AuthorKind.VISITOR,
+            text=text,
+            client_id=clean_client_id(client_id),
+        )
+    chat = locked(chat, tenant=tenant)
+    _offer_locked(tenant=tenant, chat=chat)
+    realtime.publish_live(chat)
+    return chat
+
+
+def _append(
+    *,
+    tenant: Tenant,
+    chat: Chat,
+    kind: str,
+    text: str,
+    client_id: str = "",
+    user=None,
+    attachment=None,
+) -> ChatMessage:
+    """Number and store one line of a locked chat, and tell the room once it commits."""
+    chat.last_seq += 1
+    message = ChatMessage.objects.create(
+        tenant=tenant,
+        chat=chat,
+        seq=chat.last_seq,
+        kind=kind,
+        author_user=user,
+        client_id=client_id,
+        text=text,
+        attachment=attachment,
+        created_at=clock.now(),
+    )
+    Chat.objects.filter(pk=chat.pk).update(last_seq=chat.last_seq)
+    message.chat = chat
+    realtime.publish_message(message)
+    return message
+
+
+def system_message_add(*, tenant: Tenant, chat: Chat, text: str) -> ChatMessage:
+    """A line from nobody ("… joined the chat"); the caller holds the chat's lock."""
+    return _append(tenant=tenant, chat=chat, kind=AuthorKind.SYSTEM, text=text)
+
+
+def _existing(*, tenant: Tenant, chat: Chat, client_id: str) -> ChatMessage | None:
+    if not client_id:
+        return None
+    return (
+        ChatMessage.objects.for_tenant(tenant)
+        .filter(chat=chat, client_id=client_id)
+        .select_related("chat__visitor", "author_user", "attachment")
+        .first()
+    )
+
+
+def message_post(
+    *,
+    tenant: Tenant,
+    chat: Chat,
+    kind: str,
+    text: str = "",
+    client_id=None,
+    actor=None,
+    attachment_id=None,
+) -> tuple[ChatMessage, bool]:
+    """Store one line and return it with whether it is new. A `client_id` seen before returns
+    the first message with that id and stores nothing (the client resent because it missed the
+    acknowledgement). Visitors write `visitor`; the chat's agent writes `agent`; the agent or a
+    supervisor writes `note`; a supervisor writes `whisper`."""
+    client_id = clean_client_id(client_id)
+    text = clean_text(text, required=attachment_id is None) if text or not attachment_id else ""
+    found = _existing(tenant=tenant, chat=chat, client_id=client_id)
+    if found is not None:
+        return found, False
+    try:
+        return _post(
+            tenant=tenant,
+            chat=chat,
+            kind=kind,
+            text=text,
+            client_id=client_id,
+            actor=actor,
+            attachment_id=attachment_id,
+        ), True
+    except IntegrityError:
+        # Two sockets resent one client_id at the same moment: the other one stored it.
+        found = _existing(tenant=tenant, chat=chat, client_id=client_id)
+        if found is None:
+            raise
+        return found, False
+
+
+@transaction.atomic
+def _post(*, tenant, chat, kind, text, client_id, actor, attachment_id) -> ChatMessage:
+    chat = locked(chat, tenant=tenant)
+    found = _existing(tenant=tenant, chat=chat, client_id=client_id)
+    if found is not None:
+        return found
+    if chat.status == ChatStatus.ENDED:
+        raise ChatError("ended", gettext_noop("This chat has ended."))
+    if kind == AuthorKind.VISITOR:
+        actor = None
+    elif kind == AuthorKind.AGENT:
+        require_writer(tenant=tenant, user=actor)
+        if chat.agent_id != actor.pk:
+            raise ChatError("not_yours", gettext_noop("This chat is not yours."))
+    elif kind == AuthorKind.NOTE:
+        require_handler(tenant=tenant, chat=chat, actor=actor)
+    elif kind == AuthorKind.WHISPER:
+        if not is_supervisor(tenant=tenant, user=actor):
+            raise ChatError("forbidden", gettext_noop("Only a supervisor may whisper."))
+    else:
+        raise ChatError("bad_request", gettext_noop("Unknown kind of message."))
+    attachment = None
+    if attachment_id is not None:
+        attachment = (
+            ChatAttachment.objects.for_tenant(tenant).filter(chat=chat, pk=attachment_id).first()
+            if isinstance(attachment_id, int) and not isinstance(attachment_id, bool)
+            else None
+        )
+        if attachment is None:
+            raise ChatError("bad_attachment", gettext_noop("No such file in this chat."))
+    return _append(
+        tenant=tenant,
+        chat=chat,
+        kind=kind,
+        text=text,
+        client_id=client_id,
+        user=actor,
+        attachment=attachment,
+    )
+
+
+@transaction.atomic
+def chat_read(*, tenant: Tenant, chat: Chat, by: str, seq) -> Chat:
+    """One side has seen everything up to `seq` (never moves back)."""
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+        raise ChatError("bad_request", gettext_noop("Give the number of a message."))
+    chat = locked(chat, tenant=tenant)
+    field = "visitor_read_seq" if by == "visitor" else "agent_read_seq"
+    seq = min(seq, chat.last_seq)
+    if seq > getattr(chat, field):
+        setattr(chat, field, seq)
+        chat.save(update_fields=[field])
+        realtime.publish(
+            realtime.chat_group(chat),
+            {
+                "type": "read",
+                "chat": chat.key,
+                "by": "visitor" if by == "visitor" else "agent",
+                "seq": seq,
+            },
+        )
+    return chat
+
+
+def _survey(*, tenant: Tenant, chat: Chat) -> str:
+    """Ask for a rating (quality's survey) and return its link; a chat ends even if that
+    fails."""
+    try:
+        from pishkhan.quality.services import survey_request
+    except ImportError:
+        return ""
+    try:
+        with transaction.atomic():
+            survey = survey_request(
+                tenant=tenant,
+                subject_kind="chat",
+                subject_id=chat.pk,
+                customer_email=chat.visitor.email,
+                language=chat.visitor.language,
+            )
+    except Exception:  # noqa: BLE001 - the survey is a courtesy; ending must not fail on it
+        logger.exception("survey request failed for chat %s", chat.pk)
+        return ""
+    url = getattr(survey, "url", None)
+    if callable(url):
+        url = url()
+    if not url and getattr(survey, "token", None):
+        url = f"/survey/{survey.token}/"
+    return str(url or "")[:300]
+
+
+@transaction.atomic
+def chat_end(*, tenant: Tenant, chat: Chat, by: str, actor=None) -> Chat:
+    """End the chat (the visitor, its agent or a supervisor); ending twice changes nothing."""
+    chat = locked(chat, tenant=tenant)
+    if chat.status == ChatStatus.ENDED:
+        return chat
+    if by != "visitor":
+        require_handler(tenant=tenant, chat=chat, actor=actor)
+    previous_agent = chat.agent_id
+    previous_offer = chat.offered_to_id
+    chat.status = ChatStatus.ENDED
+    chat.ended_at = clock.now()
+    chat.ended_by = "visitor" if by == "visitor" else "agent"
+    chat.offered_to = None
+    chat.offer_expires_at = None
+    system_message_add(
+        tenant=tenant,
+        chat=chat,
+        text=system_line(
+            chat,
+            gettext_lazy("The visitor ended the chat.")
+            if by == "visitor"
+            else gettext_lazy("%(name)s ended the chat."),
+            name=actor.display_name if actor is not None else "",
+        ),
+    )
+    chat.survey_url = _survey(tenant=tenant, chat=chat)
+    chat.save()
+    realtime.publish(realtime.chat_group(chat), _status_frame(chat))
+    if previous_agent:
+        _unassign(tenant=tenant, chat=chat, user_id=previous_agent)
+    if previous_offer:
+        realtime.publish(
+            realtime.agent_group(tenant.pk, previous_offer),
+            {"type": "offer_withdrawn", "chat": chat.key},
+        )
+    realtime.publish_live(chat)
+    # A seat was freed: the queue moves.
+    transaction.on_commit(lambda: queue_dispatch(tenant=tenant))
+    return chat

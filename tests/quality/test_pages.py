@@ -1,0 +1,135 @@
+"""The quality pages: scorecards and settings kept by admins, lists in a fixed number of
+queries, and another workspace's scorecard unreachable."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from pishkhan.quality.models import QualitySettings, Scorecard
+from pishkhan.quality.services import survey_answer, survey_request
+from tests.quality.conftest import make_scorecard, resolve
+from tests.quality.test_api import _reviews, _surveys
+
+
+def test_owner_builds_a_scorecard_in_the_browser(alpha):
+    client = alpha.client(alpha.owner)
+    assert client.get("/agent/quality/scorecards/new/").status_code == 200
+    response = client.post(
+        "/agent/quality/scorecards/new/",
+        {
+            "name": "ارزیابی گفتگوی آنلاین",
+            "description": "به منظور حفظ کیفیت پاسخگویی",
+            "is_active": "on",
+            "rows": "3",
+            "label_0": "احوالپرسی",
+            "weight_0": "1",
+            "scale_0": "yes_no",
+            "label_1": "درستی پاسخ",
+            "weight_1": "2.5",
+            "scale_1": "1_5",
+            "comment_below_1": "3",
+            "label_2": "",
+        },
+    )
+    assert response.status_code == 302
+    card = Scorecard.objects.get(tenant=alpha.tenant)
+    assert [(c.label, str(c.weight), c.scale, c.comment_below) for c in card.criteria.all()] == [
+        ("احوالپرسی", "1.00", "yes_no", None),
+        ("درستی پاسخ", "2.50", "1_5", 3),
+    ]
+
+
+def test_a_bad_weight_is_shown_beside_its_row_and_nothing_is_saved(alpha):
+    response = alpha.client(alpha.owner).post(
+        "/agent/quality/scorecards/new/",
+        {"name": "کارت", "rows": "1", "label_0": "ادب", "weight_0": "-1", "scale_0": "1_5"},
+    )
+    assert response.status_code == 400
+    assert "وزنی بزرگ‌تر از ۰" in response.content.decode()
+    assert not Scorecard.objects.exists()
+
+
+def test_agents_do_not_reach_scorecards_or_settings(alpha):
+    client = alpha.client(alpha.agent)
+    for path in (
+        "/agent/quality/scorecards/",
+        "/agent/quality/settings/",
+        "/agent/quality/surveys/",
+    ):
+        assert client.get(path).status_code == 404
+    assert client.get("/agent/quality/").status_code == 200
+
+
+def test_owner_switches_surveys_off_after_tickets(alpha):
+    response = alpha.client(alpha.owner).post(
+        "/agent/quality/settings/",
+        {"surveys_enabled": "on", "after_chats": "on", "window_days": "7"},
+    )
+    assert response.status_code == 302
+    current = QualitySettings.objects.get(tenant=alpha.tenant)
+    assert (
+        current.surveys_enabled,
+        current.after_tickets,
+        current.after_chats,
+        current.window_days,
+    ) == (True, False, True, 7)
+    bad = alpha.client(alpha.owner).post("/agent/quality/settings/", {"window_days": "0"})
+    assert bad.status_code == 400
+    assert QualitySettings.objects.get(tenant=alpha.tenant).window_days == 7
+
+
+def test_another_workspaces_scorecard_cannot_be_used_to_score(alpha, beta):
+    beta_card = make_scorecard(beta)
+    ticket = resolve(alpha)
+    response = alpha.client(alpha.owner).get(
+        f"/agent/quality/reviews/new/?kind=ticket&id={ticket.number}&scorecard={beta_card.pk}"
+    )
+    assert response.status_code == 404
+
+
+def test_survey_answers_page_shows_comments(alpha):
+    ticket = resolve(alpha)
+    survey = survey_request(tenant=alpha.tenant, subject_kind="ticket", subject_id=ticket.number)
+    survey_answer(tenant=alpha.tenant, token=survey.token, score=2, comment="پاسخ دیر رسید")
+    page = alpha.client(alpha.owner).get("/agent/quality/surveys/").content.decode()
+    assert "پاسخ دیر رسید" in page
+
+
+@pytest.mark.parametrize(
+    ("path", "make"),
+    [
+        ("/agent/quality/", "reviews"),
+        ("/agent/quality/surveys/", "surveys"),
+        ("/agent/quality/scorecards/", "scorecards"),
+    ],
+)
+def test_pages_cost_the_same_queries_for_few_and_many(alpha, supervisor, path, make):
+    card = make_scorecard(alpha)
+    client = alpha.client(alpha.owner)
+
+    def grow(n):
+        if make == "reviews":
+            _reviews(alpha, card, supervisor, n)
+        elif make == "surveys":
+            _surveys(alpha, n)
+        else:
+            for i in range(n):
+                make_scorecard(alpha, name=f"کارت {i}-{Scorecard.objects.count()}")
+
+    grow(1)
+    client.get(path)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(path).status_code == 200
+    grow(4)
+    with CaptureQueriesContext(connection) as many:
+        client.get(path)
+    assert len(many) == len(few)
+
+
+def test_a_resolved_ticket_offers_its_scoring_to_supervisors_only(alpha):
+    # given a resolved ticket
+    ticket = resolve(alpha)
+    page = f"/agent/tickets/{ticket.number}/"
+    # then the owner is offered to score it, and the agent who handled it is not
+    assert 'id="score-ticket"' in alpha.client(alpha.owner).get(page).content.decode()
+    assert 'id="score-ticket"' not in alpha.client(alpha.agent).get(page).content.decode()
