@@ -133,38 +133,46 @@ def chat_detail(request, pk: int):
     return render(request, "web/agent/chat/detail.html", _detail_context(request, chat))
 
 
-@staff_required
-@require_POST
-def chat_convert(request, pk: int):
-    chat = _chat_or_404(request, pk)
-    form = ConvertForm(request.POST, tenant=request.tenant)
+def _act(request, chat, form, name: str, act):
+    """Run a form's action on the chat page: `act()` (a service call) returns the message to
+    show after redirecting; a refusal puts its errors beside the form, shown again with 400."""
     if form.is_valid():
-        fields = {
-            key: form.cleaned_data[f"field_{key}"]
-            for key in form.department_fields
-            if form.cleaned_data.get(f"field_{key}")
-        }
         try:
-            ticket = services.chat_convert_to_ticket(
-                tenant=request.tenant,
-                chat=chat,
-                actor=request.user,
-                department=form.cleaned_data["department"],
-                subject=form.cleaned_data["subject"],
-                fields=fields,
-            )
+            done = act()
         except ValidationError as exc:
             apply_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request,
-                _("Ticket #%(number)s opened with the transcript.") % {"number": ticket.number},
-            )
+            messages.success(request, done)
             return redirect("web:chat_detail", pk=chat.pk)
-    context = _detail_context(request, chat, convert_form=form)
+    context = _detail_context(request, chat, **{name: form})
     return render(request, "web/agent/chat/detail.html", context, status=400)
+
+
+@staff_required
+@require_POST
+def chat_convert(request, pk: int):
+    chat = _chat_or_404(request, pk)
+    form = ConvertForm(request.POST, tenant=request.tenant)
+
+    def act():
+        fields = {
+            key: form.cleaned_data[f"field_{key}"]
+            for key in form.department_fields
+            if form.cleaned_data.get(f"field_{key}")
+        }
+        ticket = services.chat_convert_to_ticket(
+            tenant=request.tenant,
+            chat=chat,
+            actor=request.user,
+            department=form.cleaned_data["department"],
+            subject=form.cleaned_data["subject"],
+            fields=fields,
+        )
+        return _("Ticket #%(number)s opened with the transcript.") % {"number": ticket.number}
+
+    return _act(request, chat, form, "convert_form", act)
 
 
 @staff_required
@@ -172,28 +180,19 @@ def chat_convert(request, pk: int):
 def chat_attach(request, pk: int):
     chat = _chat_or_404(request, pk)
     form = AttachForm(request.POST)
-    if form.is_valid():
+
+    def act():
         ticket = ticket_selectors.ticket_get(
             tenant=request.tenant, number=form.cleaned_data["ticket"]
         )
-        try:
-            if ticket is None:
-                raise ValidationError({"ticket": [_("Not found in this workspace.")]})
-            services.chat_attach_to_ticket(
-                tenant=request.tenant, chat=chat, actor=request.user, ticket=ticket
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request,
-                _("The transcript was added to ticket #%(number)s.") % {"number": ticket.number},
-            )
-            return redirect("web:chat_detail", pk=chat.pk)
-    context = _detail_context(request, chat, attach_form=form)
-    return render(request, "web/agent/chat/detail.html", context, status=400)
+        if ticket is None:
+            raise ValidationError({"ticket": [_("Not found in this workspace.")]})
+        services.chat_attach_to_ticket(
+            tenant=request.tenant, chat=chat, actor=request.user, ticket=ticket
+        )
+        return _("The transcript was added to ticket #%(number)s.") % {"number": ticket.number}
+
+    return _act(request, chat, form, "attach_form", act)
 
 
 @staff_required
@@ -201,18 +200,14 @@ def chat_attach(request, pk: int):
 def chat_email(request, pk: int):
     chat = _chat_or_404(request, pk)
     form = EmailForm(request.POST)
-    if form.is_valid():
-        try:
-            services.chat_transcript_email(
-                tenant=request.tenant, chat=chat, to=form.cleaned_data["email"]
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The transcript is on its way."))
-            return redirect("web:chat_detail", pk=chat.pk)
-    context = _detail_context(request, chat, email_form=form)
-    return render(request, "web/agent/chat/detail.html", context, status=400)
+
+    def act():
+        services.chat_transcript_email(
+            tenant=request.tenant, chat=chat, to=form.cleaned_data["email"]
+        )
+        return _("The transcript is on its way.")
+
+    return _act(request, chat, form, "email_form", act)
 
 
 @staff_required
