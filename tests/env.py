@@ -12,7 +12,9 @@ os.environ.setdefault("PISHKHAN_DATA_DIR", tempfile.mkdtemp(prefix="pishkhan-dat
 # With Redis as the cache and channel layer, each test process keeps its keys and groups apart:
 # test databases start their ids at 1 in every process, so a key or group named by an id
 # (a tenant's agents) would otherwise be shared between processes.
-os.environ.setdefault("REDIS_KEY_PREFIX", f"test-{os.getpid()}-{uuid.uuid4().hex[:8]}-")
+# Set, not defaulted: the workers of one run inherit the environment of the process that
+# started them, and each needs a prefix of its own.
+os.environ["REDIS_KEY_PREFIX"] = f"test-{os.getpid()}-{uuid.uuid4().hex[:8]}-"
 
 # Property tests: no per-example deadline (a loaded two-core CI machine is slow at random
 # moments), and in CI a fixed example sequence, so a run fails for the code, not for the dice.

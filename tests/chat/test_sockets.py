@@ -340,7 +340,7 @@ def test_whisper_and_notes_reach_the_agent_but_never_the_visitor(open_alpha):
                 "text": AGENT_REPLY,
             }
         )
-        assert (await receive(visitor, "message"))["text"] == AGENT_REPLY
+        assert (await receive(visitor, "message", author="agent"))["text"] == AGENT_REPLY
         # a supervisor watching reads only: a reply from them is refused
         await supervisor.send_json_to(
             {"type": "message", "chat": chat_key, "kind": "reply", "client_id": cid(), "text": "x"}
