@@ -33,6 +33,22 @@ def _setup() -> None:
     django.setup()
 
 
+def _share_metrics_directory() -> None:
+    """The web workers and the job worker that `serve` starts keep their metrics in one
+    directory, so `/metrics` of any of them reports all (prometheus_client's multiprocess mode).
+    An operator who runs the processes separately sets PROMETHEUS_MULTIPROC_DIR to one directory
+    per host and empties it before starting them."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    import atexit
+    import shutil
+    import tempfile
+
+    directory = tempfile.mkdtemp(prefix="pishkhan-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+
+
 def _serve(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="pishkhan serve")
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -44,11 +60,18 @@ def _serve(argv: list[str]) -> int:
         help="do not start a background job worker beside the web server",
     )
     parser.add_argument("--demo", action="store_true", help="create the demo tenants first")
+    parser.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="do not migrate at start (production migrates once, before starting servers)",
+    )
     args = parser.parse_args(argv)
+    _share_metrics_directory()
     _setup()
     from django.core.management import call_command
 
-    call_command("migrate", interactive=False, verbosity=0)
+    if not args.no_migrate:
+        call_command("migrate", interactive=False, verbosity=0)
     if args.demo:
         from pishkhan import demo
 
@@ -129,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             "usage: pishkhan COMMAND [options]\n\n"
             "  serve     run the web server (and a job worker) at http://127.0.0.1:8000\n"
-            "            --demo creates the demo tenants first; --workers N; --no-worker\n"
+            "            --demo creates the demo tenants first; --workers N; --no-worker;\n"
+            "            --no-migrate (production migrates once, before starting servers)\n"
             "  worker    run background jobs\n"
             "  demo      create the demo tenants with Persian data and print the logins\n"
             "  migrate   create or update the database tables\n"

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pishkhan.ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pishkhan.tenancy.middleware.TenantMiddleware",
@@ -214,6 +215,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pishkhan <no-reply@pi
 MAIL_INBOUND_HOST = os.environ.get("MAIL_INBOUND_HOST", "mail.pishkhan.localhost")
 # How often connected IMAP mailboxes are fetched by the job worker.
 MAIL_POLL_SECONDS = int(os.environ.get("MAIL_POLL_SECONDS", "60"))
+
+# `/healthz` fails its jobs check when the oldest due job has waited longer than this.
+HEALTH_JOB_LAG_SECONDS = int(os.environ.get("HEALTH_JOB_LAG_SECONDS", "300"))
+# Bearer token Prometheus scrapes `/metrics` with; without one only loopback may scrape.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -11,9 +11,13 @@ from django_tasks import task
 @task()
 def clock_check(clock_id: int) -> str | None:
     """Planned at a clock's at-risk and due moments (`run_after`)."""
+    from pishkhan.ops.metrics import sla_event
     from pishkhan.sla.services import clock_deadline_check
 
-    return clock_deadline_check(clock_id=clock_id)
+    outcome = clock_deadline_check(clock_id=clock_id)
+    if outcome:
+        sla_event(outcome)
+    return outcome
 
 
 @task()

@@ -8,7 +8,9 @@ from pishkhan.tenancy import selectors
 NO_TENANT_FA = "در این نشانی محیط کاری‌ای وجود ندارد."
 NO_TENANT_EN = "No workspace at this address."
 # Paths that exist on every host, tenant or not.
-TENANTLESS_PREFIXES = ("/static/", "/api/docs", "/api/v1/openapi.json", "/healthz")
+TENANTLESS_PREFIXES = ("/static/", "/api/docs", "/api/v1/openapi.json")
+# Probes and scrapes belong to no tenant, and must not wait on the database to learn it.
+OPERATOR_PATHS = ("/livez", "/healthz", "/metrics")
 
 
 class TenantMiddleware:
@@ -16,6 +18,9 @@ class TenantMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path in OPERATOR_PATHS:
+            request.tenant = None
+            return self.get_response(request)
         tenant = None
         header_slug = request.headers.get("X-Tenant")
         if header_slug and request.path.startswith("/api/"):
