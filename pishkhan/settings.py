@@ -28,6 +28,7 @@ def _env_list(name: str, default: str) -> list[str]:
 DEBUG = _env_bool("DEBUG", False)
 # The embedded default key is only good for a laptop; `check --deploy` flags it.
 SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-key-change-me-in-production-0123456789")
+SECRET_KEY_IS_EMBEDDED = "SECRET_KEY" not in os.environ
 # Tenants are found by host (<slug>.<base domain> or a Domain row), so any host may arrive;
 # the tenant middleware answers 404 for hosts that belong to no tenant.
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "*")
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "pishkhan.quality",
     "pishkhan.api",
     "pishkhan.web",
+    "pishkhan.ops",
 ]
 
 MIDDLEWARE = [
@@ -224,8 +226,19 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
+# HTTPS=1: served over HTTPS behind a proxy that says so in X-Forwarded-Proto (docs/deploy.md).
+HTTPS = _env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS or _env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # Probes and scrapes come over plain HTTP from inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^livez$", r"^healthz$", r"^metrics$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
+    # Tenants live on subdomains of the base domain, all served by us over HTTPS.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_bool("HSTS_PRELOAD", True)
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
 
 LOGGING = {

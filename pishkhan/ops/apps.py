@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    name = "pishkhan.ops"
+    label = "ops"
+
+    def ready(self) -> None:
+        from pishkhan.ops import checks  # noqa: F401 - registers the deploy checks
