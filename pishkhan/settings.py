@@ -161,8 +161,13 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Served from the app directories in development; `collectstatic` fills STATIC_ROOT in production.
-WHITENOISE_USE_FINDERS = True
+# Served from the app directories on a laptop. In production `pishkhan collectstatic` fills
+# STATIC_ROOT once per release with content-hashed, pre-compressed files, and STATIC_MANIFEST=1
+# serves those: cached by browsers for a year, gzipped once instead of per request.
+STATIC_MANIFEST = _env_bool("STATIC_MANIFEST", False)
+if STATIC_MANIFEST:
+    STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Attachments (per-tenant settings may lower these).
