@@ -181,9 +181,7 @@ def test(args: list[str]) -> int:
     results = [run_suite("SQLite", None, args)]
     if pg_problem is None:
         label = "PostgreSQL + Redis" if redis_problem is None else "PostgreSQL"
-        results.append(
-            run_suite(label, pg_url, args, redis_url if redis_problem is None else None)
-        )
+        results.append(run_suite(label, pg_url, args, redis_url if redis_problem is None else None))
     elif in_ci:
         results.append((f"PostgreSQL: FAILED ({pg_problem})", False))
     else:

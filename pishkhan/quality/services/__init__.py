@@ -13,6 +13,7 @@ from pishkhan.quality.services.surveys import (
     survey_get_by_token,
     survey_path,
     survey_request,
+    survey_score_check,
     survey_url,
     surveys_wanted,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "scorecard_create",
     "scorecard_update",
     "survey_answer",
+    "survey_score_check",
     "survey_get_by_token",
     "survey_path",
     "survey_request",

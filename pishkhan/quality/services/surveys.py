@@ -164,6 +164,31 @@ def survey_is_open(survey: Survey, now: datetime | None = None) -> bool:
     return (now or clock.now()) < survey.closes_at
 
 
+def _score_valid(score) -> int | None:
+    if isinstance(score, str) and score.strip().isdigit():
+        score = int(score.strip())
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        return None
+    return score
+
+
+def _closed_error() -> ValidationError:
+    return ValidationError(
+        _("This survey is closed; answers are no longer changed."), code="survey_closed"
+    )
+
+
+def survey_score_check(*, survey: Survey, score, now: datetime | None = None) -> int:
+    """The score a one-click link from the mail offers, checked as `survey_answer` would check
+    it, without recording anything: the page then posts it from the customer's browser."""
+    valid = _score_valid(score)
+    if valid is None:
+        raise ValidationError({"score": [_("Choose a rating from 1 to 5.")]})
+    if not survey_is_open(survey, now):
+        raise _closed_error()
+    return valid
+
+
 @transaction.atomic
 def survey_answer(
     *,
@@ -178,9 +203,8 @@ def survey_answer(
     comment already given (a one-click rating from the mail). Survey.DoesNotExist for a token
     that is not this tenant's."""
     errors: dict = {}
-    if isinstance(score, str) and score.strip().isdigit():
-        score = int(score.strip())
-    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+    score = _score_valid(score)
+    if score is None:
         errors["score"] = [_("Choose a rating from 1 to 5.")]
     if comment is not None:
         comment = clean_text(
@@ -194,9 +218,7 @@ def survey_answer(
     survey = Survey.objects.select_for_update().get(pk=found.pk)
     now = now or clock.now()
     if not survey_is_open(survey, now):
-        raise ValidationError(
-            _("This survey is closed; answers are no longer changed."), code="survey_closed"
-        )
+        raise _closed_error()
     survey.score = score
     if comment is not None:
         survey.comment = comment

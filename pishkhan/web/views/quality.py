@@ -65,9 +65,10 @@ def _reviewer_required(view):
 def survey(request, token: str):
     """Rate 1–5 (each a button here and a one-click link in the mail), comment, thanks.
 
-    A rating given by opening `?score=N` is recorded at once: the mail's links are the one-click
-    path. A mail scanner that opens links before the customer does is corrected by the
-    customer's own click, since a later answer replaces an earlier one."""
+    The mail's one-click link (`?score=N`) records nothing by itself: mail scanners open every
+    link of a message, all five, before the customer sees it. The page it opens posts the
+    chosen score at once from the customer's browser, so one click still answers; without
+    scripts, the chosen button is shown pressed and a second click sends it."""
     found = services.survey_get_by_token(tenant=request.tenant, token=token)
     if found is None:
         raise Http404
@@ -76,23 +77,30 @@ def survey(request, token: str):
         translation.activate(found.language)
         request.LANGUAGE_CODE = found.language
     error = ""
-    score = request.POST.get("score") if request.method == "POST" else request.GET.get("score")
-    if score is not None:
-        comment = request.POST.get("comment", "") if request.method == "POST" else None
+    one_click = None
+    open_ = found.closes_at > clock.now()
+    if request.method == "POST" and "score" in request.POST:
         try:
             found = services.survey_answer(
-                tenant=request.tenant, token=token, score=score, comment=comment
+                tenant=request.tenant,
+                token=token,
+                score=request.POST["score"],
+                # The one-click form sends no comment: keep the one already given.
+                comment=request.POST.get("comment"),
             )
         except ValidationError as exc:
             error = " ".join(str(m) for m in exc.messages)
         else:
-            if request.method == "POST":
-                return redirect(reverse("web:survey", kwargs={"token": token}) + "?thanks=1")
+            return redirect(reverse("web:survey", kwargs={"token": token}) + "?thanks=1")
+    elif "score" in request.GET:
+        try:
+            one_click = services.survey_score_check(survey=found, score=request.GET["score"])
+        except ValidationError as exc:
+            error = " ".join(str(m) for m in exc.messages)
     subject = subject_get(
         tenant=request.tenant, kind=found.subject_kind, subject_id=found.subject_id
     )
-    open_ = found.closes_at > clock.now()
-    thanks = found.is_answered and not error and (score is not None or "thanks" in request.GET)
+    thanks = found.is_answered and not error and "thanks" in request.GET
     return render(
         request,
         "web/quality/survey.html",
@@ -102,6 +110,7 @@ def survey(request, token: str):
             "is_open": open_,
             "thanks": thanks,
             "error": error,
+            "one_click": one_click,
             "scores": [5, 4, 3, 2, 1],
         },
         status=400 if error else 200,
@@ -182,7 +191,8 @@ def review_new(request):
                 subject_kind=kind,
                 subject_id=subject_id or 0,
                 marks=_marks_from_post(request.POST, scorecard),
-                comment=request.POST.get("comment", ""),
+                # The one-click form sends no comment: keep the one already given.
+                comment=request.POST.get("comment"),
             )
         except ValidationError as exc:
             errors = _field_errors(exc)
