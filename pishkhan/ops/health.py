@@ -6,6 +6,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
@@ -58,7 +59,16 @@ def _channel_layer() -> dict:
         received = await asyncio.wait_for(layer.receive(channel), timeout=3)
         return received.get("nonce") == message["nonce"]
 
-    return {"ok": async_to_sync(round_trip)(), "backend": type(layer).__name__}
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        ok = async_to_sync(round_trip)()
+    else:
+        # Asked from a thread that runs an event loop (a caller embedding us in one), where
+        # async_to_sync refuses to run: the round trip gets a thread and a loop of its own.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ok = pool.submit(asyncio.run, round_trip()).result()
+    return {"ok": ok, "backend": type(layer).__name__}
 
 
 CHECKS: dict[str, Callable[[], dict]] = {

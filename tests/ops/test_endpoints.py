@@ -1,6 +1,7 @@
 """`/livez`, `/healthz` and `/metrics` as a load balancer and a Prometheus server use them: on
 any host, without a login, telling which part is down; metrics only for the operator."""
 
+import asyncio
 import re
 from datetime import timedelta
 
@@ -38,6 +39,18 @@ def test_healthz_reports_each_part_on_any_host(db):
     assert report["ok"] is True
     assert set(report["checks"]) == {"database", "jobs", "channel_layer"}
     assert all(check["ok"] for check in report["checks"].values())
+
+
+def test_the_channel_layer_check_answers_inside_a_running_event_loop():
+    # A caller already running an event loop in its thread (a browser driver in the same
+    # process did this) must still get the layer's real verdict, not a refusal.
+    from pishkhan.ops.health import CHECKS
+
+    async def asked_from_a_loop():
+        return CHECKS["channel_layer"]()
+
+    verdict = asyncio.run(asked_from_a_loop())
+    assert verdict["ok"] is True, verdict
 
 
 @pytest.fixture
