@@ -5,7 +5,7 @@ log time (T-3, T-10)."""
 from datetime import datetime
 from typing import Annotated, Literal
 
-from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
@@ -23,12 +23,13 @@ from pishkhan.api.schemas import (
     ServiceRef,
     display,
     field_names,
-    paginate,
     uploads,
 )
+from pishkhan.search.desk import ticket_number
+from pishkhan.search.selectors import search
 from pishkhan.tenancy.selectors import member_get
 from pishkhan.tickets import selectors, services
-from pishkhan.tickets.models import MessageKind, Priority, Severity, Status, TimeEntry
+from pishkhan.tickets.models import MessageKind, Priority, Severity, Status, Ticket, TimeEntry
 
 router = Router(tags=["tickets"])
 
@@ -173,10 +174,15 @@ def _with_links(qs: QuerySet) -> QuerySet:
         summed = rows.annotate(total=Sum("minutes")).values("total")
         return Coalesce(Subquery(summed), 0, output_field=IntegerField())
 
+    def number(link: str) -> Subquery:
+        # A subquery rather than a join: three more joins of the ticket table cost PostgreSQL
+        # more to plan than the whole page costs to read.
+        return Subquery(Ticket.objects.filter(pk=OuterRef(link)).values("number")[:1])
+
     return qs.select_related("service").annotate(
-        follow_up_of_number=F("follow_up_of__number"),
-        duplicate_of_number=F("duplicate_of__number"),
-        merged_into_number=F("merged_into__number"),
+        follow_up_of_number=number("follow_up_of_id"),
+        duplicate_of_number=number("duplicate_of_id"),
+        merged_into_number=number("merged_into_id"),
         time_minutes=total(entries),
         billable_minutes=total(entries.filter(billable=True)),
     )
@@ -184,9 +190,18 @@ def _with_links(qs: QuerySet) -> QuerySet:
 
 class TicketPage(Schema):
     items: list[TicketOut]
-    count: int
-    page: int
+    count: int = Field(
+        ...,
+        description="How many tickets match: exact when `count_exact`, else a lower bound "
+        f"(counting stops after {selectors.COUNT_LIMIT}, so it costs the same at any size).",
+    )
+    count_exact: bool
+    page: int | None = Field(..., description="The page asked for by number; null by cursor.")
     page_size: int
+    next_cursor: str | None = Field(
+        ..., description="Send as `cursor` for the next page; null on the last page."
+    )
+    next: str | None = Field(..., description="The next page's address; null on the last page.")
 
 
 # "due": nearest SLA due time first, tickets without a running target last.
@@ -203,6 +218,12 @@ class TicketQuery(PageQuery):
     tag: str = ""
     q: str = Field("", description="Words of the subject, body or fields, or a ticket number.")
     sort: Sort = "updated"
+    cursor: str = Field(
+        "",
+        max_length=400,
+        description="The previous page's `next_cursor`: the page after it (`page` is then "
+        f"ignored). Numbered pages reach only the first {selectors.OFFSET_LIMIT} tickets.",
+    )
 
     @field_validator("status", "priority", mode="before")
     @classmethod
@@ -349,8 +370,34 @@ def _shown(request, number: int):
     return _with_links(qs).first()
 
 
+# How many of the newest search matches the filters then apply to (the search index answers a
+# few dozen at once; hundreds cost it a walk of the documents); `count_exact` false beyond.
+MATCH_LIMIT = 50
+
+
+def _restrict_to_matches(tenant, wanted: selectors.TicketFilters, query: str) -> bool:
+    """Narrow `wanted` to the MATCH_LIMIT newest tickets the search index finds for `query`,
+    rather than reading every ticket's text; "#12" is ticket 12 alone, a bare number also
+    that ticket. True when more tickets match than that."""
+    number, exact = ticket_number(query)
+    wanted.number = number
+    if exact:
+        wanted.among = []
+        return False
+    found = search(
+        tenant=tenant,
+        query=query,
+        kinds=["ticket"],
+        limit=MATCH_LIMIT,
+    )
+    wanted.among = [hit.object_id for hit in found.hits]
+    return found.has_more
+
+
 @router.get("/tickets", response={200: TicketPage, 400: ErrorOut})
 def ticket_list(request, filters: Query[TicketQuery]):
+    """Tickets by cursor: each page's `next_cursor` (or `next`) reads the page after it at the
+    same cost however many tickets come before."""
     wanted = selectors.TicketFilters(
         status=list(filters.status),
         priority=list(filters.priority),
@@ -361,11 +408,39 @@ def ticket_list(request, filters: Query[TicketQuery]):
         tag=filters.tag.strip(),
         sort=filters.sort,
     )
-    qs = selectors.search_filter(
-        selectors.ticket_list(tenant=request.tenant, filters=wanted), filters.q
+    offset = (filters.page - 1) * filters.page_size
+    if not filters.cursor and offset > selectors.OFFSET_LIMIT:
+        raise invalid("page", "wrong_value")
+    more_matches = bool(filters.q.strip()) and _restrict_to_matches(
+        request.tenant, wanted, filters.q.strip()
     )
-    items, envelope = paginate(_with_links(qs), page=filters.page, page_size=filters.page_size)
-    return {"items": items, **envelope}
+    try:
+        page = selectors.ticket_page(
+            tenant=request.tenant,
+            filters=wanted,
+            size=filters.page_size,
+            cursor=filters.cursor,
+            offset=offset,
+            prepare=_with_links,
+        )
+    except selectors.InvalidCursor:
+        raise invalid("cursor", "wrong_value") from None
+    count = selectors.ticket_count(tenant=request.tenant, filters=wanted)
+    next_url = None
+    if page.next_cursor:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["cursor"] = page.next_cursor
+        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return {
+        "items": page.tickets,
+        "count": count.value,
+        "count_exact": count.exact and not more_matches,
+        "page": None if filters.cursor else filters.page,
+        "page_size": filters.page_size,
+        "next_cursor": page.next_cursor,
+        "next": next_url,
+    }
 
 
 @router.post(

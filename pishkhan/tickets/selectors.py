@@ -1,17 +1,26 @@
 """Reads for views and the API. Every query starts from a tenant."""
 
+import base64
+import binascii
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from pishkhan.accounts.models import Customer
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tickets.models import (
+    PRIORITY_RANK,
     Attachment,
     CannedReply,
     Department,
     Message,
     MessageKind,
+    Status,
     Tag,
     Ticket,
     TicketTag,
@@ -41,13 +50,15 @@ class TicketFilters:
     customer: int | None = None
     tag: str = ""
     sort: str = "updated"
+    # Only these tickets (the search index's matches for the words asked), or also the ticket
+    # with `number`; None: no such restriction.
+    among: list[int] | None = None
+    number: int | None = None
 
 
-def ticket_list(*, tenant: Tenant, filters: TicketFilters | None = None) -> QuerySet[Ticket]:
-    from django.db.models import Case, IntegerField, Value, When
-
-    filters = filters or TicketFilters()
-    qs = Ticket.objects.for_tenant(tenant).select_related("department", "customer", "assignee")
+def _filtered(tenant: Tenant, filters: TicketFilters) -> QuerySet[Ticket]:
+    """The tenant's tickets that pass the filters; unordered, nothing joined."""
+    qs = Ticket.objects.for_tenant(tenant)
     if filters.status:
         qs = qs.filter(status__in=filters.status)
     if filters.priority:
@@ -62,6 +73,26 @@ def ticket_list(*, tenant: Tenant, filters: TicketFilters | None = None) -> Quer
         qs = qs.filter(customer_id=filters.customer)
     if filters.tag:
         qs = qs.filter(ticket_tags__tag__name=filters.tag)
+    if filters.among is not None or filters.number is not None:
+        wanted = Q(pk__in=filters.among or [])
+        if filters.number is not None:
+            wanted |= Q(number=filters.number)
+        qs = qs.filter(wanted)
+    return qs
+
+
+def _with_rows(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """What a listed ticket shows beside its own columns, in two queries for any number."""
+    return qs.select_related("department", "customer", "assignee").prefetch_related(
+        Prefetch("ticket_tags", queryset=TicketTag.objects.select_related("tag"))
+    )
+
+
+def ticket_list(*, tenant: Tenant, filters: TicketFilters | None = None) -> QuerySet[Ticket]:
+    from django.db.models import Case, IntegerField, Value, When
+
+    filters = filters or TicketFilters()
+    qs = _with_rows(_filtered(tenant, filters))
     sort = filters.sort if filters.sort in SORTS else "updated"
     if sort == "priority":
         qs = qs.annotate(
@@ -72,9 +103,249 @@ def ticket_list(*, tenant: Tenant, filters: TicketFilters | None = None) -> Quer
                 output_field=IntegerField(),
             )
         )
-    return qs.order_by(*SORTS[sort]).prefetch_related(
-        Prefetch("ticket_tags", queryset=TicketTag.objects.select_related("tag"))
+    return qs.order_by(*SORTS[sort])
+
+
+# --- the queue: pages by cursor, counts that stop counting ------------------------------------
+#
+# A page is read as "the next rows after the last one shown" (keyset pagination) through an
+# index that leads with the tenant and the status and then holds the sort's columns, one
+# index walk per status asked for, merged: the cost of a page is that of its rows, whatever
+# the tenant's size. Counts stop at COUNT_LIMIT.
+
+# Counts above this are shown as "more than COUNT_LIMIT".
+COUNT_LIMIT = 999
+# How deep older API clients may page by number (`page=`); further on only by cursor.
+OFFSET_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class BoundedCount:
+    value: int  # the number when `exact`; otherwise the limit it passed
+    exact: bool
+
+
+def bounded_counts(named: dict, *, limit: int | None = None) -> dict:
+    """{key: BoundedCount} for each queryset of `named`, in one query: each counts its rows
+    only up to limit + 1 (COUNT_LIMIT + 1 by default), so a count never reads more than that
+    many index entries."""
+    if not named:
+        return {}
+    limit = COUNT_LIMIT if limit is None else limit
+    parts, params, using = [], [], "default"
+    for qs in named.values():
+        try:
+            sql, qs_params = qs.order_by().values("pk")[: limit + 1].query.sql_with_params()
+        except EmptyResultSet:  # e.g. "only these tickets" with none: nothing to count
+            parts.append("(SELECT 0)")
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS bounded)")  # noqa: S608 (ORM SQL)
+        params.extend(qs_params)
+        using = qs.db
+    with connections[using].cursor() as cursor:
+        # Only SQL compiled by the ORM, its values bound as parameters.
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {key: BoundedCount(min(n, limit), n <= limit) for key, n in zip(named, row, strict=True)}
+
+
+def ticket_count(*, tenant: Tenant, filters: TicketFilters) -> BoundedCount:
+    return bounded_counts({"all": _filtered(tenant, filters)})["all"]
+
+
+def queue_counts(
+    *,
+    tenant: Tenant,
+    filters: TicketFilters,
+    department_ids: list[int],
+    assignee_ids: list[int],
+) -> dict:
+    """What the queue counts, in one query, each up to COUNT_LIMIT: the tenant's tickets by
+    status ("status"), the tickets in the statuses filtered on by department ("department")
+    and by assignee ("assignee"; None is unassigned), and the tickets the filters show
+    ("shown"). Values are BoundedCount."""
+    base = Ticket.objects.for_tenant(tenant)
+    within = base.filter(status__in=filters.status) if filters.status else base
+    named: dict = {("status", s): base.filter(status=s) for s in Status.values}
+    named |= {("department", d): within.filter(department_id=d) for d in department_ids}
+    named |= {("assignee", a): within.filter(assignee_id=a) for a in assignee_ids}
+    named[("assignee", None)] = within.filter(assignee__isnull=True)
+    named[("shown", None)] = _filtered(tenant, filters)
+    counts: dict = {"status": {}, "department": {}, "assignee": {}}
+    for (group, key), count in bounded_counts(named).items():
+        if group == "shown":
+            counts["shown"] = count
+        else:
+            counts[group][key] = count
+    return counts
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """A run of the sort order read by one keyset: the rows matching `where`, ordered by
+    `keys` ((column, descending) pairs; together they are unique)."""
+
+    where: Q
+    keys: tuple[tuple[str, bool], ...]
+
+
+_NEWEST = (("updated_at", True), ("id", True))
+PAGE_SORTS: dict[str, tuple[_Segment, ...]] = {
+    "updated": (_Segment(Q(), _NEWEST),),
+    "-updated": (_Segment(Q(), (("updated_at", False), ("id", False))),),
+    "created": (_Segment(Q(), (("created_at", True), ("id", True))),),
+    "-created": (_Segment(Q(), (("created_at", False), ("id", False))),),
+    "number": (_Segment(Q(), (("number", True),)),),
+    "-number": (_Segment(Q(), (("number", False),)),),
+    # The most pressing first: each priority in turn, the most recently updated first in it.
+    "priority": tuple(
+        _Segment(Q(priority=p), _NEWEST) for p in sorted(PRIORITY_RANK, key=PRIORITY_RANK.get)
+    ),
+    # Nearest due first; tickets with no running clock after them, recently updated first.
+    "due": (
+        _Segment(Q(sla_due_at__isnull=False), (("sla_due_at", False), *_NEWEST)),
+        _Segment(Q(sla_due_at__isnull=True), _NEWEST),
+    ),
+}
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+def _encode_cursor(sort: str, segment: int, ticket: Ticket) -> str:
+    keys = []
+    for name, _desc in PAGE_SORTS[sort][segment].keys:
+        value = getattr(ticket, name)
+        keys.append(value.isoformat() if isinstance(value, datetime) else value)
+    raw = json.dumps({"s": sort, "g": segment, "k": keys}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str) -> tuple[int, list]:
+    """(segment, key values) of a cursor made for `sort`; InvalidCursor for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        segment, keys = data["g"], data["k"]
+        if data["s"] != sort or not isinstance(segment, int) or not isinstance(keys, list):
+            raise InvalidCursor(cursor)
+        columns = PAGE_SORTS[sort][segment].keys
+        if segment < 0 or len(keys) != len(columns):
+            raise InvalidCursor(cursor)
+        values = []
+        for (name, _desc), value in zip(columns, keys, strict=True):
+            if name.endswith("_at"):
+                moment = datetime.fromisoformat(value)
+                if moment.tzinfo is None:
+                    raise InvalidCursor(cursor)
+                values.append(moment)
+            elif isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
+                values.append(value)
+            else:
+                raise InvalidCursor(cursor)
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError, KeyError, IndexError) as e:
+        raise InvalidCursor(cursor) from e
+    return segment, values
+
+
+def _after(keys: tuple[tuple[str, bool], ...], values: list) -> Q:
+    """The rows after `values` in the order of `keys`. The first column's bound is said on its
+    own too, so that the database starts the index walk there."""
+    first, descending = keys[0]
+    bound = Q(**{f"{first}__{'lte' if descending else 'gte'}": values[0]})
+    later, equal = Q(), {}
+    for (name, desc), value in zip(keys, values, strict=True):
+        later |= Q(**equal, **{f"{name}__{'lt' if desc else 'gt'}": value})
+        equal[name] = value
+    return bound & later
+
+
+def _ordered_ids(
+    base: QuerySet[Ticket], segment: _Segment, statuses, after: list | None, count: int
+) -> list[int]:
+    """Up to `count` ids of the segment in its order, one index walk per status, merged."""
+    order = [F(name).desc() if desc else F(name).asc() for name, desc in segment.keys]
+    columns = [name for name, _desc in segment.keys]
+    if "id" not in columns:
+        columns.append("id")
+    parts, params = [], []
+    for status in statuses:
+        qs = base.filter(segment.where, status=status)
+        if after is not None:
+            qs = qs.filter(_after(segment.keys, after))
+        try:
+            sql, qs_params = (
+                qs.order_by(*order).values_list(*columns)[:count].query.sql_with_params()
+            )
+        except EmptyResultSet:
+            continue
+        parts.append(f"SELECT * FROM ({sql}) AS s{len(parts)}")  # noqa: S608 (ORM SQL)
+        params.extend(qs_params)
+    if not parts:
+        return []
+    merged = ", ".join(
+        f"{n} {'DESC' if desc else 'ASC'}" for n, (_name, desc) in enumerate(segment.keys, 1)
     )
+    # Only SQL compiled by the ORM, its values bound as parameters; the rest is fixed text.
+    sql = " UNION ALL ".join(parts) + f" ORDER BY {merged} LIMIT {int(count)}"
+    with connections[base.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    at = columns.index("id")
+    return [row[at] for row in rows]
+
+
+@dataclass
+class TicketPage:
+    tickets: list[Ticket]
+    next_cursor: str | None
+
+
+def ticket_page(
+    *,
+    tenant: Tenant,
+    filters: TicketFilters,
+    size: int,
+    cursor: str = "",
+    offset: int = 0,
+    prepare: Callable[[QuerySet[Ticket]], QuerySet[Ticket]] | None = None,
+) -> TicketPage:
+    """One page of the queue: `size` tickets after `cursor` (from a previous page's
+    `next_cursor`), or after the first `offset` rows (at most OFFSET_LIMIT). `prepare` adds
+    what the caller shows of each ticket to the query that loads the page's rows.
+    Raises InvalidCursor for a cursor this sort did not make."""
+    sort = filters.sort if filters.sort in PAGE_SORTS else "updated"
+    segments = PAGE_SORTS[sort]
+    start, after = _decode_cursor(cursor, sort) if cursor else (0, None)
+    if cursor:
+        offset = 0
+    offset = max(0, min(offset, OFFSET_LIMIT))
+    base = _filtered(tenant, filters)
+    statuses = filters.status or Status.values
+    want = offset + size + 1
+    found: list[tuple[int, int]] = []  # (segment, id)
+    for index in range(start, len(segments)):
+        ids = _ordered_ids(
+            base, segments[index], statuses, after if index == start else None, want - len(found)
+        )
+        found.extend((index, pk) for pk in ids)
+        if len(found) >= want:
+            break
+    shown = found[offset : offset + size]
+    if not shown:
+        return TicketPage(tickets=[], next_cursor=None)
+    # A row's search text and fingerprint are as long as its request, and no list shows them.
+    load = _with_rows(Ticket.objects.for_tenant(tenant)).defer("search_text", "fingerprint")
+    if prepare is not None:
+        load = prepare(load)
+    by_id = {t.pk: t for t in load.filter(pk__in=[pk for _segment, pk in shown])}
+    tickets = [by_id[pk] for _segment, pk in shown if pk in by_id]
+    next_cursor = None
+    if len(found) > offset + size and tickets:
+        last_segment = next(seg for seg, pk in reversed(shown) if pk == tickets[-1].pk)
+        next_cursor = _encode_cursor(sort, last_segment, tickets[-1])
+    return TicketPage(tickets=tickets, next_cursor=next_cursor)
 
 
 def ticket_list_for_customer(*, tenant: Tenant, customer: Customer) -> QuerySet[Ticket]:
@@ -165,14 +436,15 @@ def tag_list(*, tenant: Tenant) -> QuerySet[Tag]:
     return Tag.objects.for_tenant(tenant).order_by("name")
 
 
-def status_counts(*, tenant: Tenant) -> dict[str, int]:
-    from django.db.models import Count
-
-    rows = Ticket.objects.for_tenant(tenant).values("status").annotate(n=Count("id"))
-    return {row["status"]: row["n"] for row in rows}
+def status_counts(*, tenant: Tenant) -> dict[str, "BoundedCount"]:
+    """How many tickets the tenant has in each status, each counted only up to COUNT_LIMIT."""
+    base = Ticket.objects.for_tenant(tenant)
+    return bounded_counts({s: base.filter(status=s) for s in Status.values})
 
 
 def search_filter(qs: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
+    """A substring match over the tickets' search text. It reads every row it filters: the
+    queue and the API look words up in the search index instead (`TicketFilters.among`)."""
     from pishkhan.core.persian import normalize, to_ascii_digits
 
     query = query.strip()

@@ -4,7 +4,6 @@ duplicates, merges, violations, time); their actions live in `rules`."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +11,8 @@ from django.views.decorators.http import require_POST
 
 from pishkhan.accounts.selectors import service_list
 from pishkhan.policies.selectors import violation_list
+from pishkhan.search.desk import ticket_number
+from pishkhan.search.selectors import search
 from pishkhan.sla.selectors import (
     State,
     billable_list_for_ticket,
@@ -51,12 +52,17 @@ from pishkhan.web.forms import (
     TimeEntryForm,
     apply_errors,
 )
+from pishkhan.web.templatetags.pishkhan import digits
 from pishkhan.web.views.access import staff_required
 from pishkhan.web.views.common import chosen_department
 from pishkhan.web.views.rules._common import field_label_map
 from pishkhan.web.views.rules.violations import violation_rows
 
 PAGE_SIZES = (25, 50, 100)
+# How many of the newest search matches the queue's filters then apply to. The search index
+# answers a few dozen matches at once; hundreds cost it a walk of the tenant's documents.
+# More matches than this are a cue to add words.
+MATCH_LIMIT = 50
 OPEN_STATUSES = [Status.NEW, Status.OPEN, Status.WAITING]
 
 
@@ -105,33 +111,84 @@ def _filters_from(request) -> tuple[selectors.TicketFilters, dict]:
     return filters, state
 
 
+def _count_label(count) -> str:
+    """A bounded count as the queue shows it: the number, or "more than" the limit."""
+    if count is None:
+        return digits(0)
+    if count.exact:
+        return digits(count.value)
+    return _("more than %(n)s") % {"n": digits(count.value)}
+
+
+def _restrict_to_matches(tenant, filters: selectors.TicketFilters, query: str) -> bool:
+    """Narrow `filters` to the MATCH_LIMIT newest tickets the search index finds for `query`,
+    rather than reading every ticket's text; "#12" is ticket 12 alone, a bare number also
+    that ticket. True when more tickets match than that."""
+    number, exact = ticket_number(query)
+    filters.number = number
+    if exact:
+        filters.among = []
+        return False
+    found = search(
+        tenant=tenant,
+        query=query,
+        kinds=["ticket"],
+        limit=MATCH_LIMIT,
+    )
+    filters.among = [hit.object_id for hit in found.hits]
+    return found.has_more
+
+
 @staff_required
 def queue(request):
     filters, state = _filters_from(request)
-    tickets = selectors.ticket_list(tenant=request.tenant, filters=filters)
-    if state["q"]:
-        tickets = selectors.search_filter(tickets, state["q"])
+    tenant = request.tenant
+    more_matches = bool(state["q"]) and _restrict_to_matches(tenant, filters, state["q"])
     page_size = _int_or_none(request.GET.get("per_page"))
     page_size = page_size if page_size in PAGE_SIZES else PAGE_SIZES[0]
-    page = Paginator(tickets, page_size).get_page(request.GET.get("page"))
+    cursor = request.GET.get("after", "")
+    try:
+        page = selectors.ticket_page(tenant=tenant, filters=filters, size=page_size, cursor=cursor)
+    except selectors.InvalidCursor:
+        # A link from another sort, or mangled: the first page, never an error page.
+        cursor = ""
+        page = selectors.ticket_page(tenant=tenant, filters=filters, size=page_size)
     query = request.GET.copy()
+    query.pop("after", None)
     query.pop("page", None)
-    clocks = clocks_for_tickets(tenant=request.tenant, ticket_ids=[t.pk for t in page.object_list])
+    departments = list(selectors.department_list(tenant=tenant, active_only=False))
+    members = list(member_list(tenant=tenant, writers_only=True))
+    counts = selectors.queue_counts(
+        tenant=tenant,
+        filters=filters,
+        department_ids=[d.pk for d in departments],
+        assignee_ids=sorted({m.user_id for m in members} | {request.user.pk}),
+    )
+    labels = {
+        group: {key: _count_label(count) for key, count in counts[group].items()}
+        for group in ("status", "department", "assignee")
+    }
+    clocks = clocks_for_tickets(tenant=tenant, ticket_ids=[t.pk for t in page.tickets])
     return render(
         request,
         "web/agent/queue.html",
         {
-            "page": page,
+            "tickets": page.tickets,
+            "next_cursor": page.next_cursor,
+            "is_first_page": not cursor,
+            "more_matches": more_matches,
             "state": state,
             "query": query.urlencode(),
             "page_size": page_size,
             "page_sizes": PAGE_SIZES,
             "sla": {pk: _nearest_clock(views) for pk, views in clocks.items()},
-            "counts": selectors.status_counts(tenant=request.tenant),
+            "counts": counts,
+            "count_labels": labels,
+            "my_count": labels["assignee"].get(request.user.pk),
             "statuses": Status.choices,
             "priorities": Priority.choices,
-            "departments": selectors.department_list(tenant=request.tenant, active_only=False),
-            "members": member_list(tenant=request.tenant, writers_only=True),
+            "departments": departments,
+            "members": members,
             "sorts": [
                 ("updated", _("Recently updated")),
                 ("-updated", _("Least recently updated")),
