@@ -6,8 +6,15 @@ commits with the write or not at all (a rolled-back write leaves no job, a commi
 lacks its job, even if the process dies at the commit), and a write with five jobs costs one
 commit instead of six. Any other backend is asked only once the write has committed: the inline
 one used by tests would otherwise run the job before the write is visible, and a broker cannot
-take part in our transaction."""
+take part in our transaction.
 
+Inside `batched()` (a ticket's submission, which enqueues its notification and one deadline
+job per SLA clock) the database backend's rows are written by one INSERT at the end of the
+block, still inside the caller's transaction."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from functools import partial
 
@@ -15,6 +22,9 @@ from django.db import transaction
 from django_tasks_db import DatabaseBackend
 
 from pishkhan.core import clock
+
+# The rows waiting for the end of the current batched() block; None outside one.
+_pending: ContextVar[list | None] = ContextVar("pishkhan_jobs_pending", default=None)
 
 
 def enqueue(task, *args, run_after: datetime | None = None, **kwargs) -> None:
@@ -28,6 +38,51 @@ def enqueue(task, *args, run_after: datetime | None = None, **kwargs) -> None:
             # come; the job's own rerun (a sweep, a retry command) covers the rest.
             return
     if isinstance(backend, DatabaseBackend):
-        task.enqueue(*args, **kwargs)
+        pending = _pending.get()
+        if pending is None:
+            task.enqueue(*args, **kwargs)
+        else:
+            backend.validate_task(task)
+            pending.append((backend, task, args, kwargs))
     else:
         transaction.on_commit(partial(task.enqueue, *args, **kwargs))
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """The database backend's jobs enqueued inside the block are inserted together when it
+    ends without an error. Open it directly inside the `transaction.atomic` block whose
+    writes the jobs belong to: an error discards the jobs as the savepoint discards the
+    writes. A nested block keeps its own jobs, for the same reason."""
+    token = _pending.set([])
+    try:
+        yield
+        pending = _pending.get()
+    finally:
+        _pending.reset(token)
+    if pending:
+        _insert(pending)
+
+
+def _insert(pending: list) -> None:
+    # What DatabaseBackend.enqueue writes for one job (its id function included), for several
+    # in one statement; bulk creation sends no pre_save, whose handler there fills in "no
+    # run_after".
+    from django_tasks_db.compat import normalize_json, task_enqueued
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    rows = [
+        DBTaskResult(
+            id=backend._get_id(),
+            args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
+            priority=task.priority,
+            task_path=task.module_path,
+            queue_name=task.queue_name,
+            run_after=task.run_after or get_date_max(),
+            backend_name=backend.alias,
+        )
+        for backend, task, args, kwargs in pending
+    ]
+    DBTaskResult.objects.bulk_create(rows)
+    for (backend, _task, _args, _kwargs), row in zip(pending, rows, strict=True):
+        task_enqueued.send(type(backend), task_result=row.task_result)

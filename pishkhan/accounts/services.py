@@ -3,7 +3,7 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from pishkhan.accounts import events
@@ -106,7 +106,6 @@ def customer_signup(
     return user
 
 
-@transaction.atomic
 def customer_create(
     *,
     tenant: Tenant,
@@ -127,17 +126,28 @@ def customer_create(
             "language": lambda: _clean_language(language),
         }
     )
-    if (
-        cleaned.get("email")
-        and Customer.objects.for_tenant(tenant).filter(email=cleaned["email"]).exists()
-    ):
-        errors["email"] = [_("A customer with this email exists.")]
     if errors:
+        if _email_taken(tenant, cleaned.get("email")):
+            errors["email"] = [_("A customer with this email exists.")]
         raise ValidationError(errors)
-    customer = Customer.objects.create(tenant=tenant, **cleaned)
-    events.customer_changed(customer)
-    audit_record(tenant=tenant, actor=actor, action="customer.create", obj=customer, via=via)
+    # No look-up first: the unique constraint (tenant, email) answers, and a new customer
+    # (every first mail from someone) costs one statement less.
+    try:
+        with transaction.atomic():
+            customer = Customer.objects.create(tenant=tenant, **cleaned)
+            events.customer_changed(customer)
+            audit_record(
+                tenant=tenant, actor=actor, action="customer.create", obj=customer, via=via
+            )
+    except IntegrityError:
+        if _email_taken(tenant, cleaned.get("email")):
+            raise ValidationError({"email": [_("A customer with this email exists.")]}) from None
+        raise
     return customer
+
+
+def _email_taken(tenant: Tenant, email: str | None) -> bool:
+    return bool(email) and Customer.objects.for_tenant(tenant).filter(email=email).exists()
 
 
 @transaction.atomic

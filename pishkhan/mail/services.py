@@ -75,17 +75,22 @@ def mail_ingest(
     existing = InboundMail.objects.for_tenant(tenant).filter(message_id=key).first()
     if existing is not None:
         return existing
+    row = InboundMail(
+        tenant=tenant,
+        mailbox=mailbox,
+        message_id=key,
+        raw=raw,
+        size=len(raw),
+        status=InboundStatus.FAILED,
+        received_at=clock.now(),
+    )
     try:
         with transaction.atomic():
-            row = InboundMail.objects.create(
-                tenant=tenant,
-                mailbox=mailbox,
-                message_id=key,
-                raw=raw,
-                size=len(raw),
-                status=InboundStatus.FAILED,
-                received_at=clock.now(),
-            )
+            # The row is inserted last, with what became of the message, in the transaction
+            # of the ticket or reply: one statement instead of an insert and an update. Two
+            # deliveries of one message at once both do the work; the second's insert meets
+            # the first's row (unique per tenant and Message-ID) and all of its work rolls
+            # back, so still one ticket or one reply.
             _process(row, mailbox=mailbox, raw=raw)
     except IntegrityError:
         # The same message, delivered at the same moment through another mailbox or a retry,
@@ -121,7 +126,12 @@ def _process(row: InboundMail, *, mailbox: Mailbox, raw: bytes) -> None:
     row.detail = (detail or "")[:500]
     row.ticket = ticket
     row.ticket_message = message
-    row.save(update_fields=["sender", "subject", "status", "detail", "ticket", "ticket_message"])
+    if row.pk is None:
+        row.save(force_insert=True)
+    else:  # an admin's retry of a stored message
+        row.save(
+            update_fields=["sender", "subject", "status", "detail", "ticket", "ticket_message"]
+        )
 
 
 def _route(*, mailbox: Mailbox, parsed: parsing.ParsedMail, now):

@@ -29,9 +29,8 @@ def install() -> None:
 def _rules(sub: intake.Submission):
     """(workspace rules, department rules) of this submission, read once for all checks."""
     if "rules" not in sub.context:
-        sub.context["rules"] = (
-            selectors.rule_settings_get(tenant=sub.tenant),
-            selectors.department_rules_get(tenant=sub.tenant, department=sub.department),
+        sub.context["rules"] = selectors.intake_rules_get(
+            tenant=sub.tenant, department=sub.department
         )
     return sub.context["rules"]
 

@@ -15,6 +15,7 @@ from pishkhan.policies.models import (
     Violation,
 )
 from pishkhan.tenancy.models import Tenant
+from pishkhan.tickets import settings_cache
 from pishkhan.tickets.models import Department, Status, Ticket
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
@@ -34,6 +35,19 @@ def department_rules_get(*, tenant: Tenant, department: Department) -> Departmen
 
 def department_rules_map(*, tenant: Tenant) -> dict[int, DepartmentRules]:
     return {r.department_id: r for r in DepartmentRules.objects.for_tenant(tenant)}
+
+
+def intake_rules_get(*, tenant: Tenant, department: Department):
+    """(workspace rules, department rules) as rule_settings_get and department_rules_get read
+    them, from the process's copy while the tenant's settings are unchanged (the intake path
+    reads them on every request; tickets.settings_cache says when a copy is renewed)."""
+    rules, by_department = settings_cache.cached(
+        "rules",
+        tenant.pk,
+        lambda: (rule_settings_get(tenant=tenant), department_rules_map(tenant=tenant)),
+    )
+    found = by_department.get(department.pk)
+    return rules, found or DepartmentRules(tenant=tenant, department=department)
 
 
 def effective_mode(rules: RuleSettings, department_rules: DepartmentRules, name: str) -> str:

@@ -24,7 +24,7 @@ from pishkhan.sla.models import (
     SlaClock,
     SlaPolicy,
 )
-from pishkhan.sla.services.defaults import policy_for_department, target_for
+from pishkhan.sla.services.defaults import intake_settings, policy_for_department, target_for
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import staff_membership
 from pishkhan.tickets import events
@@ -92,9 +92,12 @@ def _engine(clock_or_policy):
 
 
 def _start(*, tenant: Tenant, ticket, now: datetime) -> list[SlaClock]:
-    policy = policy_for_department(tenant=tenant, department_id=ticket.department_id)
-    row = target_for(policy, severity=ticket.severity, priority=ticket.priority)
-    calendar = engine_calendar(policy.calendar)
+    policy, row, calendar = intake_settings(tenant=tenant).plan(
+        tenant=tenant,
+        department_id=ticket.department_id,
+        severity=ticket.severity,
+        priority=ticket.priority,
+    )
     started = []
     for kind in CLOCK_KINDS:
         text = getattr(row, kind) if row is not None else ""

@@ -40,6 +40,7 @@ from pishkhan.sla.services.defaults import DEFAULT_TARGETS, NAME_MAX, sla_defaul
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import require_admin, staff_membership
 from pishkhan.tickets.models import Department, Priority, Severity, Status, Ticket
+from pishkhan.tickets.settings_cache import settings_changed
 from pishkhan.trust.services import audit_record
 from pishkhan.validation import choice, collect, require_clean, required_text
 
@@ -430,6 +431,7 @@ def policy_create(
         **cleaned,
     )
     SlaTarget.objects.bulk_create(SlaTarget(tenant=tenant, policy=policy, **row) for row in rows)
+    settings_changed(tenant.pk)  # bulk creation sends no signal
     audit_record(
         tenant=tenant,
         actor=actor,
@@ -491,6 +493,7 @@ def policy_update(
             raise ValidationError({"is_default": [_("Make another policy the default instead.")]})
         if is_default and not policy.is_default:
             SlaPolicy.objects.for_tenant(tenant).filter(is_default=True).update(is_default=False)
+            settings_changed(tenant.pk)  # a queryset update sends no signal
             cleaned["is_default"] = True
     rows = cleaned.pop("targets", None)
     changes = {}
@@ -503,6 +506,7 @@ def policy_update(
         SlaTarget.objects.bulk_create(
             SlaTarget(tenant=tenant, policy=policy, **row) for row in rows
         )
+        settings_changed(tenant.pk)
         changes["targets"] = str(len(rows))
     policy.updated_at = wall_clock.now()
     policy.save(update_fields=[*(k for k in cleaned if k in changes), "updated_at"])

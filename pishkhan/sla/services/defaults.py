@@ -16,6 +16,7 @@ from pishkhan.sla.models import (
 )
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tickets.models import Severity
+from pishkhan.tickets.settings_cache import settings_changed
 
 # SPEC S-2 [003 4.2.2]: first response, restore, resolution per class of request. "Review in 3
 # business days" and "estimate in 8 business days" are the restore targets of the two lower
@@ -72,6 +73,7 @@ def sla_defaults_ensure(*, tenant: Tenant) -> SlaPolicy:
         )
         for severity, (first, restore, resolution) in DEFAULT_TARGETS.items()
     )
+    settings_changed(tenant.pk)  # bulk creation sends no signal
     return policy
 
 
@@ -100,3 +102,57 @@ def target_for(policy: SlaPolicy, *, severity: str, priority: str) -> SlaTarget 
     """The row for (severity, priority), else the severity's row for every priority."""
     rows = {row.priority: row for row in SlaTarget.objects.filter(policy=policy, severity=severity)}
     return rows.get(priority) or rows.get("")
+
+
+# --- what a submission reads, kept between requests (tickets.settings_cache) ---------------
+
+
+class IntakeSettings:
+    """A tenant's policies, targets and calendars as starting a ticket's clocks reads them,
+    read once and then kept while the tenant's settings are unchanged."""
+
+    def __init__(self, tenant: Tenant):
+        self.assigned = {
+            row.department_id: row.policy
+            for row in DepartmentPolicy.objects.for_tenant(tenant).select_related(
+                "policy__calendar"
+            )
+        }
+        self.default = (
+            SlaPolicy.objects.for_tenant(tenant)
+            .select_related("calendar")
+            .filter(is_default=True)
+            .first()
+        )
+        self.targets: dict[tuple[int, str, str], SlaTarget] = {
+            (row.policy_id, row.severity, row.priority): row
+            for row in SlaTarget.objects.for_tenant(tenant)
+        }
+        self.engines: dict[int, object] = {}
+
+    def plan(self, *, tenant: Tenant, department_id: int, severity: str, priority: str):
+        """(policy, target row or None, engine calendar) for a new ticket, as `_start` needs."""
+        policy = self.assigned.get(department_id) or self.default
+        if policy is None:
+            # No default policy yet: it is made now (a write, after which nothing is kept).
+            policy = policy_for_department(tenant=tenant, department_id=department_id)
+            row = target_for(policy, severity=severity, priority=priority)
+            return policy, row, self.engine(policy.calendar)
+        row = self.targets.get((policy.pk, severity, priority)) or self.targets.get(
+            (policy.pk, severity, "")
+        )
+        return policy, row, self.engine(policy.calendar)
+
+    def engine(self, calendar):
+        from pishkhan.sla.calendars import engine_calendar
+
+        found = self.engines.get(calendar.pk)
+        if found is None:
+            found = self.engines[calendar.pk] = engine_calendar(calendar)
+        return found
+
+
+def intake_settings(*, tenant: Tenant) -> IntakeSettings:
+    from pishkhan.tickets import settings_cache
+
+    return settings_cache.cached("sla", tenant.pk, lambda: IntakeSettings(tenant))

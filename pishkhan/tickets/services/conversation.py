@@ -94,10 +94,16 @@ def _reply(
     minutes: int | None = None,
     fields: dict | None = None,
     html: str = "",
+    locked: bool = False,
 ) -> Message:
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, tenant=tenant)
+    """`locked`: the caller has just read `ticket` with select_for_update in this transaction
+    (as it is now), so it is not read again."""
+    if not locked:
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, tenant=tenant)
     if actor is None and customer is not None and customer.pk == ticket.customer_id:
         role = "customer"
+        # The customer in hand is the ticket's: no need to read it again for the message.
+        ticket.customer = customer
     else:
         if actor is None:
             raise PermissionDenied(_("You may not write to this ticket."))
@@ -258,9 +264,16 @@ def customer_message_receive(
     that holds the message, and the reply when it was one."""
     from pishkhan.tickets.services.intake import ticket_submit
 
-    current = Ticket.objects.for_tenant(tenant).select_related("department").get(pk=ticket.pk)
+    # Inside the caller's transaction (a mail's), locked here for the reply, which then need
+    # not read it again (only the ticket's row: its department is only read).
+    locked = transaction.get_connection().in_atomic_block
+    found = Ticket.objects.for_tenant(tenant).select_related("department")
+    if locked:
+        found = found.select_for_update(of=("self",))
+    current = found.get(pk=ticket.pk)
     if not current.is_closed:
         message = ticket_reply(
+            locked=locked,
             tenant=tenant,
             ticket=current,
             actor=None,

@@ -77,7 +77,13 @@ def _clean_reference(value, model, *, tenant: Tenant, field: str):
 
 
 @transaction.atomic
-def _submit(
+def _submit(**kwargs) -> Ticket:
+    # The submission's jobs (its notification, a deadline check per SLA clock) in one INSERT.
+    with jobs.batched():
+        return _create(**kwargs)
+
+
+def _create(
     *,
     tenant: Tenant,
     customer: Customer,
