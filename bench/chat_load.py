@@ -74,6 +74,7 @@ def prepare(*, agents: int, visitors: int) -> dict:
     from pishkhan.sla.services.defaults import policy_for_department
     from pishkhan.tenancy.models import Role
     from pishkhan.tenancy.services import membership_grant, tenant_create
+    from pishkhan.tickets.settings_cache import settings_changed
 
     django.core.management.call_command("migrate", interactive=False, verbosity=0)
     slug = f"chatbench{int(time.time())}"
@@ -84,6 +85,7 @@ def prepare(*, agents: int, visitors: int) -> dict:
     BusinessCalendar.objects.filter(pk=policy.calendar_id).update(
         week=[[["00:00", "24:00"]]] * 7, official_holidays=False, day_minutes=24 * 60
     )
+    settings_changed(tenant.pk)  # a queryset update sends no signal
     chat_settings_update(
         tenant=tenant,
         actor=owner,
@@ -142,6 +144,12 @@ class Agent:
         # Frames out go through a queue and a writer task of their own: a reader that waited
         # on its own sends could deadlock with a server that waits for it to read.
         self.outbox: asyncio.Queue = asyncio.Queue()
+        # Offers are taken one at a time, each answered (assigned, or taken/full) before the
+        # next, as a person clicks: forty accepts fired at once would fill the socket's
+        # incoming queue, and a server that stops reading it misses the client's pongs.
+        self.offers: asyncio.Queue = asyncio.Queue()
+        self.offered: set[str] = set()
+        self.answered = asyncio.Event()
 
     async def writer(self):
         while True:
@@ -149,6 +157,21 @@ class Agent:
 
     def post(self, frame: dict) -> None:
         self.outbox.put_nowait(json.dumps(frame))
+
+    def offer(self, chat: str) -> None:
+        if chat not in self.offered:
+            self.offered.add(chat)
+            self.offers.put_nowait(chat)
+
+    async def acceptor(self):
+        while True:
+            chat = await self.offers.get()
+            self.answered.clear()
+            self.post({"type": "accept", "chat": chat})
+            try:
+                await asyncio.wait_for(self.answered.wait(), 120)
+            except TimeoutError:
+                self.stats.errors.append("accept_unanswered")
 
     async def settle(self):
         """A ping answered means this agent's socket has worked through its backlog."""
@@ -168,25 +191,29 @@ class Agent:
         )
         self.pinger = asyncio.create_task(self.keep_alive())
         self.sender = asyncio.create_task(self.writer())
+        self.accepting = asyncio.create_task(self.acceptor())
         async for raw in self.ws:
             frame = json.loads(raw)
             kind = frame.get("type")
             if kind == "ready":
                 ready.set()
                 for offer in frame.get("offers", ()):
-                    self.post({"type": "accept", "chat": offer["chat"]})
+                    self.offer(offer["chat"])
             elif kind == "offer":
-                self.post({"type": "accept", "chat": frame["chat"]})
+                self.offer(frame["chat"])
             elif kind == "assigned":
                 self.chats.append(frame["chat"])
+                self.answered.set()
             elif kind == "message" and frame.get("author") == "visitor":
                 self.stats.delivered(frame["text"])
             elif kind == "ack":
                 self._acked(frame)
             elif kind == "pong":
                 self.ponged.set()
-            elif kind == "error" and frame.get("code") not in ("taken", "capacity"):
-                self.stats.errors.append(frame.get("code", "?"))
+            elif kind == "error":
+                self.answered.set()
+                if frame.get("code") not in ("taken", "capacity"):
+                    self.stats.errors.append(frame.get("code", "?"))
 
     def _acked(self, frame):
         started = self.stats.ack_pending.pop(frame.get("client_id"), None)
@@ -271,6 +298,11 @@ class Visitor:
         await self.ws.send(json.dumps({"type": "message", "client_id": client_id, "text": text}))
 
 
+def progress(message: str) -> None:
+    """Where the run is, on stderr (stdout carries only the result line)."""
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}] {message}", file=sys.stderr, flush=True)
+
+
 def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -296,17 +328,20 @@ async def measure(args, address, setup) -> dict:
             events.append(started.wait())
             tasks.append(asyncio.create_task(visitor.run(started)))
         await asyncio.wait_for(asyncio.gather(*events), 300)
+        progress(f"{batch + len(events)} visitors started")
     for visitor in visitors:
         try:
             await asyncio.wait_for(visitor.active.wait(), 300)
         except TimeoutError:
             break
     setup_seconds = time.perf_counter() - t0
+    progress(f"chats active after {setup_seconds:.1f} s")
     # The ramp leaves work queued (each accepted chat's story is sent to its agent): the load
     # starts once every agent socket has caught up.
     for agent in agents:
         await agent.settle()
     active = [v for v in visitors if v.active.is_set() and not v.closed]
+    progress(f"agents settled; load on {len(active)} chats")
     stats.sent = 0
     # The load: every 1/rate seconds one message, from a visitor or an agent at random.
     interval = 1 / args.rate
@@ -354,6 +389,7 @@ async def measure(args, address, setup) -> dict:
     for agent in agents:
         agent.pinger.cancel()
         agent.sender.cancel()
+        agent.accepting.cancel()
         await agent.ws.close()
     for task in tasks:
         task.cancel()
@@ -405,7 +441,12 @@ def main() -> int:
     finally:
         if server is not None:
             server.terminate()
-            server.wait(30)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                # Still closing sockets gracefully: the result is in hand, do not lose it.
+                server.kill()
+                server.wait(30)
     from django.conf import settings
     from django.db import connection
 

@@ -10,7 +10,9 @@ Groups (names are ASCII, as channel layers require):
 Services publish only once their transaction has committed (`transaction.on_commit`), so no
 one hears of a message that could still roll back."""
 
+import logging
 import threading
+from collections import deque
 from functools import partial
 
 from asgiref.sync import async_to_sync
@@ -18,6 +20,8 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from pishkhan.chat.models import Chat, ChatMessage
+
+logger = logging.getLogger(__name__)
 
 
 def chat_group(chat: Chat) -> str:
@@ -85,8 +89,7 @@ def _send(group: str, event: dict) -> None:
 
 
 # Inside a socket's database call the events go to the event loop instead, without waiting
-# for it: the one database thread never stalls on the loop, and `call_soon_threadsafe` keeps
-# the order of the commits (two chats' lines reach their rooms in the order they were stored).
+# for it: the one database thread never stalls on the loop.
 _collector = threading.local()
 
 
@@ -101,20 +104,40 @@ def publish(group: str, frame: dict, **extra) -> None:
         transaction.on_commit(partial(_send, group, event))
 
 
-def loop_sink(loop, layer):
-    """A sink for `collecting`: each event becomes a group_send task on `loop`, created in
-    commit order."""
+class OrderedSink:
+    """A socket's sink for `collecting`: the events it commits go out on `loop` one after
+    another, in commit order. Sent as separate tasks they could overtake each other (on Redis
+    each send is several round trips on a connection of its own), and a chat's status would
+    reach the room before the line that came first."""
 
-    def start(group: str, event: dict) -> None:
-        task = loop.create_task(layer.group_send(group, event))
-        # The loop holds tasks weakly: keep each until it is done.
-        _sending.add(task)
-        task.add_done_callback(_sending.discard)
+    def __init__(self, loop, layer):
+        self.loop, self.layer = loop, layer
+        self.queue: deque = deque()
+        self.task = None
 
-    def sink(group: str, event: dict) -> None:
-        loop.call_soon_threadsafe(start, group, event)
+    def __call__(self, group: str, event: dict) -> None:
+        # Called in the database thread, at commit.
+        self.loop.call_soon_threadsafe(self._push, group, event)
 
-    return sink
+    def _push(self, group: str, event: dict) -> None:
+        self.queue.append((group, event))
+        if self.task is None:
+            self.task = self.loop.create_task(self._drain())
+            # The loop holds tasks weakly: keep each until it is done.
+            _sending.add(self.task)
+
+    async def _drain(self) -> None:
+        try:
+            while self.queue:
+                group, event = self.queue.popleft()
+                try:
+                    await self.layer.group_send(group, event)
+                except Exception:
+                    # One lost broadcast: the receivers fill the gap from the database.
+                    logger.exception("chat broadcast to %s failed", group)
+        finally:
+            _sending.discard(self.task)
+            self.task = None
 
 
 _sending: set = set()

@@ -2,11 +2,11 @@
 middleware, through the same selectors), then the session and its user, then the routes."""
 
 from channels.auth import AuthMiddlewareStack
-from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from django.conf import settings
 from django.urls import path
 
+from pishkhan.chat import db
 from pishkhan.tenancy import selectors
 
 
@@ -18,7 +18,6 @@ def _host(scope) -> str:
     return f"{server[0]}:{server[1]}" if server else ""
 
 
-@database_sync_to_async
 def _tenant_for(host: str):
     bare = host.rsplit(":", 1)[0].lower().rstrip(".") if host else ""
     if not bare:
@@ -35,7 +34,7 @@ class TenantFromHostMiddleware:
 
     async def __call__(self, scope, receive, send):
         host = _host(scope)
-        scope = dict(scope, tenant=await _tenant_for(host), host=host)
+        scope = dict(scope, tenant=await db.run_in_lane(host, _tenant_for, host), host=host)
         return await self.inner(scope, receive, send)
 
 

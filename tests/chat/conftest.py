@@ -9,6 +9,7 @@ from pishkhan.sla.models import BusinessCalendar
 from pishkhan.sla.services.defaults import policy_for_department
 from pishkhan.tenancy.models import Role
 from pishkhan.tenancy.services import membership_grant
+from pishkhan.tickets.settings_cache import settings_changed
 from tests.conftest import PASSWORD
 
 # The 004 seed (LiveAgent) and 000 (the virtual secretary) speak of chat with a supervisor.
@@ -23,6 +24,7 @@ def open_all_hours(tenant) -> None:
     BusinessCalendar.objects.filter(pk=policy.calendar_id).update(
         week=ALL_WEEK, official_holidays=False, day_minutes=24 * 60
     )
+    settings_changed(tenant.pk)  # a queryset update sends no signal
 
 
 def add_agent(world, name: str, role=Role.AGENT):
@@ -48,3 +50,13 @@ def open_beta(beta):
 def online(world, *users):
     for user in users:
         agent_connected(tenant=world.tenant, user=user)
+
+
+@pytest.fixture(autouse=True)
+def _release_socket_connections():
+    """The sockets' database threads keep their connections between calls: close them after
+    each test, before its database is emptied (and, at the end, dropped)."""
+    yield
+    from pishkhan.chat import db
+
+    db.release()

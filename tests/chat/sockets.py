@@ -1,6 +1,6 @@
 """Helpers for socket tests: the real ASGI application (tenant by host, session, routes),
 visitor and staff sockets, and the channel layer emptied between tests (Redis keeps state
-across processes)."""
+across tests)."""
 
 import importlib
 import os
@@ -79,8 +79,15 @@ async def next_frame(socket, *kinds: str):
 
 
 def flush_layer() -> None:
+    """Forget this process's groups, queued frames and cache keys. Only under its own prefix:
+    the other test processes share the Redis database, and wiping it (FLUSHDB) in one of them
+    took group memberships and frames from under the others' running tests."""
     url = os.environ.get("REDIS_URL")
-    if url:
+    prefix = os.environ.get("REDIS_KEY_PREFIX", "")
+    if url and prefix:
         import redis
 
-        redis.Redis.from_url(url).flushdb()
+        client = redis.Redis.from_url(url)
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        for start in range(0, len(keys), 1000):
+            client.delete(*keys[start : start + 1000])

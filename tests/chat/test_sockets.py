@@ -204,6 +204,33 @@ def test_a_dropped_visitor_gets_exactly_what_it_missed(open_alpha):
     run(scenario)
 
 
+def test_a_quiet_conversation_still_hears_the_next_line(open_alpha):
+    import asyncio
+
+    from channels.layers import get_channel_layer
+
+    async def scenario():
+        agent, visitor, _welcome, chat_key = await open_chat(open_alpha, open_alpha.agent)
+        # given nobody says anything for longer than the channel layer waits on Redis in one
+        # go (a read of the socket that outlives its timeout used to kill both consumers)
+        await asyncio.sleep(getattr(get_channel_layer(), "brpop_timeout", 0) + 1)
+        # when the agent writes, the visitor hears it
+        await agent.send_json_to(
+            {
+                "type": "message",
+                "chat": chat_key,
+                "kind": "reply",
+                "client_id": cid(),
+                "text": AGENT_REPLY,
+            }
+        )
+        assert (await receive(visitor, "message", author="agent"))["text"] == AGENT_REPLY
+        await visitor.disconnect()
+        await agent.disconnect()
+
+    run(scenario)
+
+
 def test_a_resent_message_is_stored_once(open_alpha):
     async def scenario():
         agent, visitor, _welcome, chat_key = await open_chat(open_alpha, open_alpha.agent)

@@ -1,21 +1,20 @@
 """What every chat socket shares: frames from the channel layer (with join/leave orders and
 de-duplication by seq), errors in both languages, and replaying missed messages.
 
-Consumers do no database work themselves: they call services and selectors through
-`database_sync_to_async`. A message is acknowledged only after the service that stored it has
+Consumers do no database work themselves: they call services and selectors on the socket's
+database lane (`chat.db`). A message is acknowledged only after the service that stored it has
 returned, i.e. after its transaction committed."""
 
 import asyncio
 import json
 import logging
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from pishkhan.chat import realtime
+from pishkhan.chat import db, realtime
 from pishkhan.chat.selectors import chat_messages, chat_messages_between
 from pishkhan.chat.services import ChatError
 
@@ -45,6 +44,8 @@ class ChatSocket(AsyncJsonWebsocketConsumer):
         # the live broadcast can carry the same message) and is dropped.
         self.seen: dict[str, int] = {}
         self.groups_joined: set[str] = set()
+        # What this socket's services publish, sent in the order they committed.
+        self.sink = None
         await super().websocket_connect(message)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
@@ -100,11 +101,16 @@ class ChatSocket(AsyncJsonWebsocketConsumer):
             frame["client_id"] = ref["client_id"]
         await self.send_json(frame)
 
+    def db(self, function, /, *args, **kwargs):
+        """Await `function` on this socket's database lane."""
+        return db.run_in_lane(self.channel_name, function, *args, **kwargs)
+
     async def call(self, function, **kwargs):
         """A service in the database thread; what it publishes goes out from this loop once
         its transaction has committed."""
-        sink = realtime.loop_sink(asyncio.get_running_loop(), self.channel_layer)
-        return await database_sync_to_async(realtime.collecting)(function, sink, **kwargs)
+        if self.sink is None:
+            self.sink = realtime.OrderedSink(asyncio.get_running_loop(), self.channel_layer)
+        return await self.db(realtime.collecting, function, self.sink, **kwargs)
 
     async def join(self, *groups: str):
         for group in groups:
@@ -127,15 +133,17 @@ class ChatSocket(AsyncJsonWebsocketConsumer):
         """Send the chat's messages after `after` (default: after the last one sent here),
         in order, each once."""
         start = self.seen.get(chat.key, 0) if after is None else after
-        messages = await database_sync_to_async(self._frames)(chat, start)
+        messages = await self.db(self._frames, chat, start)
         for frame in messages:
             await self.forward(frame)
 
     def _frames(self, chat, after):
-        return [
-            self.shape(realtime.message_frame(m))
-            for m in chat_messages(tenant=self.tenant, chat=chat, after=after, staff=self.staff)
-        ]
+        frames = []
+        for message in chat_messages(tenant=self.tenant, chat=chat, after=after, staff=self.staff):
+            # The chat (with its visitor) is at hand: not one query per line for the name.
+            message.chat = chat
+            frames.append(self.shape(realtime.message_frame(message)))
+        return frames
 
     def shape(self, frame: dict) -> dict:
         """A frame as this side sees it (the visitor's widget needs no chat keys...)."""
@@ -151,7 +159,7 @@ class ChatSocket(AsyncJsonWebsocketConsumer):
                 # Lines between may have been dropped on the way (a channel layer drops what
                 # waits too long in a busy socket's queue): the database has them. For a
                 # visitor the gap is usually a staff note, and the query finds nothing.
-                missing = await database_sync_to_async(self._between)(key, seen, frame["seq"])
+                missing = await self.db(self._between, key, seen, frame["seq"])
                 for earlier in missing:
                     await self.send_json(earlier)
             self.seen[key] = frame["seq"]

@@ -13,8 +13,6 @@ text}, `typing`/`read` {chat[, seq]}, `transfer` {chat, agent|department}, `end`
 `whisper` {chat, text, client_id} speaks to its agent only. Supervisors are not offered chats
 from this socket."""
 
-from channels.db import database_sync_to_async
-
 from pishkhan.accounts.middleware import SESSION_TENANT_KEY
 from pishkhan.chat import realtime, selectors, services
 from pishkhan.chat.consumers.base import CLOSE_NOT_FOUND, ChatSocket
@@ -32,15 +30,16 @@ class StaffConsumer(ChatSocket):
 
     async def connect(self):
         self.user = None
+        self.known = {}
         self.is_supervisor = False
-        if self.tenant is None or not await database_sync_to_async(self._authorise)():
+        if self.tenant is None or not await self.db(self._authorise):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         await self.accept()
         await self.join(realtime.agent_group(self.tenant.pk, self.user.pk))
         if self.supervisor_socket:
             await self.join(realtime.live_group(self.tenant.pk))
-            live = await database_sync_to_async(self._live)()
+            live = await self.db(self._live)
             await self.send_json({"type": "ready", "live": live})
             return
         chats, offers, seat = await self.call(self._arrive)
@@ -121,10 +120,18 @@ class StaffConsumer(ChatSocket):
 
     # --- helpers ----------------------------------------------------------------------------
 
-    async def _chat(self, content, *, mine: bool = False):
-        chat = await database_sync_to_async(selectors.chat_get_by_key)(
-            tenant=self.tenant, key=content.get("chat")
-        )
+    async def _chat(self, content, *, mine: bool = False, fresh: bool = True):
+        """The chat the frame names, in this tenant. `fresh=False` may answer from what this
+        socket loaded before: for a line, whose service checks the chat again under its lock
+        (still this agent's, not ended), that saves a query per line."""
+        key = content.get("chat")
+        chat = None if fresh or not isinstance(key, str) else self.known.get(key)
+        if chat is not None and mine and chat.agent_id != self.user.pk:
+            chat = None  # passed to this agent since it was loaded, perhaps: look again
+        if chat is None:
+            chat = await self.db(selectors.chat_get_by_key, tenant=self.tenant, key=key)
+            if chat is not None:
+                self.known[chat.key] = chat
         if chat is None:
             raise ChatError("not_found", "Not found.")
         if mine and chat.agent_id != self.user.pk and not self.is_supervisor:
@@ -138,7 +145,7 @@ class StaffConsumer(ChatSocket):
         offers = []
         if not self.supervisor_socket:
             await self.call(services.agent_seen, tenant=self.tenant, user=self.user)
-            offers = await database_sync_to_async(self._offers)()
+            offers = await self.db(self._offers)
         await self.send_json({"type": "pong"})
         # Offers still waiting for this agent, again: a busy socket's queue may have dropped
         # one (the client shows an offer once however often it hears of it).
@@ -176,7 +183,7 @@ class StaffConsumer(ChatSocket):
         await self.call(services.chat_decline, tenant=self.tenant, chat=chat, actor=self.user)
 
     async def on_message(self, content):
-        chat = await self._chat(content, mine=True)
+        chat = await self._chat(content, mine=True, fresh=False)
         kind = KINDS.get(content.get("kind") or "reply")
         if kind is None:
             raise ChatError("bad_request", "A message is a reply or a note.")
@@ -279,9 +286,7 @@ class StaffConsumer(ChatSocket):
     async def on_frame(self, frame: dict):
         if frame.get("type") == "assigned":
             # A chat became ours: send its story so far (the group was joined by the event).
-            chat = await database_sync_to_async(selectors.chat_get_by_key)(
-                tenant=self.tenant, key=frame["chat"]
-            )
+            chat = await self.db(selectors.chat_get_by_key, tenant=self.tenant, key=frame["chat"])
             await self.send_json(frame)
             if chat is not None:
                 await self.catch_up(chat)

@@ -5,8 +5,6 @@ frame is `hello` (who the visitor is, the chat they had, the last seq they saw);
 answers, followed by every message after that seq. Then `start`, `message` (acknowledged with
 its seq only once stored), `typing`, `read` and `end`."""
 
-from channels.db import database_sync_to_async
-
 from pishkhan.chat import realtime, selectors, services
 from pishkhan.chat.consumers.base import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, ChatSocket
 from pishkhan.chat.models import AuthorKind, ChatStatus
@@ -28,7 +26,7 @@ class VisitorConsumer(ChatSocket):
         if self.tenant is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        if not await database_sync_to_async(self._allowed)():
+        if not await self.db(self._allowed):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.visitor = None
@@ -63,7 +61,7 @@ class VisitorConsumer(ChatSocket):
         return frame
 
     async def on_hello(self, content):
-        visitor, chat, online = await database_sync_to_async(self._hello)(content)
+        visitor, chat, online = await self.db(self._hello, content)
         if self.chat is not None and (chat is None or chat.pk != self.chat.pk):
             await self.leave(realtime.chat_group(self.chat))
         self.visitor, self.chat = visitor, chat

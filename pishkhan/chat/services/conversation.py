@@ -148,9 +148,8 @@ def message_post(
     supervisor writes `note`; a supervisor writes `whisper`."""
     client_id = clean_client_id(client_id)
     text = clean_text(text, required=attachment_id is None) if text or not attachment_id else ""
-    found = _existing(tenant=tenant, chat=chat, client_id=client_id)
-    if found is not None:
-        return found, False
+    # A resend is found under the chat's lock (in `_post`): looking first as well would cost
+    # every new line one more query.
     try:
         return _post(
             tenant=tenant,
@@ -160,7 +159,7 @@ def message_post(
             client_id=client_id,
             actor=actor,
             attachment_id=attachment_id,
-        ), True
+        )
     except IntegrityError:
         # Two sockets resent one client_id at the same moment: the other one stored it.
         found = _existing(tenant=tenant, chat=chat, client_id=client_id)
@@ -170,11 +169,11 @@ def message_post(
 
 
 @transaction.atomic
-def _post(*, tenant, chat, kind, text, client_id, actor, attachment_id) -> ChatMessage:
+def _post(*, tenant, chat, kind, text, client_id, actor, attachment_id) -> tuple[ChatMessage, bool]:
     chat = locked(chat, tenant=tenant)
     found = _existing(tenant=tenant, chat=chat, client_id=client_id)
     if found is not None:
-        return found
+        return found, False
     if chat.status == ChatStatus.ENDED:
         raise ChatError("ended", gettext_noop("This chat has ended."))
     if kind == AuthorKind.VISITOR:
@@ -199,7 +198,7 @@ def _post(*, tenant, chat, kind, text, client_id, actor, attachment_id) -> ChatM
         )
         if attachment is None:
             raise ChatError("bad_attachment", gettext_noop("No such file in this chat."))
-    return _append(
+    message = _append(
         tenant=tenant,
         chat=chat,
         kind=kind,
@@ -208,6 +207,7 @@ def _post(*, tenant, chat, kind, text, client_id, actor, attachment_id) -> ChatM
         user=actor,
         attachment=attachment,
     )
+    return message, True
 
 
 @transaction.atomic
