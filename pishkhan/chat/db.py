@@ -80,9 +80,9 @@ def _kept(function):
 def run_in_lane(key: str, function, /, *args, **kwargs):
     """Await `function(*args, **kwargs)` on the lane of `key`."""
     if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        # Not yet on PostgreSQL: with lanes there, a socket test that refuses sockets of
-        # another tenant hung at the end of its event loop. Until that is understood, the
-        # pooled connection and Channels' one database thread as before.
+        # Not yet on PostgreSQL: there each lane would hold a pooled connection for good,
+        # and the pool's size has not been measured against lanes, requests and the worker
+        # together. Until then the pooled connection and Channels' one database thread.
         return database_sync_to_async(function)(*args, **kwargs)
     pool = lanes()
     lane = pool[zlib.crc32(key.encode()) % len(pool)]
