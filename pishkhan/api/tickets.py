@@ -25,8 +25,6 @@ from pishkhan.api.schemas import (
     field_names,
     uploads,
 )
-from pishkhan.search.desk import ticket_number
-from pishkhan.search.selectors import search
 from pishkhan.tenancy.selectors import member_get
 from pishkhan.tickets import selectors, services
 from pishkhan.tickets.models import MessageKind, Priority, Severity, Status, Ticket, TimeEntry
@@ -370,30 +368,6 @@ def _shown(request, number: int):
     return _with_links(qs).first()
 
 
-# How many of the newest search matches the filters then apply to (the search index answers a
-# few dozen at once; hundreds cost it a walk of the documents); `count_exact` false beyond.
-MATCH_LIMIT = 50
-
-
-def _restrict_to_matches(tenant, wanted: selectors.TicketFilters, query: str) -> bool:
-    """Narrow `wanted` to the MATCH_LIMIT newest tickets the search index finds for `query`,
-    rather than reading every ticket's text; "#12" is ticket 12 alone, a bare number also
-    that ticket. True when more tickets match than that."""
-    number, exact = ticket_number(query)
-    wanted.number = number
-    if exact:
-        wanted.among = []
-        return False
-    found = search(
-        tenant=tenant,
-        query=query,
-        kinds=["ticket"],
-        limit=MATCH_LIMIT,
-    )
-    wanted.among = [hit.object_id for hit in found.hits]
-    return found.has_more
-
-
 @router.get("/tickets", response={200: TicketPage, 400: ErrorOut})
 def ticket_list(request, filters: Query[TicketQuery]):
     """Tickets by cursor: each page's `next_cursor` (or `next`) reads the page after it at the
@@ -411,8 +385,8 @@ def ticket_list(request, filters: Query[TicketQuery]):
     offset = (filters.page - 1) * filters.page_size
     if not filters.cursor and offset > selectors.OFFSET_LIMIT:
         raise invalid("page", "wrong_value")
-    more_matches = bool(filters.q.strip()) and _restrict_to_matches(
-        request.tenant, wanted, filters.q.strip()
+    more_matches = bool(filters.q.strip()) and selectors.filters_narrow_to_search(
+        tenant=request.tenant, filters=wanted, query=filters.q.strip()
     )
     try:
         page = selectors.ticket_page(

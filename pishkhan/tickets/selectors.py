@@ -106,6 +106,29 @@ def ticket_list(*, tenant: Tenant, filters: TicketFilters | None = None) -> Quer
     return qs.order_by(*SORTS[sort])
 
 
+# How many of the newest search matches the filters then apply to. The search index answers a
+# few dozen matches at once; hundreds cost it a walk of the tenant's documents. More matches
+# than this are a cue to add words (the API says `count_exact: false`).
+MATCH_LIMIT = 50
+
+
+def filters_narrow_to_search(*, tenant: Tenant, filters: TicketFilters, query: str) -> bool:
+    """Narrow `filters` to the MATCH_LIMIT newest tickets the search index finds for `query`,
+    rather than reading every ticket's text; "#12" is ticket 12 alone, a bare number also
+    that ticket. True when more tickets match than that."""
+    from pishkhan.search.desk import ticket_number
+    from pishkhan.search.selectors import search
+
+    number, exact = ticket_number(query)
+    filters.number = number
+    if exact:
+        filters.among = []
+        return False
+    found = search(tenant=tenant, query=query, kinds=["ticket"], limit=MATCH_LIMIT)
+    filters.among = [hit.object_id for hit in found.hits]
+    return found.has_more
+
+
 # --- the queue: pages by cursor, counts that stop counting ------------------------------------
 #
 # A page is read as "the next rows after the last one shown" (keyset pagination) through an

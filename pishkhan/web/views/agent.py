@@ -11,8 +11,6 @@ from django.views.decorators.http import require_POST
 
 from pishkhan.accounts.selectors import service_list
 from pishkhan.policies.selectors import violation_list
-from pishkhan.search.desk import ticket_number
-from pishkhan.search.selectors import search
 from pishkhan.sla.selectors import (
     State,
     billable_list_for_ticket,
@@ -59,10 +57,6 @@ from pishkhan.web.views.rules._common import field_label_map
 from pishkhan.web.views.rules.violations import violation_rows
 
 PAGE_SIZES = (25, 50, 100)
-# How many of the newest search matches the queue's filters then apply to. The search index
-# answers a few dozen matches at once; hundreds cost it a walk of the tenant's documents.
-# More matches than this are a cue to add words.
-MATCH_LIMIT = 50
 OPEN_STATUSES = [Status.NEW, Status.OPEN, Status.WAITING]
 
 
@@ -120,30 +114,13 @@ def _count_label(count) -> str:
     return _("more than %(n)s") % {"n": digits(count.value)}
 
 
-def _restrict_to_matches(tenant, filters: selectors.TicketFilters, query: str) -> bool:
-    """Narrow `filters` to the MATCH_LIMIT newest tickets the search index finds for `query`,
-    rather than reading every ticket's text; "#12" is ticket 12 alone, a bare number also
-    that ticket. True when more tickets match than that."""
-    number, exact = ticket_number(query)
-    filters.number = number
-    if exact:
-        filters.among = []
-        return False
-    found = search(
-        tenant=tenant,
-        query=query,
-        kinds=["ticket"],
-        limit=MATCH_LIMIT,
-    )
-    filters.among = [hit.object_id for hit in found.hits]
-    return found.has_more
-
-
 @staff_required
 def queue(request):
     filters, state = _filters_from(request)
     tenant = request.tenant
-    more_matches = bool(state["q"]) and _restrict_to_matches(tenant, filters, state["q"])
+    more_matches = bool(state["q"]) and selectors.filters_narrow_to_search(
+        tenant=tenant, filters=filters, query=state["q"]
+    )
     page_size = _int_or_none(request.GET.get("per_page"))
     page_size = page_size if page_size in PAGE_SIZES else PAGE_SIZES[0]
     cursor = request.GET.get("after", "")
