@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _postgres import ensure_database  # noqa: E402 (bench/ is on the path of its scripts)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pishkhan.settings")
@@ -28,20 +30,10 @@ OPEN_TICKETS = 1000
 SUBMISSIONS = 200
 
 
-def _ensure_postgres_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
-        _ensure_postgres_database(url)
+        ensure_database(url)
     import django
 
     django.setup()

@@ -25,6 +25,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+from _postgres import ensure_database  # noqa: E402 (bench/ is on the path of its scripts)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pishkhan.settings")
@@ -44,16 +46,6 @@ SENTENCES = [
     "صورت‌حساب این ماه دو بار از حساب ما کسر شده است.",
     "درخواست انتقال دامنه به حساب کاربری دیگر را داریم.",
 ]
-
-
-def _ensure_postgres_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _mail(*, sender: str, to: str, subject: str, body: str, in_reply_to: str = "") -> tuple:
@@ -131,7 +123,7 @@ def main() -> None:
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
-        _ensure_postgres_database(url)
+        ensure_database(url)
     import django
 
     django.setup()
