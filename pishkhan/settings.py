@@ -115,10 +115,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for tests too: concurrent writers then behave as in production
     # (they wait on the lock instead of failing on shared-cache table locks).
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
-else:
-    DATABASES["default"]["OPTIONS"] = {
-        "pool": {"min_size": 1, "max_size": int(os.environ.get("DB_POOL_SIZE", "10"))}
-    }
+# Threads of a web process that run HTTP requests (pishkhan/asgi.py): each holds one database
+# connection while it works, so the pool below is at least this large.
+WEB_THREADS = int(os.environ.get("WEB_THREADS", "8"))
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # Two beyond the request threads: chat sockets and health checks take theirs too.
+    pool_size = int(os.environ.get("DB_POOL_SIZE", str(max(10, WEB_THREADS + 2))))
+    DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 1, "max_size": pool_size}}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
