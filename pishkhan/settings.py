@@ -115,12 +115,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for tests too: concurrent writers then behave as in production
     # (they wait on the lock instead of failing on shared-cache table locks).
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
-# Threads of a web process that run HTTP requests (pishkhan/asgi.py): each holds one database
-# connection while it works, so the pool below is at least this large.
+# Threads of a web process that run HTTP requests (pishkhan/asgi.py), and threads that run the
+# chat sockets' database calls (pishkhan/chat/db.py: "lanes"). Each holds one database
+# connection, a lane for good, so the pool below is at least as large as both together.
 WEB_THREADS = int(os.environ.get("WEB_THREADS", "8"))
-if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-    # Two beyond the request threads: chat sockets and health checks take theirs too.
-    pool_size = int(os.environ.get("DB_POOL_SIZE", str(max(10, WEB_THREADS + 2))))
+on_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+# SQLite takes one writer at a time: more than one lane would only queue on its lock.
+CHAT_DB_LANES = 1 if on_sqlite else int(os.environ.get("CHAT_DB_LANES", "4"))
+if not on_sqlite:
+    # Two more for what else a web process asks of the database (health checks).
+    pool_size = int(os.environ.get("DB_POOL_SIZE", str(WEB_THREADS + CHAT_DB_LANES + 2)))
     DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 1, "max_size": pool_size}}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 

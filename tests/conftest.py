@@ -46,6 +46,16 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _release_socket_connections():
+    """The chat sockets' database threads keep their connections between calls: close them
+    after each test, before its database is emptied (and, at the end, dropped)."""
+    yield
+    from pishkhan.chat import db
+
+    db.release()
+
+
 class World:
     """Everything of one tenant a test may need."""
 

@@ -10,30 +10,23 @@ left it unusable.
 
 One socket always uses one lane (chosen by a key, e.g. its channel name), so its calls run in
 the order it makes them, as on the one shared thread. SQLite has one lane: it takes one writer
-at a time anyway. PostgreSQL would have several, at most half the connection pool, so the
-HTTP side and the job worker keep theirs (not switched on yet: see `run_in_lane`)."""
+at a time anyway. PostgreSQL has CHAT_DB_LANES (4 unless set), each holding a pooled connection
+for good; the settings size the pool for them beside the HTTP threads."""
 
 import threading
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import SyncToAsync
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connections
 
-MAX_LANES = 4
 _lanes: list[ThreadPoolExecutor] = []
 _lock = threading.Lock()
 
 
 def lane_count() -> int:
-    database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
-        return 1
-    pool = database.get("OPTIONS", {}).get("pool")
-    size = pool.get("max_size", 4) if isinstance(pool, dict) else 4
-    return max(1, min(MAX_LANES, (size or 4) // 2))
+    return max(1, settings.CHAT_DB_LANES)
 
 
 def lanes() -> list[ThreadPoolExecutor]:
@@ -79,11 +72,6 @@ def _kept(function):
 
 def run_in_lane(key: str, function, /, *args, **kwargs):
     """Await `function(*args, **kwargs)` on the lane of `key`."""
-    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        # Not yet on PostgreSQL: there each lane would hold a pooled connection for good,
-        # and the pool's size has not been measured against lanes, requests and the worker
-        # together. Until then the pooled connection and Channels' one database thread.
-        return database_sync_to_async(function)(*args, **kwargs)
     pool = lanes()
     lane = pool[zlib.crc32(key.encode()) % len(pool)]
     return SyncToAsync(_kept(function), thread_sensitive=False, executor=lane)(*args, **kwargs)

@@ -50,13 +50,3 @@ def open_beta(beta):
 def online(world, *users):
     for user in users:
         agent_connected(tenant=world.tenant, user=user)
-
-
-@pytest.fixture(autouse=True)
-def _release_socket_connections():
-    """The sockets' database threads keep their connections between calls: close them after
-    each test, before its database is emptied (and, at the end, dropped)."""
-    yield
-    from pishkhan.chat import db
-
-    db.release()
