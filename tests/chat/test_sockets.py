@@ -536,3 +536,35 @@ def test_an_offer_lost_on_the_way_comes_again_with_the_next_ping(open_alpha):
         await visitor.disconnect()
 
     run(scenario)
+
+
+def test_a_chat_accepted_before_the_visitor_joined_it_shows_as_active(open_alpha):
+    """The offer goes out when the chat commits; a quick agent's acceptance can reach the
+    chat's group before the visitor's socket has joined it."""
+    from pishkhan.chat.consumers.visitor import VisitorConsumer
+
+    real_join = VisitorConsumer.join
+
+    async def accepted_first(self, *groups):
+        # the agent accepts between the chat's commit and the visitor's join
+        chat = await database_sync_to_async(Chat.objects.get)()
+        await database_sync_to_async(services.chat_accept)(
+            tenant=open_alpha.tenant, chat=chat, actor=open_alpha.agent
+        )
+        await real_join(self, *groups)
+
+    async def scenario():
+        agent = await connect(await staff_socket(open_alpha, open_alpha.agent))
+        await receive(agent, "ready")
+        visitor = await connect(visitor_socket(open_alpha))
+        await hello(visitor)
+        with mock.patch.object(VisitorConsumer, "join", accepted_first):
+            await visitor.send_json_to({"type": "start", "text": VISITOR_HELLO})
+            status = await receive(visitor, "status")
+        assert status["status"] == "active"
+        assert status["agent"] == open_alpha.agent.display_name
+        assert (await receive(visitor, "message"))["text"] == VISITOR_HELLO
+        await agent.disconnect()
+        await visitor.disconnect()
+
+    run(scenario)

@@ -123,16 +123,28 @@ class VisitorConsumer(ChatSocket):
         )
         self.chat = chat
         await self.join(realtime.chat_group(chat))
+        # The offer went out when the chat committed, before this socket joined the chat's
+        # group: an agent quick to accept sends "active" to a group the socket was not yet in.
+        # So the status is read after the join (with the lines to catch up on): whatever
+        # changes later reaches the group.
+        current, frames = await self.db(self._started, chat, self.seen.get(chat.key, 0))
+        self.chat.status = current.status
         await self.send_json(
             {
                 "type": "status",
-                "chat": chat.key,
-                "status": chat.status,
-                "agent": None,
+                "chat": current.key,
+                "status": current.status,
+                "agent": current.agent.display_name if current.agent_id else None,
                 "survey": None,
             }
         )
-        await self.catch_up(chat)
+        for frame in frames:
+            await self.forward(frame)
+
+    def _started(self, chat, after: int):
+        """The chat as it is now (its agent loaded), and its lines after `after`."""
+        current = selectors.chat_get_by_key(tenant=self.tenant, key=chat.key) or chat
+        return current, self._frames(current, after)
 
     async def _live_chat(self):
         if self.chat is None:
