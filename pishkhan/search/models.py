@@ -39,6 +39,11 @@ class SearchDocument(models.Model):
         indexes = [
             # Results come newest first: a frequent word is answered by walking this index.
             models.Index(fields=["tenant", "updated_at", "id"], name="search_doc_recent"),
+            # A search of one kind (the queue's tickets, the help centre's articles) walks only
+            # that kind's newest rows, not the other kinds' rows between them.
+            models.Index(
+                fields=["tenant", "kind", "updated_at", "id"], name="search_doc_kind_recent"
+            ),
             models.Index(fields=["tenant", "kind", "parent_id"], name="search_doc_parent"),
         ]
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from django.db import connection
 from django.utils import timezone
 
 from pishkhan.search import backends, text
@@ -19,8 +20,9 @@ MAX_EXPANSIONS = 50
 DATE_FROM, DATE_TO = "date_from", "date_to"
 # Up to this many matches are sorted in Python; more are read in date order (_newest_first).
 RARE = 500
-# How many of the tenant's newest documents are looked through first for a page of matches,
-# then a wider look (words found together now and then), before asking the word index.
+# How many of the tenant's newest documents (of the kind asked for, when one) are looked
+# through for a page of matches: a first look, then a wider one when the first look found
+# matches often enough to expect a page there, before asking the word index.
 RECENT = (3000, 30000)
 
 
@@ -42,6 +44,12 @@ class SearchPage:
 
 
 EMPTY = SearchPage(hits=[], has_more=False)
+
+
+@dataclass(frozen=True)
+class ObjectIdPage:
+    object_ids: list[int]
+    has_more: bool
 
 
 def _expansions(tenant_id: int, word: str, backend) -> frozenset[str] | None:
@@ -111,17 +119,72 @@ def search(
     starts; with match="all" also the words containing it, and when it is found nowhere, its
     near misses (typos).
     Empty or blank query, or no known kind: an empty page."""
+    fields = ("kind", "object_id", "title", "body", "terms", "updated_at", "filters")
+    found = _matches(
+        tenant=tenant,
+        query=query,
+        kinds=kinds,
+        audience=audience,
+        filters=filters,
+        match=match,
+        limit=limit,
+        offset=offset,
+        fields=fields,
+    )
+    if found is None:
+        return EMPTY
+    rows, words, expansions = found
+    hits = [_hit(row, words, expansions) for row in rows[:limit]]
+    return SearchPage(hits=hits, has_more=len(rows) > limit)
+
+
+def search_object_ids(
+    *,
+    tenant: Tenant,
+    query: str,
+    kind: str,
+    audience: str = "agent",
+    filters: dict | None = None,
+    limit: int = 20,
+) -> ObjectIdPage:
+    """The object ids of what `search(match="all")` finds of one kind, in its order, without
+    reading the documents' text or making snippets: for a caller that shows the objects
+    themselves (the ticket queue narrowed to a search)."""
+    found = _matches(
+        tenant=tenant,
+        query=query,
+        kinds=[kind],
+        audience=audience,
+        filters=filters,
+        match="all",
+        limit=limit,
+        offset=0,
+        fields=("object_id", "updated_at"),
+    )
+    if found is None:
+        return ObjectIdPage(object_ids=[], has_more=False)
+    rows = found[0]
+    return ObjectIdPage(
+        object_ids=[row.object_id for row in rows[:limit]], has_more=len(rows) > limit
+    )
+
+
+def _matches(
+    *, tenant, query, kinds, audience, filters, match, limit, offset, fields
+) -> tuple[list[SearchDocument], tuple[str, ...], frozenset[str]] | None:
+    """One page of matching rows (limit + 1 of them, to tell whether more follow) with `fields`
+    loaded, and the query words and expansions that found them; None when nothing can match."""
     parsed = text.parse(query)
     kinds = list(dict.fromkeys(k for k in kinds if k in KINDS))
     if not parsed or not kinds or limit <= 0:
-        return EMPTY
+        return None
     backend = backends.current()
     # A whole typed request (match="any") has words enough: each matches the words it starts,
     # and the vocabulary (inner words, typos) is only asked for the few words of a search box.
     if match == "all":
         clauses = [(w, _expansions(tenant.pk, w, backend)) for w in parsed.words]
         if any(expansions is None for _word, expansions in clauses):
-            return EMPTY  # a word found nowhere: no document has every word
+            return None  # a word found nowhere: no document has every word
     else:
         clauses = [(w, frozenset()) for w in parsed.words]
     qs = SearchDocument.objects.for_tenant(tenant)
@@ -139,32 +202,33 @@ def search(
     # The backends' SQL is fixed text; the query's words are always bound parameters.
     qs = qs.extra(where=[where], params=params)  # noqa: S610
     offset = max(0, offset)
-    fields = ("kind", "object_id", "title", "body", "terms", "updated_at", "filters")
     if match == "all":
         # An email address, or only numbers (a phone, an invoice): rare, the word index answers
         # them at once; anything with words is looked for among the newest documents first.
         rare = "@" in query or all(word.isdigit() for word in parsed.words)
-        rows = _newest_first(tenant, qs, offset, limit + 1, fields, recent_first=not rare)
+        kind = kinds[0] if len(kinds) == 1 else None
+        rows = _newest_first(
+            tenant, qs, offset, limit + 1, fields, kind=kind, recent_first=not rare
+        )
     else:
         sql, select_params = backend.matched(clauses)
         qs = qs.extra(select={"matched": sql}, select_params=select_params).order_by(  # noqa: S610
             "-matched", "-updated_at", "-id"
         )
         rows = list(qs.only(*fields)[offset : offset + limit + 1])
-    expansions = frozenset().union(*(e for _, e in clauses))
-    hits = [_hit(row, parsed.words, expansions) for row in rows[:limit]]
-    return SearchPage(hits=hits, has_more=len(rows) > limit)
+    return rows, parsed.words, frozenset().union(*(e for _, e in clauses))
 
 
 def _newest_first(
-    tenant, qs, offset: int, count: int, fields, *, recent_first: bool = True
+    tenant, qs, offset: int, count: int, fields, *, kind: str | None, recent_first: bool = True
 ) -> list[SearchDocument]:
     """One page of matches, newest first, fast for rare and for frequent words alike.
 
     Frequent words first: among the tenant's newest few thousand documents, a page of matches
     of a frequent word is usually all there, and then it is the page (everything older comes
-    after it). Walking those rows by date, bounded by the date of the last of them, costs less
-    than building the word index's bitmap of every match of a word that is everywhere.
+    after it). Walking those rows by date, stopping at a page, costs less than building the
+    word index's bitmap of every match of a word that is everywhere. A tenant with fewer
+    documents than that is walked whole, and that is every match.
 
     Otherwise ask only for the matches, unordered and at most RARE + 1 of them, from the word
     index; if that is all there is, sort those. (Asked for "matches ordered by date",
@@ -172,22 +236,20 @@ def _newest_first(
     whole tenant by date.) Else walk the tenant by date until a page is found. Each step is run
     with the plan it needs."""
     backend = backends.current()
+    wanted = offset + count
+    page: list[SearchDocument] = []
+    after = None
+    walked = 0
     for window in RECENT if recent_first else ():
-        boundary = list(
-            SearchDocument.objects.for_tenant(tenant)
-            .order_by("-updated_at", "-id")
-            .values_list("updated_at", flat=True)[window - 1 : window]
-        )
-        if not boundary:
-            break  # the tenant has fewer documents: the steps below are cheap for it
-        with backend.plan("newest"):
-            page = list(
-                qs.filter(updated_at__gte=boundary[0])
-                .order_by("-updated_at", "-id")
-                .only(*fields)[: offset + count]
-            )
-        if len(page) == offset + count:
-            return page[offset:]
+        if walked and len(page) * (window - walked) < (wanted - len(page)) * walked:
+            # At the rate the closer look found matches, the wider one would not hold a page:
+            # the word index answers sooner than walking it all.
+            break
+        rows, after = _walk(tenant, qs, kind, fields, after, window - walked, wanted - len(page))
+        page += rows
+        if len(page) >= wanted or after is None:
+            return page[offset:]  # a page, or the tenant's every document walked
+        walked = window
     with backend.plan("matches"):
         found = list(qs.order_by().values_list("id", "updated_at")[: RARE + 1])
     if len(found) <= RARE:
@@ -199,6 +261,46 @@ def _newest_first(
     # page's worth within about (offset + count) * N / RARE rows.
     with backend.plan("newest"):
         return list(qs.order_by("-updated_at", "-id").only(*fields)[offset : offset + count])
+
+
+def _walk(tenant, qs, kind, fields, after, size: int, wanted: int):
+    """The first `wanted` matches of `qs` among the tenant's next `size` documents (of `kind`)
+    by date, newest first, older than `after` (the (updated_at, id) of the row a previous walk
+    stopped at), in one statement; and where this walk stopped, or None when it found what was
+    wanted or the tenant's documents ran out before `size` of them.
+
+    The window is a subquery with a limit, which PostgreSQL neither flattens nor filters
+    inside: it can only be read by walking the date index, and the walk stops at the last
+    match wanted, so no planner settings are needed. The window's last row comes back too,
+    matching or not, to tell a walk that ran out of rows from one that ran out of window."""
+    compiler = qs.query.get_compiler(connection=connection)
+    where, where_params = compiler.compile(qs.query.where)
+    table = SearchDocument._meta.db_table
+    columns = ", ".join(
+        f"{table}.{SearchDocument._meta.get_field(name).column}" for name in ("id", *fields)
+    )
+    window = ["tenant_id = %s"]
+    window_params: list = [tenant.pk]
+    if kind is not None:
+        window.append("kind = %s")
+        window_params.append(kind)
+    if after is not None:
+        window.append("(updated_at, id) < (%s, %s)")
+        window_params += [connection.ops.adapt_datetimefield_value(after[0]), after[1]]
+    order = "updated_at DESC, id DESC"
+    # Table and column names are the model's; every value is a bound parameter.
+    sql = (
+        f"SELECT {columns}, ({where}) AS matched, walked FROM ("  # noqa: S608
+        f"SELECT *, ROW_NUMBER() OVER (ORDER BY {order}) AS walked FROM {table} "
+        f"WHERE {' AND '.join(window)} ORDER BY {order} LIMIT %s"
+        f") AS {table} WHERE walked = %s OR ({where}) ORDER BY {order} LIMIT %s"
+    )
+    params = [*where_params, *window_params, size, size, *where_params, wanted]
+    rows = list(SearchDocument.objects.raw(sql, params))
+    matches = [row for row in rows if row.matched]
+    if len(matches) < wanted and rows and rows[-1].walked == size:
+        return matches, (rows[-1].updated_at, rows[-1].id)
+    return matches, None
 
 
 def _hit(row: SearchDocument, words: tuple[str, ...], expansions: frozenset[str]) -> Hit:

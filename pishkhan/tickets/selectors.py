@@ -117,15 +117,16 @@ def filters_narrow_to_search(*, tenant: Tenant, filters: TicketFilters, query: s
     rather than reading every ticket's text; "#12" is ticket 12 alone, a bare number also
     that ticket. True when more tickets match than that."""
     from pishkhan.search.desk import ticket_number
-    from pishkhan.search.selectors import search
+    from pishkhan.search.selectors import search_object_ids
 
     number, exact = ticket_number(query)
     filters.number = number
     if exact:
         filters.among = []
         return False
-    found = search(tenant=tenant, query=query, kinds=["ticket"], limit=MATCH_LIMIT)
-    filters.among = [hit.object_id for hit in found.hits]
+    # Only the ids: the queue shows the tickets themselves, not the search's snippets.
+    found = search_object_ids(tenant=tenant, query=query, kind="ticket", limit=MATCH_LIMIT)
+    filters.among = found.object_ids
     return found.has_more
 
 

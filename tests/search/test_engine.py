@@ -198,6 +198,26 @@ def test_pages_follow_each_other_without_gaps(alpha):
     assert first.has_more and second.has_more and not last.has_more
 
 
+@pytest.mark.parametrize("recent", [(2, 5), (3, 4)])
+def test_pages_follow_each_other_across_walked_windows(alpha, recent, monkeypatch):
+    # given more matches than the windows of newest documents looked through first
+    from pishkhan.search import selectors
+
+    monkeypatch.setattr(selectors, "RECENT", recent)
+    for number in range(1, 8):
+        put(
+            alpha, number, f"ماژول شماره {number}", updated_at=datetime(2026, 1, number, tzinfo=UTC)
+        )
+    put(alpha, 8, "چیز دیگری", updated_at=datetime(2026, 1, 9, tzinfo=UTC))
+    # when paged through, then every match comes once, newest first
+    pages = [
+        search(tenant=alpha.tenant, query="ماژول", kinds=["article"], limit=3, offset=offset)
+        for offset in (0, 3, 6)
+    ]
+    assert [h.object_id for p in pages for h in p.hits] == [7, 6, 5, 4, 3, 2, 1]
+    assert [p.has_more for p in pages] == [True, True, False]
+
+
 def test_snippet_marks_matches_and_escapes_everything_else(alpha):
     # given a body with markup in it
     put(alpha, 1, "راهنما", "برای نصب <script>alert(1)</script> ماژول های رایگان & سریع")
@@ -282,10 +302,12 @@ def test_postgresql_indexes_exactly_the_words_search_cuts():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner settings")
 def test_planner_settings_are_put_back_after_a_search(alpha, monkeypatch):
-    # given a search that takes both steps (a frequent word), inside a caller's transaction
+    # given a search that takes every step (a frequent word in a tenant larger than the
+    # windows looked through first), inside a caller's transaction
     from pishkhan.search import selectors
 
     monkeypatch.setattr(selectors, "RARE", 0)
+    monkeypatch.setattr(selectors, "RECENT", (1, 2))
     put(alpha, 1, "نصب ماژول")
     put(alpha, 2, "نصب سرور")
     with transaction.atomic():

@@ -11,7 +11,7 @@ import pytest
 
 from pishkhan.search import selectors, text
 from pishkhan.search.documents import Document
-from pishkhan.search.selectors import MAX_EXPANSIONS, search
+from pishkhan.search.selectors import MAX_EXPANSIONS, search, search_object_ids
 from pishkhan.search.services import document_put
 from pishkhan.tenancy.services import tenant_create
 
@@ -85,15 +85,22 @@ def _queries(documents: dict, rng: random.Random) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("rare", [500, 3], ids=["rare-words", "frequent-words"])
-def test_both_backends_answer_as_the_reference(corpus, rare, monkeypatch):
+@pytest.mark.parametrize("recent", [(3000, 30000), (4, 16)], ids=["walked-whole", "windows"])
+def test_both_backends_answer_as_the_reference(corpus, rare, recent, monkeypatch):
     # given the request texts indexed, and (second run) every word counted as frequent, so
-    # pages come from the walk by date rather than from sorting the few matches
+    # pages come from the walk by date rather than from sorting the few matches; with windows
+    # smaller than the tenant, pages are also put together from a closer and a wider look and
+    # from the word index after them
     monkeypatch.setattr(selectors, "RARE", rare)
+    monkeypatch.setattr(selectors, "RECENT", recent)
     tenant, documents, rng = corpus
     # when searched in every way people type, then the answers are the reference's
     for match, query in _queries(documents, rng):
+        expected = reference(documents, query, match)
         page = search(tenant=tenant, query=query, kinds=["article"], match=match, limit=100)
-        assert [h.object_id for h in page.hits] == reference(documents, query, match), (
-            match,
-            query,
-        )
+        assert [h.object_id for h in page.hits] == expected, (match, query)
+        if match == "all":
+            # and the ids alone, a page at a time, are the same
+            first = search_object_ids(tenant=tenant, query=query, kind="article", limit=5)
+            assert first.object_ids == expected[:5], query
+            assert first.has_more == (len(expected) > 5), query
