@@ -270,9 +270,11 @@ def _walk(tenant, qs, kind, fields, after, size: int, wanted: int):
     wanted or the tenant's documents ran out before `size` of them.
 
     The window is a subquery with a limit, which PostgreSQL neither flattens nor filters
-    inside: it can only be read by walking the date index, and the walk stops at the last
-    match wanted, so no planner settings are needed. The window's last row comes back too,
-    matching or not, to tell a walk that ran out of rows from one that ran out of window."""
+    inside, so the word index cannot be chosen over the walk, and the walk stops at the last
+    match wanted. (The plan is still said: for a tenant a few times the window's size,
+    PostgreSQL would rather read all its rows in table order and sort them.) The window's last
+    row comes back too, matching or not, to tell a walk that ran out of rows from one that ran
+    out of window."""
     compiler = qs.query.get_compiler(connection=connection)
     where, where_params = compiler.compile(qs.query.where)
     table = SearchDocument._meta.db_table
@@ -296,7 +298,8 @@ def _walk(tenant, qs, kind, fields, after, size: int, wanted: int):
         f") AS {table} WHERE walked = %s OR ({where}) ORDER BY {order} LIMIT %s"
     )
     params = [*where_params, *window_params, size, size, *where_params, wanted]
-    rows = list(SearchDocument.objects.raw(sql, params))
+    with backends.current().plan("newest"):
+        rows = list(SearchDocument.objects.raw(sql, params))
     matches = [row for row in rows if row.matched]
     if len(matches) < wanted and rows and rows[-1].walked == size:
         return matches, (rows[-1].updated_at, rows[-1].id)

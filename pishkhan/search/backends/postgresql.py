@@ -64,12 +64,21 @@ _PLANS = {
 @contextmanager
 def plan(name: str):
     """Run the queries inside with the plan named; the settings are put back afterwards, also
-    inside a caller's longer transaction. Two round trips: the select list is evaluated left to
-    right, so each setting is read before it is changed."""
+    inside a caller's longer transaction. Outside one, the transaction opened here ends them;
+    inside one, two round trips: the select list is evaluated left to right, so each setting
+    is read before it is changed."""
     names = list(_PLANS[name])
-    change = ", ".join("current_setting(%s), set_config(%s, %s, true)" for _ in names)
-    params = [p for key in names for p in (key, key, _PLANS[name][key])]
+    nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
+        if not nested:
+            change = ", ".join("set_config(%s, %s, true)" for _ in names)
+            cursor.execute(
+                f"SELECT {change}", [p for key in names for p in (key, _PLANS[name][key])]
+            )
+            yield
+            return
+        change = ", ".join("current_setting(%s), set_config(%s, %s, true)" for _ in names)
+        params = [p for key in names for p in (key, key, _PLANS[name][key])]
         cursor.execute(f"SELECT {change}", params)
         row = cursor.fetchone()
         before = {key: row[index * 2] for index, key in enumerate(names)}
