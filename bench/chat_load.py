@@ -404,6 +404,7 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load")
     parser.add_argument("--batch", type=int, default=100, help="visitors connecting at once")
     parser.add_argument("--port", type=int, help="measure a server already running here")
+    parser.add_argument("--server-log", help="write the server's output to this file")
     args = parser.parse_args()
     raise_file_limit(args.visitors * 3 + 1000)
     setup = prepare(agents=args.agents, visitors=args.visitors)
@@ -411,6 +412,7 @@ def main() -> int:
     port = args.port
     if port is None:
         port = free_port()
+        log = open(args.server_log, "wb") if args.server_log else subprocess.DEVNULL  # noqa: SIM115
         # Our own interpreter and a fixed command line: nothing of it comes from input.
         server = subprocess.Popen(  # noqa: S603
             [
@@ -423,8 +425,8 @@ def main() -> int:
                 "--no-worker",
             ],
             cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
         )
         deadline = time.time() + 120
         while True:
