@@ -191,7 +191,15 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "pishkhan.chat.layer.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_KEY_PREFIX}asgi"},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": f"{REDIS_KEY_PREFIX}asgi",
+                # channels-redis keeps what waits for every socket of one process under one
+                # Redis key, and silently drops a group message once that key holds `capacity`
+                # (100 by default): a few hundred sockets in a burst of offers already lose
+                # frames. What waits is bounded by the layer's 60 s expiry instead.
+                "capacity": 50_000,
+            },
         }
     }
     CACHES = {
@@ -202,7 +210,13 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            # A socket that falls 100 frames behind would lose the rest silently (the default).
+            "CONFIG": {"capacity": 50_000},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 TASKS = {
