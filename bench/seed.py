@@ -29,6 +29,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _postgres import ensure_database  # noqa: E402 (bench/ is on the path of its scripts)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pishkhan.settings")
@@ -43,20 +45,10 @@ FIRST_NAMES = ["علی", "مریم", "رضا", "زهرا", "حسین", "فاطم
 LAST_NAMES = ["رضایی", "کاظمی", "محمدی", "حسینی", "احمدی", "کریمی", "Smith", "Jones"]
 
 
-def ensure_postgres_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def setup() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
-        ensure_postgres_database(url)
+        ensure_database(url)
     import django
 
     django.setup()
