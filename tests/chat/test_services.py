@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from pishkhan.chat import selectors, services
-from pishkhan.chat.models import ChatMessage, ChatStatus
+from pishkhan.chat.models import Chat, ChatMessage, ChatStatus
 from pishkhan.chat.services import ChatError
 from pishkhan.core import clock
 from tests.chat.conftest import AGENT_REPLY, VISITOR_HELLO, VISITOR_NAME, add_agent, online
@@ -298,3 +298,35 @@ def test_chats_starting_together_are_spread_over_the_agents(open_alpha):
     offered = sorted(chat.offered_to_id for chat in chats)
     assert offered == sorted([open_alpha.agent.pk, open_alpha.agent.pk, dana.pk, dana.pk])
     assert not services.agents_available(tenant=open_alpha.tenant)
+
+
+def test_a_line_resent_after_the_end_is_acknowledged_and_a_new_one_refused(open_alpha):
+    online(open_alpha, open_alpha.agent)
+    chat = services.chat_start(tenant=open_alpha.tenant, visitor=_visitor(open_alpha), text="")
+    services.chat_accept(tenant=open_alpha.tenant, chat=chat, actor=open_alpha.agent)
+    first, _ = services.message_post(
+        tenant=open_alpha.tenant, chat=chat, kind="visitor", text=VISITOR_HELLO, client_id="c-9"
+    )
+    services.chat_end(tenant=open_alpha.tenant, chat=chat, by="visitor")
+    last_seq = Chat.objects.get(pk=chat.pk).last_seq
+    # The widget missed the ack and resends after the agent ended the chat: the same line.
+    again, created = services.message_post(
+        tenant=open_alpha.tenant, chat=chat, kind="visitor", text=VISITOR_HELLO, client_id="c-9"
+    )
+    assert (again.pk, created) == (first.pk, False)
+    with pytest.raises(ChatError) as caught:
+        services.message_post(
+            tenant=open_alpha.tenant, chat=chat, kind="visitor", text="x", client_id="c-10"
+        )
+    assert caught.value.code == "ended"
+    # A refused line takes no number.
+    assert Chat.objects.get(pk=chat.pk).last_seq == last_seq
+
+
+def test_a_line_cannot_be_posted_to_another_tenants_chat(open_alpha, open_beta):
+    online(open_alpha, open_alpha.agent)
+    chat = services.chat_start(tenant=open_alpha.tenant, visitor=_visitor(open_alpha), text="")
+    with pytest.raises(ChatError) as caught:
+        services.message_post(tenant=open_beta.tenant, chat=chat, kind="visitor", text="x")
+    assert caught.value.code == "not_found"
+    assert not ChatMessage.objects.filter(chat=chat, text="x").exists()
