@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from pishkhan.accounts.selectors import user_roles_in_tenant
+from pishkhan.tenancy.permissions import remember_membership
 
 SESSION_TENANT_KEY = "_tenant_id"
 
@@ -32,6 +33,8 @@ class TenantUserMiddleware:
                 )
                 if request.membership is None and request.customer is None:
                     request.user = AnonymousUser()
+                else:
+                    remember_membership(tenant=tenant, user=user, membership=request.membership)
         return self.get_response(request)
 
 

@@ -3,6 +3,7 @@ from ninja.security import HttpBearer
 
 from pishkhan.core import clock
 from pishkhan.tenancy.models import ApiToken, Membership, hash_token
+from pishkhan.tenancy.permissions import remember_membership
 
 
 class TokenAuth(HttpBearer):
@@ -33,5 +34,6 @@ class TokenAuth(HttpBearer):
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.api_user = api_token.user
+        remember_membership(tenant=tenant, user=api_token.user, membership=membership)
         request.membership = membership
         return api_token

@@ -368,6 +368,18 @@ def _shown(request, number: int):
     return _with_links(qs).first()
 
 
+def _shown_new(request, ticket):
+    """A ticket this request has just created, shown from the objects the intake returned
+    instead of read back (which cost a fifth of the creation): nothing has tagged it, logged
+    time on it or merged it yet, and its links and service are the objects it was made with.
+    A request that became a reply on an open ticket shows that ticket as it is now."""
+    if not getattr(ticket, "request_is_new", False):
+        return _shown(request, ticket.number)
+    ticket.time_minutes = ticket.billable_minutes = 0
+    ticket.known_tags = []
+    return ticket
+
+
 @router.get("/tickets", response={200: TicketPage, 400: ErrorOut})
 def ticket_list(request, filters: Query[TicketQuery]):
     """Tickets by cursor: each page's `next_cursor` (or `next`) reads the page after it at the
@@ -476,7 +488,7 @@ def ticket_create(request, payload: TicketIn):
             ticket = services.ticket_submit_for_contact(
                 contact=payload.customer.model_dump(), **submission
             )
-    return HttpStatus(201, _shown(request, ticket.number))
+    return HttpStatus(201, _shown_new(request, ticket))
 
 
 @router.get("/tickets/{int:number}", response={200: TicketOut, 404: ErrorOut})

@@ -6,9 +6,34 @@ from django.utils.translation import gettext as _
 from pishkhan.tenancy.models import Membership, Tenant
 
 
+# Where a request keeps the membership it was let in with, on its own user object: the
+# services it calls ask again for the same user and tenant, and reading it once is enough.
+_REMEMBERED = "_pishkhan_memberships"
+
+
+def remember_membership(*, tenant: Tenant, user, membership: Membership | None) -> None:
+    """Called by what lets a request in (session middleware, API token), which has just read
+    the user's membership: the request's later checks use it instead of reading it again."""
+    # getattr/setattr, not __dict__: the session's user is a lazy proxy of the real one.
+    remembered = getattr(user, _REMEMBERED, None)
+    if remembered is None:
+        remembered = {}
+        setattr(user, _REMEMBERED, remembered)
+    remembered[tenant.pk] = membership
+
+
+def forget_membership(user) -> None:
+    """After a change to the user's memberships: the next check reads them again."""
+    if getattr(user, _REMEMBERED, None):
+        setattr(user, _REMEMBERED, {})
+
+
 def staff_membership(*, tenant: Tenant, user) -> Membership | None:
     if user is None or not getattr(user, "is_authenticated", False) or user.home_tenant_id:
         return None
+    remembered = getattr(user, _REMEMBERED, None) or {}
+    if tenant.pk in remembered:
+        return remembered[tenant.pk]
     return Membership.objects.for_tenant(tenant).filter(user=user, is_active=True).first()
 
 

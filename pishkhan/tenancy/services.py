@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from pishkhan.core import clock
 from pishkhan.tenancy.models import ApiToken, Domain, Membership, Role, Tenant, hash_token
-from pishkhan.tenancy.permissions import require_admin
+from pishkhan.tenancy.permissions import forget_membership, require_admin
 
 
 @transaction.atomic
@@ -40,6 +40,7 @@ def membership_grant(*, tenant: Tenant, user, role: str, actor=None) -> Membersh
     membership, _created = Membership.objects.update_or_create(
         tenant=tenant, user=user, defaults={"role": role, "is_active": True}
     )
+    forget_membership(user)
     return membership
 
 
@@ -89,4 +90,6 @@ def membership_update(
     membership.role = role
     membership.is_active = is_active
     membership.save(update_fields=["role", "is_active"])
+    if membership.user_id == actor.pk:
+        forget_membership(actor)  # one's own seat changed: this request's checks see it
     return membership

@@ -426,7 +426,10 @@ def attachment_get(
 
 
 def ticket_tags(*, ticket: Ticket) -> list[str]:
-    """Tag names of a ticket: from the prefetch of `ticket_list` if there, else one query."""
+    """Tag names of a ticket: from the prefetch of `ticket_list` if there, or those a service
+    that has just written the ticket says it has (`known_tags`), else one query."""
+    if getattr(ticket, "known_tags", None) is not None:
+        return sorted(ticket.known_tags)
     if "ticket_tags" in getattr(ticket, "_prefetched_objects_cache", {}):
         return sorted(tt.tag.name for tt in ticket.ticket_tags.all())
     return list(

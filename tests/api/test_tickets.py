@@ -321,3 +321,24 @@ def test_file_is_served_as_a_type_the_schema_declares(alpha, name, data):
     paths = alpha.api().get(API + "/openapi.json").json()["paths"]
     declared = paths["/api/v1/attachments/{attachment_id}"]["get"]["responses"]["200"]["content"]
     assert response["Content-Type"].split(";")[0] in declared
+
+
+def test_created_ticket_is_answered_as_it_reads_afterwards(alpha):
+    client = alpha.api()
+    payload = {**_new_ticket(alpha), "customer": None, "customer_id": alpha.customer.pk}
+    # given a ticket of alpha's customer, answered as it reads back, then closed
+    first = send(client, "POST", "/tickets", payload)
+    assert first.status_code == 201, first.content
+    number = first.json()["number"]
+    assert send(client, "GET", f"/tickets/{number}").json() == first.json()
+    closed = send(client, "PATCH", f"/tickets/{number}", {"status": "closed"})
+    assert closed.status_code == 200, closed.content
+    # when the integration files a follow-up of it
+    created = send(client, "POST", "/tickets", {**payload, "follow_up_of": number})
+    # then the answer to the creation is the ticket exactly as it is read back: its link,
+    # service level due time, customer and department included
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["follow_up_of"], body["tags"], body["time_minutes"]) == (number, [], 0)
+    assert body["sla_due_at"] is not None
+    assert send(client, "GET", f"/tickets/{body['number']}").json() == body

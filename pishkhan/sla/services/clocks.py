@@ -3,7 +3,7 @@ services' transactions (`on_ticket_event`), and the deadline checks the jobs run
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
@@ -338,6 +338,8 @@ def _after_change(tenant: Tenant, ticket, *, planned, running=None) -> None:
             )
         )
     nearest = min((c.due_at for c in running if c.due_at), default=None)
+    if nearest is not None:
+        nearest = nearest.astimezone(UTC)  # as the database gives it back (clock's convention)
     if getattr(ticket, "sla_due_at", None) != nearest:
         ticket.sla_due_at = nearest
         Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=nearest)
