@@ -5,7 +5,6 @@ from django.utils.translation import gettext as _
 
 from pishkhan.tenancy.models import Membership, Tenant
 
-
 # Where a request keeps the membership it was let in with, on its own user object: the
 # services it calls ask again for the same user and tenant, and reading it once is enough.
 _REMEMBERED = "_pishkhan_memberships"
