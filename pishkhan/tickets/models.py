@@ -99,7 +99,9 @@ class TicketCounter(models.Model):
 
 class Ticket(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="tickets")
-    number = models.PositiveBigIntegerField()
+    # Given last in the creating transaction (tickets.services.intake): until that transaction's
+    # final statements the row has none, which no other transaction ever sees.
+    number = models.PositiveBigIntegerField(null=True)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tickets")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets")
     subject = models.CharField(_("subject"), max_length=200)

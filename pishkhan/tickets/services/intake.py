@@ -33,7 +33,7 @@ from pishkhan.tickets.services._common import (
     _author_role,
     _choice,
     _clean_text,
-    _next_number,
+    _number_ticket,
     _search_text,
     _store_files,
 )
@@ -80,7 +80,10 @@ def _clean_reference(value, model, *, tenant: Tenant, field: str):
 def _submit(**kwargs) -> Ticket:
     # The submission's jobs (its notification, a deadline check per SLA clock) in one INSERT.
     with jobs.batched():
-        return _create(**kwargs)
+        ticket = _create(**kwargs)
+    if ticket.request_is_new:
+        _number_ticket(kwargs["tenant"], ticket)
+    return ticket
 
 
 def _create(
@@ -156,7 +159,7 @@ def _create(
     now = clock.now()
     ticket = Ticket.objects.create(
         tenant=tenant,
-        number=_next_number(tenant),
+        number=None,  # given last (_submit), to hold the tenant's counter as briefly as can be
         department=department,
         customer=customer,
         subject=cleaned["subject"],
@@ -195,7 +198,7 @@ def _create(
         action="ticket.submit",
         obj=ticket,
         via=via,
-        changes={"number": ticket.number, "channel": ticket.channel},
+        changes={"channel": ticket.channel},
     )
     events.publish(
         events.TicketEvent(events.SUBMITTED, tenant, ticket, now, actor, {"message": message})
