@@ -342,7 +342,10 @@ def _after_change(tenant: Tenant, ticket, *, planned, running=None) -> None:
         nearest = nearest.astimezone(UTC)  # as the database gives it back (clock's convention)
     if getattr(ticket, "sla_due_at", None) != nearest:
         ticket.sla_due_at = nearest
-        Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=nearest)
+        # A ticket still being created has no number yet; the intake writes its row once
+        # more when it numbers it, due time included.
+        if ticket.number is not None:
+            Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=nearest)
     for clock in planned:
         if clock.status == ClockStatus.RUNNING:
             _schedule(clock)

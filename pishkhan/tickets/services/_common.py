@@ -46,7 +46,10 @@ def _number_ticket(tenant: Tenant, ticket: Ticket) -> None:
     in one tenant queue there; taken last, the queue is as short as one statement and the
     commit, not the whole intake (which capped one tenant near 50 tickets/s)."""
     ticket.number = _next_number(tenant)
-    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
+    # With the due time the SLA clocks set on it meanwhile, which waited for this write.
+    Ticket.objects.filter(pk=ticket.pk).update(
+        number=ticket.number, sla_due_at=ticket.sla_due_at
+    )
 
 
 def _next_number(tenant: Tenant) -> int:
