@@ -47,9 +47,7 @@ def _number_ticket(tenant: Tenant, ticket: Ticket) -> None:
     commit, not the whole intake (which capped one tenant near 50 tickets/s)."""
     ticket.number = _next_number(tenant)
     # With the due time the SLA clocks set on it meanwhile, which waited for this write.
-    Ticket.objects.filter(pk=ticket.pk).update(
-        number=ticket.number, sla_due_at=ticket.sla_due_at
-    )
+    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, sla_due_at=ticket.sla_due_at)
 
 
 def _next_number(tenant: Tenant) -> int:
