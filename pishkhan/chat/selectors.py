@@ -30,9 +30,16 @@ def chat_settings_get(*, tenant: Tenant) -> ChatSettings:
 
 
 def _chats(tenant: Tenant):
-    return Chat.objects.for_tenant(tenant).select_related(
-        "tenant", "visitor", "agent", "department", "ticket"
-    )
+    # What a chat shows beside its own row, in the same query. Not its tenant (the caller has
+    # it: `_own`) nor its ticket (only the chat's page shows it: `chat_get`): the sockets look
+    # chats up on every offer and acceptance, and each joined table costs PostgreSQL planning.
+    return Chat.objects.for_tenant(tenant).select_related("visitor", "agent", "department")
+
+
+def _own(chat: Chat | None, tenant: Tenant) -> Chat | None:
+    if chat is not None:
+        chat.tenant = tenant  # the tenant in hand, not read again through the chat
+    return chat
 
 
 def chat_get(*, tenant: Tenant, pk) -> Chat | None:
@@ -40,13 +47,13 @@ def chat_get(*, tenant: Tenant, pk) -> Chat | None:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    return _chats(tenant).filter(pk=pk).first()
+    return _own(_chats(tenant).select_related("ticket").filter(pk=pk).first(), tenant)
 
 
 def chat_get_by_key(*, tenant: Tenant, key: str) -> Chat | None:
     if not key or not isinstance(key, str) or len(key) > 64:
         return None
-    return _chats(tenant).filter(key=key).first()
+    return _own(_chats(tenant).filter(key=key).first(), tenant)
 
 
 def visitor_get_by_key(*, tenant: Tenant, key) -> Visitor | None:
@@ -57,12 +64,13 @@ def visitor_get_by_key(*, tenant: Tenant, key) -> Visitor | None:
 
 def chat_current_for_visitor(*, tenant: Tenant, visitor: Visitor) -> Chat | None:
     """The visitor's chat still going on, if any (the widget reopens it after a reload)."""
-    return (
+    return _own(
         _chats(tenant)
         .filter(visitor=visitor)
         .exclude(status=ChatStatus.ENDED)
         .order_by("-started_at")
-        .first()
+        .first(),
+        tenant,
     )
 
 

@@ -50,3 +50,36 @@ def test_a_burst_of_broadcasts_reaches_the_socket_whole():
     with ThreadPoolExecutor(max_workers=1) as thread:
         received = thread.submit(asyncio.run, _burst()).result()
     assert sorted(received) == list(range(BURST))
+
+
+async def _after_a_receiver_gave_up(sockets: int, lines: int) -> dict[str, list[int]]:
+    layer = _own_layer()
+    try:
+        channels = [await layer.new_channel() for _ in range(sockets)]
+        # A socket closes while it waits: its receive is cancelled mid-wait.
+        gone = asyncio.ensure_future(layer.receive(channels[0]))
+        await asyncio.sleep(0.3)
+        gone.cancel()
+        # Lines for every socket, interleaved, as a busy process gets them.
+        for n in range(lines):
+            for channel in channels:
+                await layer.send(channel, {"type": "chat.frame", "n": n})
+        heard = {}
+        for channel in channels:
+            heard[channel] = [
+                (await asyncio.wait_for(layer.receive(channel), timeout=10))["n"]
+                for _ in range(lines)
+            ]
+        return heard
+    finally:
+        await layer.flush()
+        close = getattr(layer, "close_pools", None)
+        if close is not None:
+            await close()
+
+
+def test_each_socket_hears_its_own_lines_in_order_after_another_gave_up_waiting():
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        heard = thread.submit(asyncio.run, _after_a_receiver_gave_up(5, 40)).result()
+    assert len(heard) == 5
+    assert all(lines == list(range(40)) for lines in heard.values())
