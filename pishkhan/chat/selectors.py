@@ -21,7 +21,15 @@ SUPERVISOR_ROLES = frozenset({"owner", "admin", "supervisor"})
 
 
 def chat_settings_get(*, tenant: Tenant) -> ChatSettings:
-    """The tenant's chat settings, created with the defaults on first read."""
+    """The tenant's chat settings, created with the defaults on first read. Kept in the process
+    while they and the tenant's departments are unchanged (tickets.settings_cache): every
+    visitor's start reads them. Read-only: `chat_settings_update` changes them."""
+    from pishkhan.tickets import settings_cache
+
+    return settings_cache.cached("chat", tenant.pk, lambda: _chat_settings_read(tenant))
+
+
+def _chat_settings_read(tenant: Tenant) -> ChatSettings:
     found = ChatSettings.objects.filter(tenant=tenant).select_related("default_department").first()
     if found is not None:
         return found

@@ -48,6 +48,9 @@ WATCHED = (
     "sla.BusinessCalendar",
     "sla.CalendarDay",
     "sla.HolidayOverride",
+    # Read by the chat sockets on every visitor's start (routing, business hours).
+    "chat.ChatSettings",
+    "tickets.Department",
 )
 GLOBAL = "global"
 

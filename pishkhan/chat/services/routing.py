@@ -36,11 +36,13 @@ def in_business_hours(*, tenant: Tenant, department_id: int | None, now) -> bool
     """Inside the working hours of the department's SLA calendar (the tenant's default
     policy's calendar when there is no department)."""
     from pishkhan.core.businesstime import is_working_time
-    from pishkhan.sla.calendars import engine_calendar
-    from pishkhan.sla.services.defaults import policy_for_department
+    from pishkhan.sla.services.defaults import intake_settings
 
-    policy = policy_for_department(tenant=tenant, department_id=department_id or 0)
-    return is_working_time(now, engine_calendar(policy.calendar))
+    # The calendars as the intake keeps them per process: read on every visitor's start.
+    calendar = intake_settings(tenant=tenant).calendar_for(
+        tenant=tenant, department_id=department_id or 0
+    )
+    return is_working_time(now, calendar)
 
 
 def _free_seats(*, tenant: Tenant, settings, exclude_chat=None) -> list[tuple[AgentSeat, int]]:

@@ -143,6 +143,13 @@ class IntakeSettings:
         )
         return policy, row, self.engine(policy.calendar)
 
+    def calendar_for(self, *, tenant: Tenant, department_id: int):
+        """The engine calendar of the department's policy (the default policy's without one)."""
+        policy = self.assigned.get(department_id) or self.default
+        if policy is None:
+            policy = policy_for_department(tenant=tenant, department_id=department_id)
+        return self.engine(policy.calendar)
+
     def engine(self, calendar):
         from pishkhan.sla.calendars import engine_calendar
 
