@@ -204,7 +204,7 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "pishkhan.core.cache.RedisCache",
+            "BACKEND": "pishkhan.ops.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": REDIS_KEY_PREFIX,
         }
