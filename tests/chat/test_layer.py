@@ -6,6 +6,7 @@ closes it afterwards."""
 import asyncio
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -15,17 +16,25 @@ from django.utils.module_loading import import_string
 BURST = 150
 
 
-def _own_layer():
+@asynccontextmanager
+async def _own_layer():
+    """A layer of the settings' kind with keys of its own, emptied and closed afterwards."""
     layer = settings.CHANNEL_LAYERS["default"]
     config = dict(layer.get("CONFIG", {}))
     if "prefix" in config:
         config["prefix"] = f"{config['prefix']}-burst-{uuid.uuid4().hex[:8]}"
-    return import_string(layer["BACKEND"])(**config)
+    own = import_string(layer["BACKEND"])(**config)
+    try:
+        yield own
+    finally:
+        await own.flush()
+        close = getattr(own, "close_pools", None)
+        if close is not None:
+            await close()
 
 
 async def _burst() -> list[int]:
-    layer = _own_layer()
-    try:
+    async with _own_layer() as layer:
         channel = await layer.new_channel()
         await layer.group_add("chat-1-1", channel)
         # All at once, as the drains of that many sockets do after their commits.
@@ -37,11 +46,6 @@ async def _burst() -> list[int]:
             message = await asyncio.wait_for(layer.receive(channel), timeout=10)
             received.append(message["n"])
         return received
-    finally:
-        await layer.flush()
-        close = getattr(layer, "close_pools", None)
-        if close is not None:
-            await close()
 
 
 def test_a_burst_of_broadcasts_reaches_the_socket_whole():
@@ -53,8 +57,7 @@ def test_a_burst_of_broadcasts_reaches_the_socket_whole():
 
 
 async def _after_a_receiver_gave_up(sockets: int, lines: int) -> dict[str, list[int]]:
-    layer = _own_layer()
-    try:
+    async with _own_layer() as layer:
         channels = [await layer.new_channel() for _ in range(sockets)]
         # A socket closes while it waits: its receive is cancelled mid-wait.
         gone = asyncio.ensure_future(layer.receive(channels[0]))
@@ -71,11 +74,6 @@ async def _after_a_receiver_gave_up(sockets: int, lines: int) -> dict[str, list[
                 for _ in range(lines)
             ]
         return heard
-    finally:
-        await layer.flush()
-        close = getattr(layer, "close_pools", None)
-        if close is not None:
-            await close()
 
 
 def test_each_socket_hears_its_own_lines_in_order_after_another_gave_up_waiting():

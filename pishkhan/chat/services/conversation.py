@@ -4,7 +4,7 @@ endpoint; a message names one by id."""
 
 import logging
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from pishkhan.chat import realtime
@@ -32,6 +32,7 @@ from pishkhan.chat.services.routing import (
     system_line,
 )
 from pishkhan.core import clock
+from pishkhan.counters import increment_returning
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import require_writer
 from pishkhan.tickets.models import Department
@@ -179,23 +180,15 @@ def message_post(
 
 
 def _next_seq(*, tenant: Tenant, chat: Chat) -> tuple[int, str, int | None] | None:
-    """Number the chat's next line in one statement: UPDATE … RETURNING (PostgreSQL, and
-    SQLite ≥ 3.35) takes the chat row's lock until commit, as `locked` does, so two writers
-    never get one seq, and returns what the checks need: (seq, status, agent id) as they are
-    now. None when the chat is not this tenant's."""
-    meta = Chat._meta
-    quote = connection.ops.quote_name
-    seq, status, agent, tenant_column = (
-        quote(meta.get_field(name).column) for name in ("last_seq", "status", "agent", "tenant")
+    """Number the chat's next line in one statement that locks the chat row until commit, as
+    `locked` does, so two writers never get one seq, and return what the checks need: (seq,
+    status, agent id) as they are now. None when the chat is not this tenant's."""
+    return increment_returning(
+        Chat,
+        "last_seq",
+        where={"id": chat.pk, "tenant": tenant.pk},
+        returning=("status", "agent"),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {seq} = {seq} + 1 "  # noqa: S608
-            f"WHERE {quote(meta.pk.column)} = %s AND {tenant_column} = %s "
-            f"RETURNING {seq}, {status}, {agent}",
-            [chat.pk, tenant.pk],
-        )
-        return cursor.fetchone()
 
 
 @transaction.atomic

@@ -3,11 +3,12 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from pishkhan.accounts.models import Customer, User
 from pishkhan.core.persian import normalize, to_ascii_digits
+from pishkhan.counters import increment_returning
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import staff_membership
 from pishkhan.tickets import events
@@ -65,18 +66,8 @@ def _next_number(tenant: Tenant) -> int:
 
 
 def _bump_counter(tenant: Tenant) -> int | None:
-    """The tenant's next ticket number, in one statement (UPDATE … RETURNING, which both
-    PostgreSQL and SQLite ≥ 3.35 have; the ORM's update() cannot return the new value)."""
-    meta = TicketCounter._meta
-    quote = connection.ops.quote_name
-    last, tenant_column = meta.get_field("last_number").column, meta.get_field("tenant").column
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {quote(last)} = {quote(last)} + 1 "  # noqa: S608
-            f"WHERE {quote(tenant_column)} = %s RETURNING {quote(last)}",
-            [tenant.pk],
-        )
-        row = cursor.fetchone()
+    """The tenant's next ticket number, in one statement; None before its counter exists."""
+    row = increment_returning(TicketCounter, "last_number", where={"tenant": tenant.pk})
     return row[0] if row else None
 
 

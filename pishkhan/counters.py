@@ -1,0 +1,27 @@
+"""Counters kept in a row and taken one at a time: the next ticket number of a tenant, the next
+line number of a chat."""
+
+from django.db import connection
+
+
+def increment_returning(model, field: str, *, where: dict, returning: tuple[str, ...] = ()):
+    """Add one to `field` of the row `where` names and return (field, *returning) as they are
+    after, in one statement: UPDATE … RETURNING, which PostgreSQL and SQLite ≥ 3.35 both have
+    and the ORM's update() cannot express. The UPDATE locks the row until commit, so concurrent
+    callers queue and each sees the one before. None when no row matches."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    counted = column(field)
+    conditions = " AND ".join(f"{column(name)} = %s" for name in where)
+    returned = ", ".join(column(name) for name in (field, *returning))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {counted} = {counted} + 1 "  # noqa: S608
+            f"WHERE {conditions} RETURNING {returned}",
+            list(where.values()),
+        )
+        return cursor.fetchone()
