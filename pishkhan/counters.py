@@ -4,11 +4,21 @@ line number of a chat."""
 from django.db import connection
 
 
-def increment_returning(model, field: str, *, where: dict, returning: tuple[str, ...] = ()):
+def increment_returning(
+    model,
+    field: str,
+    *,
+    where: dict,
+    returning: tuple[str, ...] = (),
+    also: tuple[str, list] | None = None,
+):
     """Add one to `field` of the row `where` names and return (field, *returning) as they are
     after, in one statement: UPDATE … RETURNING, which PostgreSQL and SQLite ≥ 3.35 both have
     and the ORM's update() cannot express. The UPDATE locks the row until commit, so concurrent
-    callers queue and each sees the one before. None when no row matches."""
+    callers queue and each sees the one before. None when no row matches.
+
+    `also` is one more SQL expression with its parameters, returned last: a check the caller
+    would otherwise make in a statement of its own."""
     meta = model._meta
     quote = connection.ops.quote_name
 
@@ -18,10 +28,14 @@ def increment_returning(model, field: str, *, where: dict, returning: tuple[str,
     counted = column(field)
     conditions = " AND ".join(f"{column(name)} = %s" for name in where)
     returned = ", ".join(column(name) for name in (field, *returning))
+    params = list(where.values())
+    if also is not None:
+        returned = f"{returned}, {also[0]}"
+        params.extend(also[1])
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {quote(meta.db_table)} SET {counted} = {counted} + 1 "  # noqa: S608
             f"WHERE {conditions} RETURNING {returned}",
-            list(where.values()),
+            params,
         )
         return cursor.fetchone()

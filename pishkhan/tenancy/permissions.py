@@ -1,9 +1,10 @@
 """Who may do what inside a tenant. Services call these; handlers never decide on their own."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.utils.translation import gettext as _
 
-from pishkhan.tenancy.models import Membership, Tenant
+from pishkhan.tenancy.models import WRITER_ROLES, Membership, Tenant
 
 # Where a request keeps the membership it was let in with, on its own user object: the
 # services it calls ask again for the same user and tenant, and reading it once is enough.
@@ -48,6 +49,27 @@ def require_writer(*, tenant: Tenant, user) -> Membership:
     if not membership.can_write:
         raise PermissionDenied(_("Your role is read-only."))
     return membership
+
+
+def writer_sql(*, tenant: Tenant, user) -> tuple[str, list]:
+    """An SQL expression, with its parameters, that is true when `user` is an active member of
+    `tenant` who may write: for a statement on the hot path that checks the seat while doing
+    its own work (a chat line's numbering) instead of reading the membership in a query of its
+    own. `require_writer` says why when it is false. Staff only: a customer (a user with a home
+    tenant) is never a writer, which the caller checks without SQL."""
+    meta = Membership._meta
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    roles = sorted(WRITER_ROLES)
+    sql = (
+        f"EXISTS (SELECT 1 FROM {quote(meta.db_table)} WHERE {column('tenant')} = %s "  # noqa: S608
+        f"AND {column('user')} = %s AND {column('is_active')} = %s "
+        f"AND {column('role')} IN ({', '.join(['%s'] * len(roles))}))"
+    )
+    return sql, [tenant.pk, user.pk, True, *roles]
 
 
 def require_admin(*, tenant: Tenant, user) -> Membership:

@@ -330,3 +330,37 @@ def test_a_line_cannot_be_posted_to_another_tenants_chat(open_alpha, open_beta):
         services.message_post(tenant=open_beta.tenant, chat=chat, kind="visitor", text="x")
     assert caught.value.code == "not_found"
     assert not ChatMessage.objects.filter(chat=chat, text="x").exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "is_active", "why_en"),
+    [
+        ("readonly", True, "Your role is read-only."),
+        ("agent", False, "Only this workspace's staff may do this."),
+    ],
+)
+def test_an_agent_whose_seat_changed_mid_chat_cannot_post(open_alpha, role, is_active, why_en):
+    """The seat is checked with each line, not only when the socket opened: a demoted or
+    removed agent's next reply is refused and numbers nothing."""
+    from django.utils import translation
+
+    from pishkhan.tenancy.selectors import membership_get
+    from pishkhan.tenancy.services import membership_update
+
+    online(open_alpha, open_alpha.agent)
+    chat = services.chat_start(tenant=open_alpha.tenant, visitor=_visitor(open_alpha), text="x")
+    services.chat_accept(tenant=open_alpha.tenant, chat=chat, actor=open_alpha.agent)
+    before = Chat.objects.get(pk=chat.pk).last_seq
+    seat = membership_get(tenant=open_alpha.tenant, user=open_alpha.agent)
+    membership_update(
+        tenant=open_alpha.tenant, actor=open_alpha.owner, membership=seat, role=role,
+        is_active=is_active,
+    )
+    with translation.override("en"), pytest.raises(PermissionDenied) as caught:
+        services.message_post(
+            tenant=open_alpha.tenant, chat=chat, kind="agent", text=AGENT_REPLY,
+            actor=open_alpha.agent,
+        )
+    assert str(caught.value) == why_en
+    assert not ChatMessage.objects.filter(chat=chat, text=AGENT_REPLY).exists()
+    assert Chat.objects.get(pk=chat.pk).last_seq == before

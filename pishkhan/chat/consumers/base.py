@@ -9,6 +9,7 @@ import asyncio
 import json
 import logging
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
@@ -47,6 +48,16 @@ class ChatSocket(AsyncJsonWebsocketConsumer):
         # What this socket's services publish, sent in the order they committed.
         self.sink = None
         await super().websocket_connect(message)
+
+    async def dispatch(self, message):
+        # Channels closes the stale database connections of its shared sync thread before
+        # every handler: a hop to that thread and back for each frame in and each frame heard.
+        # These sockets use no connection of that thread (their database work runs on the
+        # lanes, which look after their own), so the handler is called directly.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None or len(text_data) > FRAME_MAX:

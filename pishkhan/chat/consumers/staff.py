@@ -46,6 +46,7 @@ class StaffConsumer(ChatSocket):
         for chat in chats:
             await self.join(realtime.chat_group(chat), realtime.staff_group(chat))
             self.seen[chat.key] = chat.last_seq
+            self.known[chat.key] = chat
         await self.send_json(
             {
                 "type": "ready",
@@ -172,6 +173,8 @@ class StaffConsumer(ChatSocket):
                     services.chat_decline, tenant=self.tenant, chat=chat, actor=self.user
                 )
             raise
+        # The copy kept for this socket's lines is the accepted one (ours), not the offer.
+        self.known[chat.key] = chat
         await self.join(realtime.chat_group(chat), realtime.staff_group(chat))
         await self.catch_up(chat)
 

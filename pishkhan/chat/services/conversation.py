@@ -4,7 +4,9 @@ endpoint; a message names one by id."""
 
 import logging
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from pishkhan.chat import realtime
@@ -34,7 +36,7 @@ from pishkhan.chat.services.routing import (
 from pishkhan.core import clock
 from pishkhan.counters import increment_returning
 from pishkhan.tenancy.models import Tenant
-from pishkhan.tenancy.permissions import require_writer
+from pishkhan.tenancy.permissions import require_writer, writer_sql
 from pishkhan.tickets.models import Department
 
 logger = logging.getLogger(__name__)
@@ -179,32 +181,44 @@ def message_post(
         return found, False
 
 
-def _next_seq(*, tenant: Tenant, chat: Chat) -> tuple[int, str, int | None] | None:
+def _next_seq(*, tenant: Tenant, chat: Chat, writer=None):
     """Number the chat's next line in one statement that locks the chat row until commit, as
     `locked` does, so two writers never get one seq, and return what the checks need: (seq,
-    status, agent id) as they are now. None when the chat is not this tenant's."""
+    status, agent id) as they are now, and with `writer` whether that user may write here.
+    None when the chat is not this tenant's."""
     return increment_returning(
         Chat,
         "last_seq",
         where={"id": chat.pk, "tenant": tenant.pk},
         returning=("status", "agent"),
+        also=writer_sql(tenant=tenant, user=writer) if writer is not None else None,
     )
+
+
+def _is_staff(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and not user.home_tenant_id
 
 
 @transaction.atomic
 def _post(*, tenant, chat, kind, text, client_id, actor, attachment_id) -> tuple[ChatMessage, bool]:
-    # The hot path of a conversation: three statements (number, insert, commit), no join.
-    numbered = _next_seq(tenant=tenant, chat=chat)
+    # The hot path of a conversation: three statements (number, insert, commit), no join. An
+    # agent's seat is checked by the numbering statement itself.
+    staff_line = kind == AuthorKind.AGENT and _is_staff(actor)
+    numbered = _next_seq(tenant=tenant, chat=chat, writer=actor if staff_line else None)
     if numbered is None:
         raise ChatError("not_found", gettext_noop("Not found."))
     # The caller's copy learns the chat's state as it is under the lock.
-    chat.last_seq, chat.status, chat.agent_id = numbered
+    chat.last_seq, chat.status, chat.agent_id = numbered[:3]
     if chat.status == ChatStatus.ENDED:
         raise ChatError("ended", gettext_noop("This chat has ended."))
     if kind == AuthorKind.VISITOR:
         actor = None
     elif kind == AuthorKind.AGENT:
-        require_writer(tenant=tenant, user=actor)
+        if not (staff_line and numbered[3]):
+            # Says why (not staff here, or read-only); the seat may also have changed between
+            # the two reads, hence the last resort.
+            require_writer(tenant=tenant, user=actor)
+            raise PermissionDenied(_("Your role is read-only."))
         if chat.agent_id != actor.pk:
             raise ChatError("not_yours", gettext_noop("This chat is not yours."))
     elif kind == AuthorKind.NOTE:
