@@ -115,6 +115,7 @@ class Stats:
         self.pending: dict[str, float] = {}  # text marker -> send time, until delivered
         self.ack_pending: dict[str, float] = {}
         self.delivery: list[float] = []
+        self.delivery_sent: list[float] = []  # when each delivered message was sent
         self.ack: list[float] = []
         self.sent = 0
         self.errors: list[str] = []
@@ -123,6 +124,7 @@ class Stats:
         started = self.pending.pop(text, None)
         if started is not None:
             self.delivery.append(time.perf_counter() - started)
+            self.delivery_sent.append(started)
 
 
 async def open_socket(address, path, host, **headers):
@@ -312,6 +314,13 @@ def percentile(values: list[float], q: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
 
 
+def by_window(stats, begin: float, seconds: float) -> list[float | None]:
+    windows: dict[int, list[float]] = {}
+    for sent, took in zip(stats.delivery_sent, stats.delivery, strict=True):
+        windows.setdefault(int((sent - begin) // seconds), []).append(took)
+    return [percentile(windows.get(n, []), 0.99) for n in range(max(windows, default=-1) + 1)]
+
+
 async def drain(stats, active, *, started: float, quick: float = 0.1, run: int = 5) -> float:
     """Wait until the server has worked off the ramp (every accepted chat's story, the offers,
     the board): one line at a time from a visitor, until `run` in a row arrive within `quick`
@@ -366,6 +375,7 @@ async def measure(args, address, setup) -> dict:
     progress(f"agents settled, drained in {drain_seconds:.1f} s; load on {len(active)} chats")
     stats.sent = 0
     stats.delivery.clear()
+    stats.delivery_sent.clear()
     stats.ack.clear()
     # The load: every 1/rate seconds one message, from a visitor or an agent at random.
     interval = 1 / args.rate
@@ -406,6 +416,8 @@ async def measure(args, address, setup) -> dict:
             "mean": round(statistics.fmean(stats.delivery) * 1000, 1) if stats.delivery else None,
         },
         "ack_ms": {"p50": percentile(stats.ack, 0.5), "p99": percentile(stats.ack, 0.99)},
+        # Delivery p99 of the messages sent in each 10 s of the load: steady, or running away.
+        "p99_by_10s": by_window(stats, begin, 10.0),
         "errors": dict(sorted({e: stats.errors.count(e) for e in set(stats.errors)}.items())),
     }
     for visitor in visitors:

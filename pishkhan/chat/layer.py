@@ -14,42 +14,57 @@ redis-py's default pool refuses the 101st connection at once (`MaxConnectionsErr
 socket of a process sends on a connection of its own, so a burst from a thousand sockets lost
 its broadcasts.
 
-A process takes what waits for its sockets from Redis in batches. channels-redis pops one
-message per receive, with four round trips each (restore a backup queue, BZPOPMIN, back the
-message up, drop the backup) and the next receive waiting for the last to finish: one process's
-sockets could hear at most a few hundred messages a second, and under 200 chat lines a second
-with 2,000 sockets a line reached its room seconds late. Here one ZPOPMIN takes everything that
-waits (up to RECEIVE_BATCH), and only an empty queue waits in BZPOPMIN. The pop runs as a task of
-its own that a cancelled receiver does not cancel: what it took waits in the process for the
-next receive, so a socket closing mid-wait loses nobody else's message. (What a process that
-dies holds is lost with its sockets.)"""
+A process's sockets ("…!" channels: one Redis key per process) are fed by one pump per process.
+channels-redis pops one message per receive, with four round trips each (restore a backup queue,
+BZPOPMIN, back the message up, drop the backup), and every waiting socket takes part in a lock
+and two fresh tasks per message heard: under 200 chat lines a second with 2,000 sockets a line
+reached its room seconds late, and the cost of each message grew with the number of sockets.
+Here the pump takes everything that waits in one ZPOPMIN (up to RECEIVE_BATCH; only an empty
+key waits in BZPOPMIN) and puts each message in the inbox of each socket it names; a socket's
+receive only waits on its own inbox. A receive cancelled (its socket closing, or a caller's
+timeout) cancels nothing else and loses nothing: the pump is a task of its own, and the inbox
+stays, as channels-redis's buffer does, for a later receive on that channel. An inbox nobody
+has waited on for the layer's expiry (60 s, how long Redis keeps a message for a channel) is
+dropped; the pump stops when no inbox is left. (What a process that dies holds is lost with
+its sockets.)"""
 
 import asyncio
-from collections import deque
+import logging
 
 from channels_redis import core
 from redis.asyncio import BlockingConnectionPool
 from redis.exceptions import TimeoutError as RedisTimeout
 
+logger = logging.getLogger(__name__)
+
 # Connections per event loop, and how long a send waits for one before it fails.
 POOL_CONNECTIONS = 100
 POOL_WAIT_SECONDS = 20
-# How many waiting messages one receive takes from Redis at once.
+# How many waiting messages the pump takes from Redis at once.
 RECEIVE_BATCH = 500
+# How often idle inboxes are looked for, and how long the pump waits after Redis failed.
+PRUNE_EVERY_SECONDS = 10
+RETRY_SECONDS = 1
 
 
-def _retrieved(task: asyncio.Task) -> None:
-    # A pop whose receiver was cancelled may fail unawaited: the next receive asks again.
-    if not task.cancelled():
-        task.exception()
+class _Inbox:
+    """What waits for one socket of this process, and whether anyone waits for it."""
+
+    __slots__ = ("queue", "waiting", "touched")
+
+    def __init__(self, capacity: int, now: float):
+        self.queue = core.BoundedQueue(capacity)
+        self.waiting = 0
+        self.touched = now
 
 
 class RedisChannelLayer(core.RedisChannelLayer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # What the last pop took and no receive has had yet, and the pop in flight.
-        self._popped: deque = deque()
-        self._popping: asyncio.Task | None = None
+        self._inboxes: dict[str, _Inbox] = {}
+        self._inbox_loop = None
+        self._pump: asyncio.Task | None = None
+        self._pruned_at = 0.0
 
     def create_pool(self, index):
         host = dict(self.hosts[index])
@@ -60,31 +75,9 @@ class RedisChannelLayer(core.RedisChannelLayer):
         host.setdefault("timeout", POOL_WAIT_SECONDS)
         return BlockingConnectionPool.from_url(address, **host)
 
-    async def receive_single(self, channel):
-        """The next message for this process's sockets ("…!" channels: one Redis key per
-        process), from the batch taken last or a new one. Other channels as channels-redis."""
-        if "!" not in channel:
-            return await super().receive_single(channel)
-        loop = asyncio.get_running_loop()
-        while not self._popped:
-            popping = self._popping
-            if popping is None or popping.done() or popping.get_loop() is not loop:
-                popping = self._popping = loop.create_task(self._pop(channel))
-                popping.add_done_callback(_retrieved)
-            await asyncio.shield(popping)
-        message = self.deserialize(self._popped.popleft())
-        return message.pop("__asgi_channel__", channel), message
-
-    async def _pop(self, channel: str) -> None:
-        connection = self.connection(self.consistent_hash(channel))
-        key = self.prefix + channel
-        popped = await connection.zpopmin(key, RECEIVE_BATCH)
-        if not popped:
-            found = await connection.bzpopmin(key, timeout=self.brpop_timeout)
-            popped = [found[1:]] if found is not None else []
-        self._popped.extend(member for member, _score in popped)
-
     async def receive(self, channel):
+        if "!" in channel:
+            return await self._receive_local(channel)
         while True:
             try:
                 return await super().receive(channel)
@@ -92,3 +85,92 @@ class RedisChannelLayer(core.RedisChannelLayer):
                 task = asyncio.current_task()
                 if task is not None and task.cancelling():
                     raise asyncio.CancelledError from None
+
+    # --- this process's sockets -------------------------------------------------------------
+
+    async def _receive_local(self, channel: str):
+        assert self.require_valid_channel_name(channel)
+        real_channel = self.non_local_name(channel)
+        assert real_channel.endswith(self.client_prefix + "!"), "Wrong client prefix"
+        loop = asyncio.get_running_loop()
+        inbox = self._inbox(channel, loop)
+        if inbox.queue.empty():
+            self._pumping(real_channel, loop)
+        inbox.waiting += 1
+        try:
+            return await inbox.queue.get()
+        finally:
+            inbox.waiting -= 1
+            inbox.touched = loop.time()
+
+    def _inbox(self, channel: str, loop) -> _Inbox:
+        if self._inbox_loop is not loop:
+            # A new event loop (tests run one after another): what the old one held is for
+            # sockets that are gone with it, and its pump cannot run here.
+            self._inboxes.clear()
+            self._inbox_loop, self._pump = loop, None
+        inbox = self._inboxes.get(channel)
+        if inbox is None:
+            inbox = self._inboxes[channel] = _Inbox(self.capacity, loop.time())
+        return inbox
+
+    def _pumping(self, real_channel: str, loop) -> None:
+        if self._pump is None or self._pump.done():
+            self._pump = loop.create_task(self._pump_run(real_channel))
+
+    async def _pump_run(self, real_channel: str) -> None:
+        loop = asyncio.get_running_loop()
+        while self._inboxes and self._inbox_loop is loop:
+            try:
+                batch = await self._take(real_channel)
+            except RedisTimeout:
+                continue  # the wait and the client's read timeout raced: ask again
+            except Exception:
+                logger.exception("taking channel messages from Redis failed")
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
+            self._deliver(batch, loop)
+
+    async def _take(self, real_channel: str) -> list[bytes]:
+        connection = self.connection(self.consistent_hash(real_channel))
+        key = self.prefix + real_channel
+        popped = await connection.zpopmin(key, RECEIVE_BATCH)
+        if not popped:
+            found = await connection.bzpopmin(key, timeout=self.brpop_timeout)
+            popped = [found[1:]] if found is not None else []
+        return [member for member, _score in popped]
+
+    def _deliver(self, batch: list[bytes], loop) -> None:
+        now = loop.time()
+        for raw in batch:
+            message = self.deserialize(raw)
+            channels = message.pop("__asgi_channel__", None)
+            if channels is None:
+                continue
+            for channel in channels if isinstance(channels, list) else (channels,):
+                inbox = self._inboxes.get(channel)
+                if inbox is None:
+                    # Heard before its socket first asked: kept for it, as channels-redis does.
+                    inbox = self._inboxes[channel] = _Inbox(self.capacity, now)
+                inbox.queue.put_nowait(message)
+        if now - self._pruned_at > PRUNE_EVERY_SECONDS:
+            self._pruned_at = now
+            idle = [
+                channel
+                for channel, inbox in self._inboxes.items()
+                if not inbox.waiting and now - inbox.touched > self.expiry
+            ]
+            for channel in idle:
+                del self._inboxes[channel]
+
+    async def close_pools(self):
+        pump, self._pump = self._pump, None
+        if pump is not None and not pump.done():
+            try:
+                same_loop = pump.get_loop() is asyncio.get_running_loop()
+            except RuntimeError:
+                same_loop = False
+            if same_loop:
+                pump.cancel()
+        self._inboxes.clear()
+        await super().close_pools()
