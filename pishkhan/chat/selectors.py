@@ -2,7 +2,8 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from pishkhan.chat.models import (
     PUBLIC_KINDS,
@@ -181,33 +182,6 @@ def seat_list(*, tenant: Tenant):
     return [(member, seats.get(member.user_id)) for member in members]
 
 
-def active_counts(*, tenant: Tenant) -> dict[int, int]:
-    """Active chats per agent id."""
-    rows = (
-        Chat.objects.for_tenant(tenant)
-        .filter(status=ChatStatus.ACTIVE, agent__isnull=False)
-        .values("agent_id")
-        .annotate(n=Count("pk"))
-    )
-    return {row["agent_id"]: row["n"] for row in rows}
-
-
-def load_counts(*, tenant: Tenant) -> dict[int, int]:
-    """Active chats plus chats offered and not yet answered, per agent id: an agent with
-    offers pending is that much busier (many chats starting at once are spread, not all
-    offered to the one agent who was idle a moment ago)."""
-    counts = active_counts(tenant=tenant)
-    rows = (
-        Chat.objects.for_tenant(tenant)
-        .filter(status=ChatStatus.WAITING, offered_to__isnull=False)
-        .values("offered_to_id")
-        .annotate(n=Count("pk"))
-    )
-    for row in rows:
-        counts[row["offered_to_id"]] = counts.get(row["offered_to_id"], 0) + row["n"]
-    return counts
-
-
 # An agent socket pings every 30 seconds; a seat silent for longer than this is offline even
 # if its socket count says otherwise (the server died without closing its sockets).
 PRESENCE_TTL = timedelta(seconds=120)
@@ -222,6 +196,33 @@ def online_seats(*, tenant: Tenant, now=None):
         .filter(status=Presence.ONLINE, connections__gt=0, last_seen_at__gte=since)
         .filter(user_id__in=writers.values("user_id"))
         .select_related("user")
+    )
+
+
+def _per_seat(chats) -> Coalesce:
+    """How many of `chats` (already narrowed to one seat's user by OuterRef) there are, 0 for
+    none: a correlated count, so the seats' loads come with the seats in one statement."""
+    counted = chats.order_by().values("tenant").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def seats_with_room(*, tenant: Tenant, default_capacity: int, placing: Chat | None = None):
+    """Online seats whose load (active chats plus offers waiting for an answer) is below
+    their capacity, each with its `load`, in one statement and without the users. An offer of
+    `placing` (the chat being offered again) does not count: it is about to move."""
+    tenant_chats = Chat.objects.for_tenant(tenant)
+    active = tenant_chats.filter(agent_id=OuterRef("user_id"), status=ChatStatus.ACTIVE)
+    offered = tenant_chats.filter(offered_to_id=OuterRef("user_id"), status=ChatStatus.WAITING)
+    if placing is not None:
+        offered = offered.exclude(pk=placing.pk)
+    return (
+        online_seats(tenant=tenant)
+        .select_related(None)
+        .annotate(
+            load=_per_seat(active) + _per_seat(offered),
+            room=Coalesce(F("capacity"), Value(default_capacity)),
+        )
+        .filter(load__lt=F("room"))
     )
 
 

@@ -14,13 +14,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from pishkhan import jobs
 from pishkhan.chat import realtime
 from pishkhan.chat.models import AgentSeat, Chat, ChatStatus, Presence
-from pishkhan.chat.selectors import (
-    active_counts,
-    chat_settings_get,
-    is_supervisor,
-    load_counts,
-    online_seats,
-)
+from pishkhan.chat.selectors import chat_settings_get, is_supervisor, seats_with_room
 from pishkhan.chat.services._common import ChatError, locked
 from pishkhan.core import clock
 from pishkhan.tenancy.models import Tenant
@@ -48,15 +42,12 @@ def in_business_hours(*, tenant: Tenant, department_id: int | None, now) -> bool
 def _free_seats(*, tenant: Tenant, settings, exclude_chat=None) -> list[tuple[AgentSeat, int]]:
     """Online seats with room, each with its load (active chats and pending offers, not
     counting the offer of `exclude_chat`, which is the one being placed)."""
-    counts = load_counts(tenant=tenant)
-    if exclude_chat is not None and exclude_chat.offered_to_id:
-        counts[exclude_chat.offered_to_id] -= 1
-    free = []
-    for seat in online_seats(tenant=tenant):
-        busy = counts.get(seat.user_id, 0)
-        if busy < _capacity(seat, settings.default_capacity):
-            free.append((seat, busy))
-    return free
+    return [
+        (seat, seat.load)
+        for seat in seats_with_room(
+            tenant=tenant, default_capacity=settings.default_capacity, placing=exclude_chat
+        )
+    ]
 
 
 def agents_available(*, tenant: Tenant, department=None, now=None) -> bool:
@@ -68,7 +59,7 @@ def agents_available(*, tenant: Tenant, department=None, now=None) -> bool:
     department_id = getattr(department, "pk", department) or settings.default_department_id
     if not in_business_hours(tenant=tenant, department_id=department_id, now=now or clock.now()):
         return False
-    return bool(_free_seats(tenant=tenant, settings=settings))
+    return seats_with_room(tenant=tenant, default_capacity=settings.default_capacity).exists()
 
 
 # --- presence -------------------------------------------------------------------------------
@@ -172,7 +163,7 @@ def _offer_locked(*, tenant: Tenant, chat: Chat) -> None:
                 pair[0].user_id,
             ),
         )
-        chat.offered_to = seat.user
+        chat.offered_to_id = seat.user_id
         chat.offer_expires_at = now + timedelta(seconds=settings.offer_seconds)
         chat.offer_round += 1
         chat.offered_ids = [*chat.offered_ids, seat.user_id]
@@ -294,7 +285,7 @@ def chat_accept(*, tenant: Tenant, chat: Chat, actor) -> Chat:
         raise ChatError("taken", gettext_noop("This chat was already taken or has ended."))
     settings = chat_settings_get(tenant=tenant)
     seat = _seat_locked(tenant=tenant, user=actor)
-    busy = active_counts(tenant=tenant).get(actor.pk, 0)
+    busy = Chat.objects.for_tenant(tenant).filter(agent=actor, status=ChatStatus.ACTIVE).count()
     if busy >= _capacity(seat, settings.default_capacity):
         raise ChatError("capacity", gettext_noop("You already hold as many chats as you can."))
     previous_offer = chat.offered_to_id
