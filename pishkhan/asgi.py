@@ -10,6 +10,7 @@ thread and back: `bench/api_create.py` measures both figures (BENCHMARKS.md)."""
 
 import gc
 import os
+import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pishkhan.settings")
 
@@ -22,6 +23,8 @@ from django.core.wsgi import get_wsgi_application  # noqa: E402
 django_application = get_wsgi_application()
 
 from pishkhan.chat.sockets import websocket_application  # noqa: E402
+
+SWITCH_INTERVAL_SECONDS = 0.0005
 
 http_application = WSGIMiddleware(django_application, workers=settings.WEB_THREADS)
 
@@ -37,3 +40,11 @@ application = ProtocolTypeRouter({"http": http_application, "websocket": websock
 # 0.3 s, longest pause 276 ms → 68 ms.
 gc.freeze()
 gc.set_threshold(50_000, 50, 100)
+
+# How long a thread that holds the interpreter may keep it while another waits: 5 ms by
+# default. The database calls run on threads (HTTP's pool, the chat lanes) and give the
+# interpreter up at every round trip to PostgreSQL; each time they want it back, a busy event
+# loop made them wait out the whole interval. A chat line is four round trips, so its lane
+# took ≥ 20 ms a line whatever the database did, and at 200 lines a second the lanes fell
+# behind for good. At 0.5 ms they wait a tenth as long (BENCHMARKS.md, chat).
+sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)

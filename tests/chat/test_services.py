@@ -353,12 +353,18 @@ def test_an_agent_whose_seat_changed_mid_chat_cannot_post(open_alpha, role, is_a
     before = Chat.objects.get(pk=chat.pk).last_seq
     seat = membership_get(tenant=open_alpha.tenant, user=open_alpha.agent)
     membership_update(
-        tenant=open_alpha.tenant, actor=open_alpha.owner, membership=seat, role=role,
+        tenant=open_alpha.tenant,
+        actor=open_alpha.owner,
+        membership=seat,
+        role=role,
         is_active=is_active,
     )
     with translation.override("en"), pytest.raises(PermissionDenied) as caught:
         services.message_post(
-            tenant=open_alpha.tenant, chat=chat, kind="agent", text=AGENT_REPLY,
+            tenant=open_alpha.tenant,
+            chat=chat,
+            kind="agent",
+            text=AGENT_REPLY,
             actor=open_alpha.agent,
         )
     assert str(caught.value) == why_en

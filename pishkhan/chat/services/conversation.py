@@ -23,6 +23,7 @@ from pishkhan.chat.selectors import (
     chat_settings_get,
     is_supervisor,
 )
+from pishkhan.chat.services import one_statement
 from pishkhan.chat.services._common import ChatError, clean_client_id, clean_text, locked
 from pishkhan.chat.services.routing import (
     _offer_locked,
@@ -154,6 +155,20 @@ def message_post(
     # A resend is caught by the unique (chat, client_id) constraint rather than looked for
     # first: a look-up would cost every new line one more query.
     try:
+        if one_statement.available(kind=kind, attachment_id=attachment_id, actor=actor):
+            message = one_statement.post_line(
+                tenant=tenant,
+                chat=chat,
+                kind=kind,
+                text=text,
+                client_id=client_id,
+                actor=actor if kind != AuthorKind.VISITOR else None,
+            )
+            if message is not None:
+                realtime.publish_message(message)
+                return message, True
+            # Refused as it stands: the checked path says why (or stores it, if the chat
+            # changed in between).
         return _post(
             tenant=tenant,
             chat=chat,
