@@ -26,10 +26,20 @@ timeout) cancels nothing else and loses nothing: the pump is a task of its own, 
 stays, as channels-redis's buffer does, for a later receive on that channel. An inbox nobody
 has waited on for the layer's expiry (60 s, how long Redis keeps a message for a channel) is
 dropped; the pump stops when no inbox is left. (What a process that dies holds is lost with
-its sockets.)"""
+its sockets.)
+
+A group send is one round trip, not four: channels-redis expires the group, reads its members,
+expires each destination key and then adds the message, each a round trip of its own on the
+sending socket's loop. Here one script does it all in Redis, with channels-redis's rules
+(group expiry, message expiry, capacity) and one message per process key naming the sockets it
+is for. Such a message is ours only (the pump reads it); a group with a member that is not a
+process's socket, a layer on several Redis hosts, or per-channel capacities take
+channels-redis's way."""
 
 import asyncio
+import json
 import logging
+import time
 
 from channels_redis import core
 from redis.asyncio import BlockingConnectionPool
@@ -45,6 +55,40 @@ RECEIVE_BATCH = 500
 # How often idle inboxes are looked for, and how long the pump waits after Redis failed.
 PRUNE_EVERY_SECONDS = 10
 RETRY_SECONDS = 1
+
+
+# A group message as the script stores it: this mark, the JSON list of the process's sockets it
+# is for, a newline, then the message as channels-redis serialises it (which begins with random
+# bytes, so two sends never store one member twice).
+GROUP_MARK = b"\x00group\x00"
+GROUP_SEND = r"""
+local now = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, now - tonumber(ARGV[4]))
+local members = redis.call('ZRANGE', KEYS[1], 0, -1)
+local sockets, keys = {}, {}
+for _, channel in ipairs(members) do
+  local bang = string.find(channel, '!', 1, true)
+  if not bang then return -1 end
+  local key = ARGV[1] .. string.sub(channel, 1, bang)
+  if not sockets[key] then
+    sockets[key] = {}
+    table.insert(keys, key)
+  end
+  table.insert(sockets[key], channel)
+end
+local expiry = tonumber(ARGV[5])
+local over = 0
+for _, key in ipairs(keys) do
+  redis.call('ZREMRANGEBYSCORE', key, 0, now - expiry)
+  if redis.call('ZCARD', key) < tonumber(ARGV[6]) then
+    redis.call('ZADD', key, now, ARGV[7] .. cjson.encode(sockets[key]) .. '\n' .. ARGV[2])
+    redis.call('EXPIRE', key, expiry)
+  else
+    over = over + 1
+  end
+end
+return over
+"""
 
 
 class _Inbox:
@@ -74,6 +118,28 @@ class RedisChannelLayer(core.RedisChannelLayer):
         host.setdefault("max_connections", POOL_CONNECTIONS)
         host.setdefault("timeout", POOL_WAIT_SECONDS)
         return BlockingConnectionPool.from_url(address, **host)
+
+    async def group_send(self, group, message):
+        if self.ring_size != 1 or self.channel_capacity:
+            return await super().group_send(group, message)
+        assert self.require_valid_group_name(group), "Group name not valid"
+        over = await self.connection(0).eval(
+            GROUP_SEND,
+            1,
+            self._group_key(group),
+            self.prefix,
+            self.serialize(message),
+            time.time(),
+            self.group_expiry,
+            int(self.expiry),
+            self.capacity,
+            GROUP_MARK,
+        )
+        if over == -1:  # a member that is not a process's socket
+            return await super().group_send(group, message)
+        if over:
+            logger.info("%s process queues over capacity in group %s", over, group)
+        return None
 
     async def receive(self, channel):
         if "!" in channel:
@@ -143,8 +209,12 @@ class RedisChannelLayer(core.RedisChannelLayer):
     def _deliver(self, batch: list[bytes], loop) -> None:
         now = loop.time()
         for raw in batch:
-            message = self.deserialize(raw)
-            channels = message.pop("__asgi_channel__", None)
+            if raw.startswith(GROUP_MARK):
+                names, _newline, body = raw[len(GROUP_MARK) :].partition(b"\n")
+                message, channels = self.deserialize(body), json.loads(names)
+            else:
+                message = self.deserialize(raw)
+                channels = message.pop("__asgi_channel__", None)
             if channels is None:
                 continue
             for channel in channels if isinstance(channels, list) else (channels,):

@@ -8,6 +8,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
+import pytest
 from django.conf import settings
 from django.utils.module_loading import import_string
 
@@ -81,3 +82,59 @@ def test_each_socket_hears_its_own_lines_in_order_after_another_gave_up_waiting(
         heard = thread.submit(asyncio.run, _after_a_receiver_gave_up(5, 40)).result()
     assert len(heard) == 5
     assert all(lines == list(range(40)) for lines in heard.values())
+
+
+async def _one_group_two_processes(lines: int) -> dict[str, list]:
+    async with _own_layer() as here:
+        # Another process on the same Redis: the same keys, sockets of its own.
+        there = type(here)(
+            **{**settings.CHANNEL_LAYERS["default"]["CONFIG"], "prefix": here.prefix}
+        )
+        try:
+            mine = [await here.new_channel(), await here.new_channel()]
+            theirs = await there.new_channel()
+            for channel in (*mine, theirs):
+                await here.group_add("chat-1-7", channel)
+            # A group with a channel that is not a process's socket (a worker's named channel).
+            await here.group_add("live-1", mine[0])
+            await here.group_add("live-1", "chat-worker")
+            for n in range(lines):
+                await here.group_send("chat-1-7", {"type": "chat.frame", "n": n})
+            await there.group_send("live-1", {"type": "chat.frame", "n": "live"})
+            heard = {}
+            for name, layer, channel in (
+                ("mine-0", here, mine[0]),
+                ("mine-1", here, mine[1]),
+                ("theirs", there, theirs),
+            ):
+                heard[name] = [
+                    (await asyncio.wait_for(layer.receive(channel), timeout=10))["n"]
+                    for _ in range(lines + (name == "mine-0"))
+                ]
+            heard["worker"] = [(await asyncio.wait_for(here.receive("chat-worker"), 10))["n"]]
+            # and nothing more for anyone
+            for layer, channel in ((here, mine[1]), (there, theirs)):
+                try:
+                    extra = await asyncio.wait_for(layer.receive(channel), timeout=0.3)
+                except TimeoutError:
+                    continue
+                heard.setdefault("extra", []).append(extra)
+            return heard
+        finally:
+            await there.flush()
+            close = getattr(there, "close_pools", None)
+            if close is not None:
+                await close()
+
+
+def test_a_group_message_reaches_each_member_once_in_each_process():
+    if "Redis" not in settings.CHANNEL_LAYERS["default"]["BACKEND"]:
+        # Two layer instances in memory share nothing: two processes need Redis between them.
+        pytest.skip("needs the Redis channel layer (REDIS_URL)")
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        heard = thread.submit(asyncio.run, _one_group_two_processes(30)).result()
+    assert heard["mine-0"] == [*range(30), "live"]
+    assert heard["mine-1"] == list(range(30))
+    assert heard["theirs"] == list(range(30))
+    assert heard["worker"] == ["live"]
+    assert "extra" not in heard
