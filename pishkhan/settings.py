@@ -212,7 +212,7 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "BACKEND": "pishkhan.chat.layer.InMemoryChannelLayer",
             # A socket that falls 100 frames behind would lose the rest silently (the default).
             "CONFIG": {"capacity": 50_000},
         }
