@@ -28,10 +28,14 @@ async def _own_layer():
     try:
         yield own
     finally:
-        await own.flush()
-        close = getattr(own, "close_pools", None)
-        if close is not None:
-            await close()
+        await _empty_and_close(own)
+
+
+async def _empty_and_close(layer) -> None:
+    await layer.flush()
+    close = getattr(layer, "close_pools", None)
+    if close is not None:
+        await close()
 
 
 async def _burst() -> list[int]:
@@ -121,10 +125,7 @@ async def _one_group_two_processes(lines: int) -> dict[str, list]:
                 heard.setdefault("extra", []).append(extra)
             return heard
         finally:
-            await there.flush()
-            close = getattr(there, "close_pools", None)
-            if close is not None:
-                await close()
+            await _empty_and_close(there)
 
 
 def test_a_group_message_reaches_each_member_once_in_each_process():

@@ -13,6 +13,8 @@ does not changes nothing: the caller then takes the checked path, which says why
 SQLite cannot update inside a WITH, and takes one writer at a time anyway: it always takes the
 checked path."""
 
+from contextlib import nullcontext
+
 from django.db import connection, transaction
 
 from pishkhan.chat.models import AuthorKind, Chat, ChatMessage, ChatStatus
@@ -67,14 +69,10 @@ def post_line(
     )
     # Alone it commits by itself; inside a caller's transaction it gets a savepoint, so that a
     # repeated client_id does not abort the caller's transaction.
-    if connection.in_atomic_block:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
+    savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with savepoint, connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
     if row is None:
         return None
     message_id, seq, chat.status, chat.agent_id = row
