@@ -449,7 +449,7 @@ def ticket_create(request, payload: TicketIn):
         raise invalid("customer_id", "one_customer")
     if payload.customer_id is None and payload.customer is None:
         raise invalid("customer_id", "required")
-    department = selectors.department_get(tenant=tenant, department_id=payload.department_id)
+    department = selectors.department_kept(tenant=tenant, department_id=payload.department_id)
     if department is None:
         raise not_found("department_id")
     service = None

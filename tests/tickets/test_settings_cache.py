@@ -162,3 +162,25 @@ def test_with_a_cache_of_its_own_each_request_reads_the_rules(alpha, monkeypatch
     english(alpha, 1)
 
     assert rule_reads(alpha, 2) == 1
+
+
+def test_a_new_tickets_department_is_kept_and_a_renamed_or_foreign_one_is_seen_as_it_is(
+    alpha, beta
+):
+    from pishkhan.tickets.selectors import department_kept
+    from pishkhan.tickets.services import department_update
+
+    first = department_kept(tenant=alpha.tenant, department_id=alpha.department.pk)
+    with CaptureQueriesContext(connection) as reads:
+        again = department_kept(tenant=alpha.tenant, department_id=alpha.department.pk)
+    assert again.name == first.name
+    assert not any("tickets_department" in q["sql"] for q in reads.captured_queries)
+
+    department_update(
+        tenant=alpha.tenant, actor=alpha.owner, department=alpha.department, name="مالی و صورتحساب"
+    )
+    assert department_kept(tenant=alpha.tenant, department_id=alpha.department.pk).name == (
+        "مالی و صورتحساب"
+    )
+    # another tenant's department is no department here
+    assert department_kept(tenant=alpha.tenant, department_id=beta.department.pk) is None
