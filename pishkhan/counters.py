@@ -3,6 +3,8 @@ line number of a chat."""
 
 from django.db import connection
 
+from pishkhan.sql_names import table_and_columns
+
 
 def increment_returning(
     model,
@@ -19,12 +21,7 @@ def increment_returning(
 
     `also` is one more SQL expression with its parameters, returned last: a check the caller
     would otherwise make in a statement of its own."""
-    meta = model._meta
-    quote = connection.ops.quote_name
-
-    def column(name: str) -> str:
-        return quote(meta.get_field(name).column)
-
+    table, column = table_and_columns(model)
     counted = column(field)
     conditions = " AND ".join(f"{column(name)} = %s" for name in where)
     returned = ", ".join(column(name) for name in (field, *returning))
@@ -34,7 +31,7 @@ def increment_returning(
         params.extend(also[1])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {counted} = {counted} + 1 "  # noqa: S608
+            f"UPDATE {table} SET {counted} = {counted} + 1 "  # noqa: S608
             f"WHERE {conditions} RETURNING {returned}",
             params,
         )

@@ -17,6 +17,7 @@ from pishkhan.chat.models import (
 )
 from pishkhan.core import clock
 from pishkhan.tenancy.models import WRITER_ROLES, Membership, Tenant
+from pishkhan.tenancy.permissions import is_staff_user
 
 SUPERVISOR_ROLES = frozenset({"owner", "admin", "supervisor"})
 
@@ -227,7 +228,7 @@ def seats_with_room(*, tenant: Tenant, default_capacity: int, placing: Chat | No
 
 
 def is_supervisor(*, tenant: Tenant, user) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False) or user.home_tenant_id:
+    if not is_staff_user(user):
         return False
     return (
         Membership.objects.for_tenant(tenant)

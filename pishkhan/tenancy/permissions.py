@@ -1,9 +1,9 @@
 """Who may do what inside a tenant. Services call these; handlers never decide on their own."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.utils.translation import gettext as _
 
+from pishkhan.sql_names import table_and_columns
 from pishkhan.tenancy.models import WRITER_ROLES, Membership, Tenant
 
 # Where a request keeps the membership it was let in with, on its own user object: the
@@ -28,8 +28,13 @@ def forget_membership(user) -> None:
         setattr(user, _REMEMBERED, {})
 
 
+def is_staff_user(user) -> bool:
+    """Signed in and staff (a customer's user has a home tenant): who may hold a membership."""
+    return user is not None and getattr(user, "is_authenticated", False) and not user.home_tenant_id
+
+
 def staff_membership(*, tenant: Tenant, user) -> Membership | None:
-    if user is None or not getattr(user, "is_authenticated", False) or user.home_tenant_id:
+    if not is_staff_user(user):
         return None
     remembered = getattr(user, _REMEMBERED, None) or {}
     if tenant.pk in remembered:
@@ -57,15 +62,10 @@ def writer_sql(*, tenant: Tenant, user) -> tuple[str, list]:
     its own work (a chat line's numbering) instead of reading the membership in a query of its
     own. `require_writer` says why when it is false. Staff only: a customer (a user with a home
     tenant) is never a writer, which the caller checks without SQL."""
-    meta = Membership._meta
-    quote = connection.ops.quote_name
-
-    def column(name: str) -> str:
-        return quote(meta.get_field(name).column)
-
+    table, column = table_and_columns(Membership)
     roles = sorted(WRITER_ROLES)
     sql = (
-        f"EXISTS (SELECT 1 FROM {quote(meta.db_table)} WHERE {column('tenant')} = %s "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {table} WHERE {column('tenant')} = %s "  # noqa: S608
         f"AND {column('user')} = %s AND {column('is_active')} = %s "
         f"AND {column('role')} IN ({', '.join(['%s'] * len(roles))}))"
     )

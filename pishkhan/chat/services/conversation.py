@@ -37,7 +37,7 @@ from pishkhan.chat.services.routing import (
 from pishkhan.core import clock
 from pishkhan.counters import increment_returning
 from pishkhan.tenancy.models import Tenant
-from pishkhan.tenancy.permissions import require_writer, writer_sql
+from pishkhan.tenancy.permissions import is_staff_user, require_writer, writer_sql
 from pishkhan.tickets.models import Department
 
 logger = logging.getLogger(__name__)
@@ -210,15 +210,11 @@ def _next_seq(*, tenant: Tenant, chat: Chat, writer=None):
     )
 
 
-def _is_staff(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False) and not user.home_tenant_id
-
-
 @transaction.atomic
 def _post(*, tenant, chat, kind, text, client_id, actor, attachment_id) -> tuple[ChatMessage, bool]:
     # The hot path of a conversation: three statements (number, insert, commit), no join. An
     # agent's seat is checked by the numbering statement itself.
-    staff_line = kind == AuthorKind.AGENT and _is_staff(actor)
+    staff_line = kind == AuthorKind.AGENT and is_staff_user(actor)
     numbered = _next_seq(tenant=tenant, chat=chat, writer=actor if staff_line else None)
     if numbered is None:
         raise ChatError("not_found", gettext_noop("Not found."))

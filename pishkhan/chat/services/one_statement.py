@@ -19,6 +19,7 @@ from django.db import connection, transaction
 
 from pishkhan.chat.models import AuthorKind, Chat, ChatMessage, ChatStatus
 from pishkhan.core import clock
+from pishkhan.sql_names import table_and_columns
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import writer_sql
 
@@ -31,19 +32,13 @@ def available(*, kind: str, attachment_id, actor) -> bool:
     )
 
 
-def _columns(model):
-    quote = connection.ops.quote_name
-    meta = model._meta
-    return quote(meta.db_table), lambda name: quote(meta.get_field(name).column)
-
-
 def post_line(
     *, tenant: Tenant, chat: Chat, kind: str, text: str, client_id: str, actor=None
 ) -> ChatMessage | None:
     """The stored line, or None when the chat refused it (nothing was written). A `client_id`
     stored before raises IntegrityError, as on the checked path."""
-    chats, chat_column = _columns(Chat)
-    lines, line_column = _columns(ChatMessage)
+    chats, chat_column = table_and_columns(Chat)
+    lines, line_column = table_and_columns(ChatMessage)
     last_seq, status, agent = (chat_column(n) for n in ("last_seq", "status", "agent"))
     conditions = f"{chat_column('id')} = %s AND {chat_column('tenant')} = %s AND {status} <> %s"
     params: list = [chat.pk, tenant.pk, ChatStatus.ENDED]
