@@ -570,3 +570,29 @@ def test_a_chat_accepted_before_the_visitor_joined_it_shows_as_active(open_alpha
         await visitor.disconnect()
 
     run(scenario)
+
+
+def test_a_bad_frame_is_refused_in_persian_and_english(open_alpha):
+    async def scenario():
+        visitor = await connect(visitor_socket(open_alpha))
+        heard = []
+        # not JSON, no type, a type the socket does not know, a line before any chat
+        await visitor.send_to(text_data="سلام")
+        heard.append(await receive(visitor, "error"))
+        await visitor.send_json_to({"text": "سلام"})
+        heard.append(await receive(visitor, "error"))
+        await visitor.send_json_to({"type": "dance"})
+        heard.append(await receive(visitor, "error"))
+        await hello(visitor)
+        await visitor.send_json_to({"type": "message", "client_id": cid(), "text": "سلام"})
+        heard.append(await receive(visitor, "error"))
+        await visitor.disconnect()
+        return heard
+
+    heard = async_to_sync(scenario)()
+    assert [e["code"] for e in heard] == ["bad_request", "bad_request", "bad_request", "no_chat"]
+    for error in heard:
+        assert error["message_en"].isascii()
+        # the Persian is Persian, not the English again
+        assert error["message_fa"] != error["message_en"]
+        assert any("\u0600" <= ch <= "\u06ff" for ch in error["message_fa"]), error

@@ -14,6 +14,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pishkhan.chat import db, realtime
 from pishkhan.chat.selectors import chat_messages, chat_messages_between
@@ -61,22 +62,22 @@ class ChatSocket(AsyncJsonWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None or len(text_data) > FRAME_MAX:
-            await self.send_error("bad_request", "Send JSON text frames.")
+            await self.send_error("bad_request", gettext_noop("Send JSON text frames."))
             return
         try:
             content = json.loads(text_data)
         except ValueError:
-            await self.send_error("bad_request", "Send JSON text frames.")
+            await self.send_error("bad_request", gettext_noop("Send JSON text frames."))
             return
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self.send_error("bad_request", "Every frame needs a type.")
+            await self.send_error("bad_request", gettext_noop("Every frame needs a type."))
             return
         await self.receive_json(content)
 
     async def receive_json(self, content, **kwargs):
         handler = self.handlers().get(content["type"])
         if handler is None:
-            await self.send_error("bad_request", "Unknown frame type.")
+            await self.send_error("bad_request", gettext_noop("Unknown frame type."))
             return
         try:
             await handler(content)
@@ -85,16 +86,19 @@ class ChatSocket(AsyncJsonWebsocketConsumer):
         except ValidationError as error:
             fields = getattr(error, "message_dict", None) or {}
             await self.send_error(
-                "invalid", "Please correct the marked fields.", ref=content, fields=fields
+                "invalid",
+                gettext_noop("Please correct the marked fields."),
+                ref=content,
+                fields=fields,
             )
         except PermissionDenied:
-            await self.send_error("not_found", "Not found.", ref=content)
+            await self.send_error("not_found", gettext_noop("Not found."), ref=content)
         except Exception:
             # Nothing was acknowledged: the client keeps the message and resends it with the
             # same client_id, which stores it once.
             logger.exception("chat frame %s failed", content.get("type"))
             await self.send_error(
-                "server_error", "Something went wrong; please try again.", ref=content
+                "server_error", gettext_noop("Something went wrong; please try again."), ref=content
             )
 
     def handlers(self) -> dict:

@@ -13,6 +13,8 @@ text}, `typing`/`read` {chat[, seq]}, `transfer` {chat, agent|department}, `end`
 `whisper` {chat, text, client_id} speaks to its agent only. Supervisors are not offered chats
 from this socket."""
 
+from django.utils.translation import gettext_noop
+
 from pishkhan.accounts.middleware import SESSION_TENANT_KEY
 from pishkhan.chat import realtime, selectors, services
 from pishkhan.chat.consumers.base import CLOSE_NOT_FOUND, ChatSocket
@@ -134,10 +136,10 @@ class StaffConsumer(ChatSocket):
             if chat is not None:
                 self.known[chat.key] = chat
         if chat is None:
-            raise ChatError("not_found", "Not found.")
+            raise ChatError("not_found", gettext_noop("Not found."))
         if mine and chat.agent_id != self.user.pk and not self.is_supervisor:
             # Another agent's chat is, to this socket, no chat at all.
-            raise ChatError("not_found", "Not found.")
+            raise ChatError("not_found", gettext_noop("Not found."))
         return chat
 
     # --- frames -----------------------------------------------------------------------------
@@ -189,7 +191,7 @@ class StaffConsumer(ChatSocket):
         chat = await self._chat(content, mine=True, fresh=False)
         kind = KINDS.get(content.get("kind") or "reply")
         if kind is None:
-            raise ChatError("bad_request", "A message is a reply or a note.")
+            raise ChatError("bad_request", gettext_noop("A message is a reply or a note."))
         message, _created = await self.call(
             services.message_post,
             tenant=self.tenant,

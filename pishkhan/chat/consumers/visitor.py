@@ -5,6 +5,8 @@ frame is `hello` (who the visitor is, the chat they had, the last seq they saw);
 answers, followed by every message after that seq. Then `start`, `message` (acknowledged with
 its seq only once stored), `typing`, `read` and `end`."""
 
+from django.utils.translation import gettext_noop
+
 from pishkhan.chat import realtime, selectors, services
 from pishkhan.chat.consumers.base import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, ChatSocket
 from pishkhan.chat.models import AuthorKind, ChatStatus
@@ -150,7 +152,7 @@ class VisitorConsumer(ChatSocket):
         if self.chat is None:
             from pishkhan.chat.services import ChatError
 
-            raise ChatError("no_chat", "Start a chat first.")
+            raise ChatError("no_chat", gettext_noop("Start a chat first."))
         return self.chat
 
     async def on_message(self, content):
