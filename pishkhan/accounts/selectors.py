@@ -1,6 +1,7 @@
 from django.db.models import Q, QuerySet
 
 from pishkhan.accounts.models import Customer, OwnedService, User
+from pishkhan.compiled_reads import CompiledRead
 from pishkhan.tenancy.models import Membership, Tenant
 from pishkhan.tenancy.selectors import membership_get
 
@@ -51,7 +52,13 @@ def customer_get_by_email(*, tenant: Tenant, email: str) -> Customer | None:
     email = (email or "").strip().lower()
     if not email:
         return None
-    return Customer.objects.for_tenant(tenant).filter(email=email).first()
+    return _customer_by_email.first(tenant_id=tenant.pk, email=email)
+
+
+# Every mail and every contact submission asks this first. (tenant, email) is unique.
+_customer_by_email = CompiledRead(
+    lambda v: Customer.objects.for_tenant(v.tenant_id).filter(email=v.email)[:1]
+)
 
 
 def service_list(

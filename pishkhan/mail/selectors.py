@@ -4,6 +4,7 @@ log of what arrived."""
 from django.conf import settings
 from django.db.models import QuerySet
 
+from pishkhan.compiled_reads import CompiledRead
 from pishkhan.mail.models import InboundMail, InboundStatus, Mailbox
 from pishkhan.tenancy.models import Domain, Tenant
 
@@ -55,7 +56,29 @@ def is_own_address(address: str) -> bool:
         return False
     if address == parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower():
         return True
-    return Mailbox.objects.filter(address=address).exists()
+    return bool(_mailbox_with_address.rows(address=address))
+
+
+# Every tenant's mailboxes: mail between two of them is a loop of ours too.
+_mailbox_with_address = CompiledRead(
+    lambda v: Mailbox.objects.filter(address=v.address).values_list("pk", flat=True)[:1]
+)
+
+
+def inbound_mail_with_key(*, tenant: Tenant, key: str) -> InboundMail | None:
+    """The tenant's logged message with this Message-ID (or digest): asked of every message
+    delivered, and nearly always answered "none"."""
+    pk = _inbound_with_key.first(tenant_id=tenant.pk, key=key)
+    return InboundMail.objects.get(pk=pk) if pk is not None else None
+
+
+_inbound_with_key = CompiledRead(
+    lambda v: (
+        InboundMail.objects.for_tenant(v.tenant_id)
+        .filter(message_id=v.key)
+        .values_list("pk", flat=True)[:1]
+    )
+)
 
 
 def mailbox_list(*, tenant: Tenant) -> QuerySet[Mailbox]:

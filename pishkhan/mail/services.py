@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from email.parser import BytesHeaderParser
-from email.policy import default as default_policy
+from email.policy import compat32
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,11 +26,12 @@ from pishkhan.accounts.services import (
     customer_create,
     customer_mark_email_failing,
 )
+from pishkhan.compiled_reads import CompiledRead
 from pishkhan.core import clock
 from pishkhan.core.language import check_persian
 from pishkhan.mail import parsing, replies
 from pishkhan.mail.models import InboundMail, InboundStatus, Mailbox
-from pishkhan.mail.selectors import is_own_address
+from pishkhan.mail.selectors import inbound_mail_with_key, is_own_address
 from pishkhan.outbox import selectors as outbox_selectors
 from pishkhan.outbox import services as outbox
 from pishkhan.outbox.threading import parse_subject_reference
@@ -46,8 +47,9 @@ from pishkhan.trust.services import audit_record
 
 log = logging.getLogger(__name__)
 
-# Headers only: enough to find the Message-ID before the whole message is parsed.
-_HEADERS = BytesHeaderParser(policy=default_policy)
+# Headers only: enough to find the Message-ID before the whole message is parsed. A
+# Message-ID is plain ASCII, so the legacy policy's raw strings (no header objects) suffice.
+_HEADERS = BytesHeaderParser(policy=compat32)
 
 
 def message_key(raw: bytes) -> str:
@@ -57,7 +59,7 @@ def message_key(raw: bytes) -> str:
         value = str(_HEADERS.parsebytes(raw).get("Message-ID") or "")
     except Exception:  # noqa: BLE001 - unreadable headers: the bytes still identify it
         value = ""
-    value = value.strip().strip("<>").strip()
+    value = " ".join(value.split()).strip("<>").strip()
     if value and len(value) <= 250:
         return value
     return "sha256:" + hashlib.sha256(raw).hexdigest()
@@ -72,7 +74,7 @@ def mail_ingest(
     again."""
     tenant = mailbox.tenant
     key = message_key(raw)
-    existing = InboundMail.objects.for_tenant(tenant).filter(message_id=key).first()
+    existing = inbound_mail_with_key(tenant=tenant, key=key)
     if existing is not None:
         return existing
     row = InboundMail(
@@ -85,43 +87,59 @@ def mail_ingest(
         received_at=clock.now(),
     )
     try:
-        with transaction.atomic():
-            # The row is inserted last, with what became of the message, in the transaction
-            # of the ticket or reply: one statement instead of an insert and an update. Two
-            # deliveries of one message at once both do the work; the second's insert meets
-            # the first's row (unique per tenant and Message-ID) and all of its work rolls
-            # back, so still one ticket or one reply.
-            _process(row, mailbox=mailbox, raw=raw)
+        # The row is inserted last, with what became of the message, in the transaction of
+        # the ticket or reply: one statement instead of an insert and an update. Two
+        # deliveries of one message at once both do the work; the second's insert meets the
+        # first's row (unique per tenant and Message-ID) and all of its work rolls back, so
+        # still one ticket or one reply.
+        _process(row, mailbox=mailbox, raw=raw)
     except IntegrityError:
         # The same message, delivered at the same moment through another mailbox or a retry,
         # was committed first: that one holds the ticket.
-        found = InboundMail.objects.for_tenant(tenant).filter(message_id=key).first()
+        found = inbound_mail_with_key(tenant=tenant, key=key)
         if found is None:
             raise
         return found
     return row
 
 
+class _Unprocessed(Exception):
+    """A message we cannot read, or whose processing failed for a reason of its own."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
 def _process(row: InboundMail, *, mailbox: Mailbox, raw: bytes) -> None:
-    """Decide what the message is and do it, inside the row's transaction. A message we cannot
-    read, or one whose processing fails for a reason of its own, is kept as failed for an
-    admin; only database failures propagate."""
+    """Decide what the message is and do it, in a transaction (a savepoint inside the caller's)
+    that also stores the row. A message that fails for a reason of its own rolls back whatever
+    it did and is stored as failed, for an admin, in a transaction of its own; only database
+    failures propagate. (The common case, a readable message, so costs no savepoint.)"""
     try:
         with transaction.atomic():
-            parsed = parsing.parse(raw)
-            row.sender = parsed.sender_email[:320]
-            row.subject = parsed.subject[:300]
-            status, detail, ticket, message = _route(
-                mailbox=mailbox, parsed=parsed, now=row.received_at
-            )
+            _store(row, *_outcome(row, mailbox=mailbox, raw=raw))
+    except _Unprocessed as failure:
+        with transaction.atomic():
+            _store(row, InboundStatus.FAILED, failure.detail, None, None)
+
+
+def _outcome(row: InboundMail, *, mailbox: Mailbox, raw: bytes):
+    try:
+        parsed = parsing.parse(raw)
+        row.sender = parsed.sender_email[:320]
+        row.subject = parsed.subject[:300]
+        return _route(mailbox=mailbox, parsed=parsed, now=row.received_at)
     except parsing.MalformedMail as exc:
-        status, detail, ticket, message = InboundStatus.FAILED, str(exc), None, None
+        raise _Unprocessed(str(exc)) from exc
     except DatabaseError:
         raise
     except Exception as exc:  # noqa: BLE001 - kept for an admin rather than redelivered forever
         log.exception("inbound mail %s could not be processed", row.message_id)
-        detail = f"{type(exc).__name__}: {exc}"
-        status, ticket, message = InboundStatus.FAILED, None, None
+        raise _Unprocessed(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _store(row: InboundMail, status, detail, ticket, message) -> None:
     row.status = status
     row.detail = (detail or "")[:500]
     row.ticket = ticket
@@ -152,13 +170,13 @@ def _route(*, mailbox: Mailbox, parsed: parsing.ParsedMail, now):
 
     customer = _customer_for(tenant=tenant, parsed=parsed)
     files, dropped = _attachments(tenant=tenant, parsed=parsed)
-    ticket = _thread_ticket(tenant=tenant, parsed=parsed, customer=customer)
+    ticket_id = _thread_ticket(tenant=tenant, parsed=parsed, customer=customer)
     try:
-        if ticket is not None:
+        if ticket_id is not None:
             body = _with_dropped(parsed.reply_text or parsed.text, dropped)
             holder, message = customer_message_receive(
                 tenant=tenant,
-                ticket=ticket,
+                ticket_id=ticket_id,
                 customer=customer,
                 subject=_subject(parsed),
                 body=body,
@@ -216,20 +234,38 @@ def _customer_for(*, tenant: Tenant, parsed: parsing.ParsedMail) -> Customer:
 
 
 def _thread_ticket(*, tenant: Tenant, parsed: parsing.ParsedMail, customer: Customer):
-    """The ticket a reply belongs to: by the Message-IDs it answers first, then by the ticket
-    reference in its subject — never by subject text alone. Only the ticket's own customer
-    continues it; anyone else's mail is a request of their own."""
+    """The id of the ticket a reply belongs to: by the Message-IDs it answers first, then by
+    the ticket reference in its subject — never by subject text alone. Only the ticket's own
+    customer continues it; anyone else's mail is a request of their own."""
     ids = [*parsed.in_reply_to, *reversed(parsed.references)]
     ticket_id = outbox_selectors.thread_ticket_id(tenant=tenant, message_ids=ids) if ids else None
-    tickets = Ticket.objects.for_tenant(tenant).filter(customer=customer)
     if ticket_id is not None:
-        found = tickets.filter(pk=ticket_id).first()
+        found = _customers_ticket.first(tenant_id=tenant.pk, customer_id=customer.pk, pk=ticket_id)
         if found is not None:
             return found
     number = parse_subject_reference(parsed.subject)
     if number is not None:
-        return tickets.filter(number=number).first()
+        return _customers_numbered.first(
+            tenant_id=tenant.pk, customer_id=customer.pk, number=number
+        )
     return None
+
+
+# Asked of every reply; the reply then reads (and locks) the ticket itself.
+_customers_ticket = CompiledRead(
+    lambda v: (
+        Ticket.objects.for_tenant(v.tenant_id)
+        .filter(customer_id=v.customer_id, pk=v.pk)
+        .values_list("pk", flat=True)[:1]
+    )
+)
+_customers_numbered = CompiledRead(
+    lambda v: (
+        Ticket.objects.for_tenant(v.tenant_id)
+        .filter(customer_id=v.customer_id, number=v.number)
+        .values_list("pk", flat=True)[:1]
+    )
+)
 
 
 def _subject(parsed: parsing.ParsedMail) -> str:

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.db.models import Count, QuerySet
 
 from pishkhan.accounts.models import Customer, OwnedService
+from pishkhan.compiled_reads import CompiledRead
 from pishkhan.policies.models import (
     DepartmentMode,
     DepartmentRules,
@@ -57,13 +58,19 @@ def effective_mode(rules: RuleSettings, department_rules: DepartmentRules, name:
 
 def duplicate_candidates(*, tenant: Tenant, customer: Customer) -> list[tuple]:
     """(pk, number, subject, status, fingerprint) of the customer's open tickets, newest first."""
-    return list(
-        Ticket.objects.for_tenant(tenant)
-        .filter(customer=customer, status__in=OPEN_STATUSES, merged_into__isnull=True)
+    return _duplicate_candidates.rows(tenant_id=tenant.pk, customer_id=customer.pk)
+
+
+# Asked on every submission (T-4).
+_duplicate_candidates = CompiledRead(
+    lambda v: (
+        Ticket.objects.for_tenant(v.tenant_id)
+        .filter(customer_id=v.customer_id, status__in=OPEN_STATUSES, merged_into__isnull=True)
         .exclude(fingerprint=b"")
         .order_by("-created_at")
         .values_list("pk", "number", "subject", "status", "fingerprint")[:DUPLICATE_CANDIDATES_MAX]
     )
+)
 
 
 def verified_service_for_values(*, tenant: Tenant, values) -> OwnedService | None:
@@ -80,12 +87,17 @@ def verified_service_for_values(*, tenant: Tenant, values) -> OwnedService | Non
 
 
 def overdue_fine(*, tenant: Tenant, customer: Customer, now: datetime) -> Fine | None:
-    return (
-        Fine.objects.for_tenant(tenant)
-        .filter(customer=customer, status=FineStatus.UNPAID, due_at__lt=now)
-        .order_by("due_at")
-        .first()
+    return _overdue_fine.first(tenant_id=tenant.pk, customer_id=customer.pk, now=now)
+
+
+# Asked on every submission (the suspension rule).
+_overdue_fine = CompiledRead(
+    lambda v: (
+        Fine.objects.for_tenant(v.tenant_id)
+        .filter(customer_id=v.customer_id, status=FineStatus.UNPAID, due_at__lt=v.now)
+        .order_by("due_at", "pk")[:1]
     )
+)
 
 
 def violation_list(

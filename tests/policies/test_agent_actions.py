@@ -236,7 +236,7 @@ def test_an_answer_in_time_keeps_the_ticket_open(alpha, stored_jobs):
 
         customer_message_receive(
             tenant=alpha.tenant,
-            ticket=ticket,
+            ticket_id=ticket.pk,
             customer=ticket.customer,
             subject="Re",
             body="آی‌پی سرور: 185.8.172.20",

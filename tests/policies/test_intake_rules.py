@@ -210,7 +210,7 @@ def test_a_mailed_reply_to_a_closed_ticket_opens_a_linked_ticket_and_explains(
     with django_capture_on_commit_callbacks(execute=True):
         holder, message = customer_message_receive(
             tenant=alpha.tenant,
-            ticket=alpha.ticket,
+            ticket_id=alpha.ticket.pk,
             customer=alpha.customer,
             subject="Re: " + alpha.ticket.subject,
             body="ماژول دوباره از کار افتاده است.",

@@ -249,7 +249,7 @@ def customer_message_add(
 def customer_message_receive(
     *,
     tenant: Tenant,
-    ticket: Ticket,
+    ticket_id: int,
     customer: Customer,
     subject: str,
     body: str,
@@ -261,7 +261,8 @@ def customer_message_receive(
     """A customer writes on a ticket through a channel that cannot show a form (mail): on an
     open ticket it is a reply; on a closed one (T-5) it becomes a new ticket that follows the
     closed one, the customer is told why, and the attempt is recorded. Returns the ticket
-    that holds the message, and the reply when it was one."""
+    that holds the message, and the reply when it was one. The ticket is named by id: the
+    caller has only checked it is the customer's, and it is read here, locked, once."""
     from pishkhan.tickets.services.intake import ticket_submit
 
     # Inside the caller's transaction (a mail's), locked here for the reply, which then need
@@ -270,7 +271,7 @@ def customer_message_receive(
     found = Ticket.objects.for_tenant(tenant).select_related("department")
     if locked:
         found = found.select_for_update(of=("self",))
-    current = found.get(pk=ticket.pk)
+    current = found.get(pk=ticket_id)
     if not current.is_closed:
         message = ticket_reply(
             locked=locked,
