@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from email.message import EmailMessage, Message
-from email.utils import getaddresses, parseaddr
+from email.message import Message
+from email.utils import parseaddr
+
+from pishkhan.mail.headers import HeaderIndex, content_params
 
 __all__ = ["Bounce", "classify"]
 
@@ -67,20 +69,23 @@ _RETURNED_PART = re.compile(
 )
 
 
-def _header(msg: Message, name: str) -> str:
-    try:
-        value = msg.get(name)
-    except Exception:  # noqa: BLE001 - a header the parser chokes on carries no signal
-        return ""
-    return " ".join(str(value).split()) if value is not None else ""
+def _header(headers: HeaderIndex, name: str) -> str:
+    """A header decoded to text on one line: a Persian vacation subject in encoded words, or
+    in raw 8-bit bytes, reads as the words it says."""
+    return " ".join(headers.text(name).split())
 
 
 def _address(value: str) -> str:
     return parseaddr(value)[1].strip().lower()
 
 
-def _from_daemon(msg: Message) -> bool:
-    sender = _address(_header(msg, "From"))
+def _sender_address(headers: HeaderIndex) -> str:
+    mailboxes = headers.addresses("From")
+    return mailboxes[0][1].strip().lower() if mailboxes else ""
+
+
+def _from_daemon(headers: HeaderIndex) -> bool:
+    sender = _sender_address(headers)
     local = sender.split("@")[0]
     return local in _DAEMON_LOCALPARTS or local.startswith("microsoftexchange")
 
@@ -90,29 +95,34 @@ def _null_return_path(msg: Message) -> bool:
     return any(str(value).strip() in ("<>", "") for value in values)
 
 
-def auto_reason(msg: Message) -> str:
-    """Why the message is automatic, or "" when a person wrote it."""
-    submitted = _header(msg, "Auto-Submitted")
+def auto_reason(msg: Message, headers: HeaderIndex | None = None) -> str:
+    """Why the message is automatic, or "" when a person wrote it. headers: the message's
+    HeaderIndex, when the caller has made one already."""
+    if headers is None:
+        headers = HeaderIndex(msg)
+    submitted = _header(headers, "Auto-Submitted")
     if submitted and submitted.split(";")[0].strip().lower() != "no":
         return f"Auto-Submitted: {submitted}"
-    precedence = _header(msg, "Precedence").lower()
+    precedence = _header(headers, "Precedence").lower()
     if precedence in _BULK_PRECEDENCE:
         return f"Precedence: {precedence}"
     for name in _AUTO_HEADERS:
-        value = _header(msg, name)
-        if name in msg and value.lower() != "no":
+        if name not in headers:
+            continue
+        value = _header(headers, name)
+        if value.lower() != "no":
             return f"{name}: {value}".rstrip(": ")
-    suppress = _header(msg, "X-Auto-Response-Suppress")
+    suppress = _header(headers, "X-Auto-Response-Suppress")
     tokens = {token.strip().lower() for token in re.split(r"[,\s]+", suppress) if token}
     if tokens & _SUPPRESS_TOKENS:
         return f"X-Auto-Response-Suppress: {suppress}"
-    if _header(msg, "List-Id") or _header(msg, "List-Unsubscribe"):
+    if _header(headers, "List-Id") or _header(headers, "List-Unsubscribe"):
         return "mailing list mail (List-Id / List-Unsubscribe)"
     if _null_return_path(msg):
         return "null sender (Return-Path: <>)"
-    if _from_daemon(msg):
-        return f"mail system sender ({_address(_header(msg, 'From'))})"
-    subject = _header(msg, "Subject")
+    if _from_daemon(headers):
+        return f"mail system sender ({_sender_address(headers)})"
+    subject = _header(headers, "Subject")
     if _VACATION_SUBJECT.search(subject):
         return f"vacation reply subject: {subject}"
     return ""
@@ -149,12 +159,13 @@ def _report_bounce(msg: Message) -> tuple[Bounce | None, bool]:
         ):
             continue
         for block in _dsn_fields(part):
-            final = str(block.get("Final-Recipient") or "")
-            original = str(block.get("Original-Recipient") or "")
+            fields = HeaderIndex(block)
+            final = _header(fields, "Final-Recipient")
+            original = _header(fields, "Original-Recipient")
             if not (final or original):
                 continue
-            action = str(block.get("Action") or "").strip().lower()
-            status = str(block.get("Status") or "").strip()
+            action = _header(fields, "Action").lower()
+            status = _header(fields, "Status")
             if action in ("delayed", "delivered", "relayed", "expanded"):
                 delayed = delayed or action == "delayed"
                 continue
@@ -164,7 +175,7 @@ def _report_bounce(msg: Message) -> tuple[Bounce | None, bool]:
             address = _typed_address(original or final)
             if address and address not in failed:
                 failed.append(address)
-            diagnostic = " ".join(str(block.get("Diagnostic-Code") or "").split())
+            diagnostic = _header(fields, "Diagnostic-Code")
             diagnostic = diagnostic.split(";", 1)[-1].strip() if diagnostic else ""
             reason = " ".join(item for item in (status, diagnostic) if item)
             if reason and reason not in reasons:
@@ -194,13 +205,16 @@ def _plain_text(msg: Message) -> str:
     return "\n".join(chunks)
 
 
-def _text_bounce(msg: Message) -> Bounce | None:
+def _text_bounce(msg: Message, headers: HeaderIndex) -> Bounce | None:
     """A bounce that is not an RFC 3464 report (qmail, old Exchange, hand-rolled relays)."""
-    subject = _header(msg, "Subject")
-    if not (_from_daemon(msg) or _null_return_path(msg)) or not _BOUNCE_SUBJECT.search(subject):
+    subject = _header(headers, "Subject")
+    # The subject first: it rules out almost every message without parsing an address.
+    if not _BOUNCE_SUBJECT.search(subject):
         return None
-    own = {addr.lower() for _, addr in getaddresses([_header(msg, "To"), _header(msg, "Cc")])}
-    own.add(_address(_header(msg, "From")))
+    if not (_from_daemon(headers) or _null_return_path(msg)):
+        return None
+    own = {addr.lower() for _, addr in headers.addresses("To") + headers.addresses("Cc")}
+    own.add(_sender_address(headers))
     failed: list[str] = []
     reason = ""
     for line in _plain_text(msg).splitlines():
@@ -218,20 +232,23 @@ def _text_bounce(msg: Message) -> Bounce | None:
     return Bounce(failed_recipients=failed, reason=(reason or subject)[:500])
 
 
-def classify(msg: EmailMessage | Message) -> tuple[str, Bounce | None]:
-    """(why the message is automatic or "", the bounce it reports or None)."""
+def classify(msg: Message, headers: HeaderIndex | None = None) -> tuple[str, Bounce | None]:
+    """(why the message is automatic or "", the bounce it reports or None). headers: the
+    message's HeaderIndex, when the caller has made one already."""
+    if headers is None:
+        headers = HeaderIndex(msg)
     bounce: Bounce | None = None
     delayed = False
     if msg.get_content_type() == "multipart/report":
         bounce, delayed = _report_bounce(msg)
         if bounce is None and not delayed:
-            bounce = _text_bounce(msg)
-            if bounce is None and str(msg.get_param("report-type") or "") == "delivery-status":
-                bounce = Bounce(failed_recipients=[], reason=_header(msg, "Subject"))
+            bounce = _text_bounce(msg, headers)
+            if bounce is None and content_params(msg).get("report-type") == "delivery-status":
+                bounce = Bounce(failed_recipients=[], reason=_header(headers, "Subject"))
     else:
-        bounce = _text_bounce(msg)
+        bounce = _text_bounce(msg, headers)
     if bounce is not None:
         return f"delivery status notification: {bounce.reason}"[:500], bounce
     if delayed:
         return "delivery delay notification", None
-    return auto_reason(msg), None
+    return auto_reason(msg, headers), None

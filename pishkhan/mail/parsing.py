@@ -1,7 +1,10 @@
 """One received message, read the way its sender meant it.
 
 The standard library's `email` package does the MIME work (RFC 2047 headers, RFC 2231 file
-names, quoted-printable, base64). What it leaves to us is what Persian mail gets wrong in
+names, quoted-printable, base64), under its compat32 policy: headers stay the text that was
+received, and `headers` decodes the few that are read. The default policy's header objects
+would cost most of a message's parse time, and decode split Persian encoded words and raw
+8-bit values worse. What the library leaves to us is what Persian mail gets wrong in
 practice: bodies in windows-1256 or ISO-8859-6, charsets that are missing or lie, HTML that
 must be made safe before an agent's browser shows it, and a plain-text version for mail that
 only has HTML. Nothing here touches the database: `parse` is a pure function of the bytes.
@@ -16,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import codecs
 import html as html_lib
 import mimetypes
 import re
@@ -24,14 +26,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import errors as email_errors
 from email.header import decode_header, make_header
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.parser import BytesParser
+from email.policy import compat32
 from email.policy import default as default_policy
-from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from email.utils import parseaddr, parsedate_to_datetime
 
 import nh3
 
 from pishkhan.mail import noise, quotes
+from pishkhan.mail.headers import (
+    HeaderIndex,
+    content_params,
+    decode_bytes,
+    decode_value,
+    has_surrogates,
+    header_text,
+    raw_header,
+)
 from pishkhan.mail.noise import Bounce
 
 __all__ = ["Bounce", "MalformedMail", "ParsedAttachment", "ParsedMail", "decode_bytes", "parse"]
@@ -76,145 +88,22 @@ class ParsedMail:
     bounce: Bounce | None = None
 
 
-_PARSER = BytesParser(policy=default_policy)
-
-# --- charsets ------------------------------------------------------------------------------
-
-# Names mailers use that Python's codec registry does not know, or knows as something else.
-_CHARSET_ALIASES = {
-    "windows-1256": "cp1256",
-    "x-cp1256": "cp1256",
-    "cp-1256": "cp1256",
-    "arabic": "iso8859_6",
-    "iso-8859-6-i": "iso8859_6",
-    "iso-8859-6-e": "iso8859_6",
-    "iso_8859-6": "iso8859_6",
-    "asmo-708": "iso8859_6",
-    "utf8": "utf-8",
-    "unicode-1-1-utf-8": "utf-8",
-    "x-unknown": "",
-    "unknown-8bit": "",
-    "x-user-defined": "",
-    "default": "",
-}
-_LATIN = {"iso8859-1", "cp1252", "iso8859-15"}
-
-
-def _codec(name: str | None) -> str:
-    """The Python codec for a declared charset, or "" when it is unknown or meaningless."""
-    if not name:
-        return ""
-    key = name.strip().strip("\"'").lower()
-    key = _CHARSET_ALIASES.get(key, key)
-    if not key:
-        return ""
-    try:
-        return codecs.lookup(key).name
-    except LookupError:
-        return ""
-
-
-def _utf8(data: bytes, *, truncated_ok: bool) -> str | None:
-    """UTF-8 text of data, or None when the bytes are not UTF-8. With truncated_ok, an
-    incomplete character at the very end (a transfer cut short) is dropped, not fatal."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        cut_tail = exc.end == len(data) and exc.start >= len(data) - 3
-        if truncated_ok and cut_tail and exc.reason == "unexpected end of data":
-            try:
-                return data[: exc.start].decode("utf-8")
-            except UnicodeDecodeError:
-                return None
-        return None
-
-
-def decode_bytes(data: bytes, declared: str | None = None) -> str:
-    """Text of a body or header in whatever charset it really is in.
-
-    A declared charset is believed, except a Latin or ASCII label on bytes that are valid
-    UTF-8: Persian read as Latin-1 is the classic mojibake ("Ø³Ù„Ø§Ù…"), so UTF-8 wins there.
-    Without a usable declaration, UTF-8 is tried, then windows-1256 (the legacy charset of
-    Persian Windows, and what undeclared 8-bit Persian mail almost always is)."""
-    if not data:
-        return ""
-    if data.isascii():
-        return data.decode("ascii")
-    declared_codec = _codec(declared)
-    if declared_codec == "utf-8":
-        text = _utf8(data, truncated_ok=True)
-        if text is not None:
-            return text
-        damaged = data.decode("utf-8", "replace")
-        # A declared UTF-8 body with a few broken bytes is still UTF-8; a body full of them
-        # was written in a legacy charset and mislabelled.
-        if damaged.count("\ufffd") * 50 < len(damaged):
-            return damaged
-        declared_codec = ""
-    if declared_codec and declared_codec != "ascii" and declared_codec not in _LATIN:
-        try:
-            return data.decode(declared_codec)
-        except (UnicodeDecodeError, LookupError):
-            pass
-    text = _utf8(data, truncated_ok=False)
-    if text is not None:
-        return text
-    if declared_codec in _LATIN:
-        return data.decode(declared_codec, "replace")
-    return data.decode("cp1256", "replace")
+_PARSER = BytesParser(policy=compat32)
 
 
 # --- headers -------------------------------------------------------------------------------
-
-
-def _raw_header(msg: Message, name: str) -> str | None:
-    """A header's value as received (folded, encoded words intact), or None."""
-    wanted = name.lower()
-    for key, value in msg.raw_items():
-        if key.lower() == wanted:
-            return str(value)
-    return None
-
-
-def _has_surrogates(value: str) -> bool:
-    return any("\udc80" <= char <= "\udcff" for char in value)
-
-
-def header_text(msg: Message, name: str) -> str:
-    """A header decoded to text: RFC 2047 encoded words (even ones that split a character
-    between them) and raw 8-bit values in UTF-8 or windows-1256."""
-    raw = _raw_header(msg, name)
-    if raw is None:
-        return ""
-    if _has_surrogates(raw):
-        raw = decode_bytes(raw.encode("ascii", "surrogateescape"))
-    unfolded = re.sub(r"\r?\n[ \t]", " ", raw)
-    try:
-        # decode_header joins adjacent encoded words of one charset before decoding them, so a
-        # Persian letter split across two words survives; policy.default would not do that.
-        parts = decode_header(unfolded)
-        pieces: list[str] = []
-        for chunk, charset in parts:
-            if isinstance(chunk, str):
-                pieces.append(chunk)
-            else:
-                pieces.append(decode_bytes(chunk, charset or "utf-8"))
-        text = "".join(pieces)
-    except (email_errors.HeaderParseError, ValueError, LookupError):
-        try:
-            text = str(make_header(decode_header(unfolded)))
-        except Exception:  # noqa: BLE001 - fall back to the value as received
-            text = unfolded
-    return text
 
 
 def _collapse(value: str) -> str:
     return " ".join(value.split())
 
 
+_BRACKETED_ID = re.compile(r"<([^<>\s]+)>")
+
+
 def _ids(value: str) -> list[str]:
     """Message-IDs of an In-Reply-To / References value, without angle brackets."""
-    found = re.findall(r"<([^<>\s]+)>", value)
+    found = _BRACKETED_ID.findall(value)
     if not found:
         found = [token.strip("<>,;") for token in value.split() if "@" in token]
     result: list[str] = []
@@ -232,47 +121,45 @@ def _message_id(value: str) -> str:
     return token if token and " " not in token else ""
 
 
-def _structured(msg: Message, name: str) -> list[tuple[str, str]]:
-    """(display name, address) pairs as the standard library parses an address header; it
-    knows the quoting rules (a comma inside a quoted name), so it is asked first."""
-    try:
-        header = msg.get(name)
-        found = [(item.display_name, item.addr_spec) for item in header.addresses]
-    except Exception:  # noqa: BLE001 - an unparseable header falls back to plain reading
-        return []
-    return [(display, address) for display, address in found if "@" in address]
+_ADDRESS_IN_BRACKETS = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
+_BARE_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-def _addresses(msg: Message, *names: str) -> list[str]:
+def _is_address(value: str) -> bool:
+    local, at, domain = value.rpartition("@")
+    # An angle bracket inside is a display name with broken quoting, read as the address; an
+    # empty local part or domain is the parser's reading of addresses with no comma between.
+    return bool(at and local.strip() and domain.strip()) and not ("<" in value or ">" in value)
+
+
+def _addresses(headers: HeaderIndex, *names: str) -> list[str]:
     result: list[str] = []
     for name in names:
-        if name not in msg:
-            continue
-        pairs = _structured(msg, name) or getaddresses([header_text(msg, name)])
-        for _, address in pairs:
+        found = [address for _, address in headers.addresses(name) if _is_address(address)]
+        # Quoting or separators too broken to parse: whatever looks like an address counts.
+        for address in found or _BARE_ADDRESS.findall(headers.text(name)):
             address = address.strip().lower()
-            if "@" in address and address not in result:
+            if address not in result:
                 result.append(address)
     return result
 
 
-def _sender(msg: Message) -> tuple[str, str]:
+def _sender(headers: HeaderIndex) -> tuple[str, str]:
     for name in ("From", "Sender", "Reply-To"):
-        value = header_text(msg, name)
+        value = headers.text(name)
         if not value:
             continue
-        structured = _structured(msg, name)
-        # A raw 8-bit name comes back undecoded from the library: decode_bytes reads it then.
-        if structured:
-            display, address = structured[0]
-            if not _has_surrogates(display) and "\ufffd" not in display:
+        mailboxes = [pair for pair in headers.addresses(name) if _is_address(pair[1])]
+        if mailboxes:
+            raw_display, address = mailboxes[0]
+            display = decode_value(raw_display)
+            # A name that does not decode cleanly is read from the whole decoded header instead.
+            if "\ufffd" not in display:
                 return address.strip().lower(), _collapse(display)
         display, address = parseaddr(value)
-        if "@" not in address:
+        if not _is_address(address):
             # Broken quoting around the display name: the address in angle brackets is enough.
-            match = re.search(r"<([^<>\s]+@[^<>\s]+)>", value) or re.search(
-                r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", value
-            )
+            match = _ADDRESS_IN_BRACKETS.search(value) or _BARE_ADDRESS.search(value)
             if not match:
                 continue
             address = match.group(1) if match.re.groups else match.group(0)
@@ -281,8 +168,8 @@ def _sender(msg: Message) -> tuple[str, str]:
     return "", ""
 
 
-def _date(msg: Message) -> datetime | None:
-    value = header_text(msg, "Date")
+def _date(headers: HeaderIndex) -> datetime | None:
+    value = headers.text("Date")
     if not value:
         return None
     try:
@@ -328,6 +215,9 @@ def sanitize_html(html: str) -> str:
     return cleaned
 
 
+_QUOTE_MARKS = re.compile(r">+")
+
+
 def _unflow(text: str, *, delsp: bool) -> str:
     """RFC 3676 format=flowed: soft line breaks (a trailing space) joined back into
     paragraphs, space-stuffing removed, quote depth kept."""
@@ -335,7 +225,7 @@ def _unflow(text: str, *, delsp: bool) -> str:
     current: str | None = None
     depth = 0
     for line in text.split("\n"):
-        quote = re.match(r">+", line)
+        quote = _QUOTE_MARKS.match(line)
         line_depth = len(quote.group(0)) if quote else 0
         content = line[line_depth:]
         if content.startswith(" "):
@@ -357,35 +247,49 @@ def _unflow(text: str, *, delsp: bool) -> str:
     return "\n".join(out)
 
 
+_NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/]")
+
+
+def _base64_payload(part: Message) -> bytes | None:
+    """A base64 body decoded up to its last whole group, or None when it cannot be."""
+    try:
+        payload = part.get_payload()
+    except TypeError:
+        # An 8-bit body under an RFC 2231 charset (charset*=...): compat32 hands the charset
+        # to str.decode as a tuple. Such a body is no clean base64; the library decodes it.
+        return None
+    if not isinstance(payload, str):
+        return None
+    data = _NOT_BASE64.sub(b"", payload.encode("ascii", "ignore"))
+    data = data[: len(data) - len(data) % 4] if len(data) % 4 == 1 else data
+    try:
+        return base64.b64decode(data + b"=" * (-len(data) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
 def _payload(part: Message) -> bytes | None:
     """The decoded bytes of a leaf part. A base64 body cut short (a transfer interrupted,
     a size limit on a relay) is decoded up to its last whole group: the standard library
     would hand back the undecoded text instead."""
     cte = str(part.get("Content-Transfer-Encoding") or "").strip().lower()
-    payload = part.get_payload()
-    if cte == "base64" and isinstance(payload, str):
-        data = re.sub(rb"[^A-Za-z0-9+/]", b"", payload.encode("ascii", "ignore"))
-        data = data[: len(data) - len(data) % 4] if len(data) % 4 == 1 else data
-        try:
-            return base64.b64decode(data + b"=" * (-len(data) % 4))
-        except (binascii.Error, ValueError):
-            pass
+    if cte == "base64":
+        data = _base64_payload(part)
+        if data is not None:
+            return data
     return part.get_payload(decode=True)
 
 
-def _part_text(part: Message) -> str:
+def _part_text(part: Message, content_type: str) -> str:
     data = _payload(part)
     if data is None:
         payload = part.get_payload()
         return payload if isinstance(payload, str) else ""
-    text = decode_bytes(data, part.get_param("charset"))
+    params = content_params(part)
+    text = decode_bytes(data, params.get("charset"))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if (
-        part.get_content_type() == "text/plain"
-        and str(part.get_param("format") or "").lower() == "flowed"
-    ):
-        delsp = str(part.get_param("delsp") or "").lower() == "yes"
-        text = _unflow(text, delsp=delsp)
+    if content_type == "text/plain" and params.get("format", "").lower() == "flowed":
+        text = _unflow(text, delsp=params.get("delsp", "").lower() == "yes")
     return text
 
 
@@ -394,11 +298,11 @@ def _filename(part: Message) -> str:
         name = part.get_filename() or ""
     except (ValueError, LookupError, email_errors.HeaderParseError):
         name = ""
-    if name and (_has_surrogates(name) or "\ufffd" in name):
+    if name and (has_surrogates(name) or "\ufffd" in name):
         # An 8-bit file name the parser could not decode: read its bytes ourselves.
-        raw = _raw_header(part, "Content-Disposition") or _raw_header(part, "Content-Type") or ""
+        raw = raw_header(part, "Content-Disposition") or raw_header(part, "Content-Type") or ""
         found = re.search(r'(?:file)?name\s*=\s*"([^"]*)"', raw, re.IGNORECASE)
-        if found and _has_surrogates(found.group(1)):
+        if found and has_surrogates(found.group(1)):
             name = decode_bytes(found.group(1).encode("ascii", "surrogateescape"))
         else:
             name = name.replace("\ufffd", "_")
@@ -430,12 +334,18 @@ def _disposition(part: Message) -> str:
         return ""
 
 
+def _as_received(msg: Message) -> bytes:
+    # The default policy writes header lines back as they came (compat32 would refold them
+    # through email.header.Header): the attached message is kept as it was sent.
+    return msg.as_bytes(policy=default_policy)
+
+
 def _attachment(part: Message, body: _Body) -> None:
     data = _payload(part)
     if data is None:
         payload = part.get_payload()
         if isinstance(payload, list):
-            data = b"".join(item.as_bytes() for item in payload if isinstance(item, Message))
+            data = b"".join(_as_received(item) for item in payload if isinstance(item, Message))
         else:
             data = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
     content_type = part.get_content_type()
@@ -523,7 +433,7 @@ def _collect(part: Message, body: _Body) -> None:
         and not _filename(part)
     )
     if is_body:
-        text = _part_text(part)
+        text = _part_text(part, content_type)
         (body.html if content_type == "text/html" else body.text).append(text)
         return
     if content_type in ("message/delivery-status", "text/rfc822-headers"):
@@ -534,7 +444,7 @@ def _collect(part: Message, body: _Body) -> None:
 # --- the message ---------------------------------------------------------------------------
 
 
-def _check_readable(raw: bytes, msg: EmailMessage) -> None:
+def _check_readable(raw: bytes, msg: Message) -> None:
     for defect in msg.defects:
         if isinstance(defect, email_errors.NoBoundaryInMultipartDefect):
             raise MalformedMail("multipart message without a boundary")
@@ -564,7 +474,7 @@ def parse(raw: bytes) -> ParsedMail:
         msg = _PARSER.parsebytes(raw)
     except Exception as exc:  # noqa: BLE001 - any parser failure means unreadable mail
         raise MalformedMail(f"unreadable message: {type(exc).__name__}") from exc
-    if not isinstance(msg, EmailMessage):
+    if not isinstance(msg, Message):
         raise MalformedMail("unreadable message")
     _check_readable(raw, msg)
     try:
@@ -577,10 +487,11 @@ def parse(raw: bytes) -> ParsedMail:
         raise MalformedMail(f"unreadable message: {type(exc).__name__}: {exc}") from exc
 
 
-def _parse_message(msg: EmailMessage) -> ParsedMail:
+def _parse_message(msg: Message) -> ParsedMail:
     body = _Body()
     _collect(msg, body)
-    sender_email, sender_name = _sender(msg)
+    headers = HeaderIndex(msg)
+    sender_email, sender_name = _sender(headers)
     text = "\n\n".join(chunk.strip("\n") for chunk in body.text if chunk.strip()).strip()
     raw_html = "\n".join(body.html)
     html = sanitize_html(raw_html) if raw_html.strip() else ""
@@ -594,20 +505,20 @@ def _parse_message(msg: EmailMessage) -> ParsedMail:
         reply_text = ""
     if not sender_email and not text and not body.attachments:
         raise MalformedMail("no sender and no content")
-    auto, bounce = noise.classify(msg)
+    auto, bounce = noise.classify(msg, headers)
     return ParsedMail(
-        message_id=_message_id(header_text(msg, "Message-ID")),
-        in_reply_to=_ids(header_text(msg, "In-Reply-To")),
-        references=_ids(header_text(msg, "References")),
+        message_id=_message_id(headers.text("Message-ID")),
+        in_reply_to=_ids(headers.text("In-Reply-To")),
+        references=_ids(headers.text("References")),
         sender_email=sender_email,
         sender_name=sender_name,
-        recipients=_addresses(msg, "To", "Cc", "Delivered-To", "X-Original-To"),
-        subject=_collapse(header_text(msg, "Subject")),
+        recipients=_addresses(headers, "To", "Cc", "Delivered-To", "X-Original-To"),
+        subject=_collapse(headers.text("Subject")),
         text=text,
         html=html,
         reply_text=reply_text,
         attachments=body.attachments,
-        date=_date(msg),
+        date=_date(headers),
         auto=auto,
         bounce=bounce,
     )

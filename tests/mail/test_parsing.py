@@ -223,6 +223,80 @@ def test_an_unknown_charset_is_read_as_utf8_or_windows_1256():
     assert parse(raw).text == "سلام دنيا"
 
 
+# --- headers beyond the corpus ---------------------------------------------------------------
+
+
+def _headers_only(headers: bytes, body: bytes = b"hello\r\n") -> bytes:
+    return headers + b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + body
+
+
+@pytest.mark.parametrize(
+    ("from_header", "email", "name"),
+    [
+        # A comma inside an encoded or a quoted name is part of the name.
+        (b"=?utf-8?q?Ahmadi=2C_Maryam?= <m@example.ir>", "m@example.ir", "Ahmadi, Maryam"),
+        ('"احمدی، مریم, فروش" <m@example.ir>'.encode(), "m@example.ir", "احمدی، مریم, فروش"),
+        ('"احمدي, مريم" <m@example.ir>'.encode("cp1256"), "m@example.ir", "احمدي, مريم"),
+        # A quote that is never closed: the address in angle brackets still counts.
+        (b'"Maryam <M@example.ir>', "m@example.ir", "Maryam"),
+        # The name in a comment, as old mailers write it.
+        (b"m@example.ir (Maryam Ahmadi)", "m@example.ir", "Maryam Ahmadi"),
+    ],
+)
+def test_the_sender_is_read_from_the_header_as_received(from_header, email, name):
+    mail = parse(_headers_only(b"From: " + from_header + b"\r\nTo: s@alpha.localhost\r\n"))
+
+    assert (mail.sender_email, mail.sender_name) == (email, name)
+
+
+def test_recipients_survive_commas_in_names_and_missing_commas():
+    raw = _headers_only(
+        b"From: m@example.ir\r\n"
+        b'To: "Sales, Team" <sales@alpha.localhost>, =?utf-8?q?a=2C_b?= <b@alpha.localhost>\r\n'
+        b"Cc: one@example.ir two@example.ir\r\n"
+    )
+
+    assert parse(raw).recipients == [
+        "sales@alpha.localhost",
+        "b@alpha.localhost",
+        "one@example.ir",
+        "two@example.ir",
+    ]
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        b"=?utf-8?b?2b7Yp9iz2K4g2K7ZiNiv2qnYp9ixOiDYqtmF2K/bjNiv?=",
+        "پاسخ خودکار: تمدید".encode(),
+        "پاسخ خودکار: تمديد".encode("cp1256"),
+    ],
+)
+def test_a_persian_vacation_subject_is_automatic_however_it_is_encoded(subject):
+    raw = _headers_only(b"From: m@example.ir\r\nTo: s@alpha.localhost\r\nSubject: " + subject)
+
+    mail = parse(raw + b"\r\n")
+
+    assert mail.subject.startswith("پاسخ خودکار")
+    assert "vacation" in mail.auto
+
+
+def test_rfc_2231_parameters_are_decoded():
+    raw = (
+        b"From: m@example.ir\r\nTo: s@alpha.localhost\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset*=us-ascii''windows-1256\r\n\r\n"
+    ) + "سلام".encode("cp1256")
+    report = (
+        b"From: postmaster@mx.example.ir\r\nTo: s@alpha.localhost\r\nSubject: Report\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/report;"
+        b" report-type*=us-ascii''delivery-status; boundary=x\r\n\r\n"
+        b"--x\r\nContent-Type: text/plain\r\n\r\nSomething happened.\r\n--x--\r\n"
+    )
+
+    assert parse(raw).text == "سلام"
+    assert parse(report).bounce is not None
+
+
 # --- properties ------------------------------------------------------------------------------
 
 PERSIAN_LETTERS = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیئءًٌ‌۰۱۲۳۴۵۶۷۸۹،؛؟«»"
