@@ -3,15 +3,22 @@ their own: a write that rolls back takes its index change with it."""
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable
+
+from django.db import connection
 
 from pishkhan.core import clock
 from pishkhan.search import text
 from pishkhan.search.documents import AUDIENCES, Document
 from pishkhan.search.models import SearchDocument, SearchTerm
+from pishkhan.sql_names import table_and_columns
 from pishkhan.tenancy.models import Tenant
 
 BATCH = 2000
+# What a document put again replaces (all but its identity).
+_REPLACED = ("parent_id", "title", "body", "terms", "language", "audience", "filters", "updated_at")
 
 
 def _filters(document: Document) -> dict[str, str]:
@@ -51,24 +58,50 @@ def _add_terms(tenant: Tenant, rows: Iterable[SearchDocument]) -> None:
 def document_put(*, tenant: Tenant, document: Document) -> None:
     """Insert or replace the document (kind, object_id) of this tenant."""
     row = _row(tenant, document, clock.now())
-    # One INSERT … ON CONFLICT DO UPDATE (both databases; SQLite fires its UPDATE triggers, so
-    # the FTS table follows) instead of an UPDATE and then maybe an INSERT.
+    if connection.vendor == "postgresql":
+        # Every ticket, reply and new customer writes a document: one round trip for it and
+        # its words instead of two ORM statements (a quarter of a mailed request's work).
+        words = sorted(set(row.terms.split()))
+        values = [
+            json.dumps(row.filters) if field.name == "filters" else getattr(row, field.attname)
+            for field in _put_fields()
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(_put_sql(), [*values, tenant.pk, words])
+        return
+    # One INSERT … ON CONFLICT DO UPDATE (SQLite fires its UPDATE triggers, so the FTS table
+    # follows) instead of an UPDATE and then maybe an INSERT.
     SearchDocument.objects.bulk_create(
         [row],
         update_conflicts=True,
         unique_fields=["tenant", "kind", "object_id"],
-        update_fields=[
-            "parent_id",
-            "title",
-            "body",
-            "terms",
-            "language",
-            "audience",
-            "filters",
-            "updated_at",
-        ],  # fmt: skip
+        update_fields=list(_REPLACED),
     )
     _add_terms(tenant, [row])
+
+
+@functools.cache
+def _put_fields() -> tuple:
+    return tuple(f for f in SearchDocument._meta.concrete_fields if not f.primary_key)
+
+
+@functools.cache
+def _put_sql() -> str:
+    """PostgreSQL: the document's upsert, and its new words added to the tenant's vocabulary
+    (sorted, so two transactions adding overlapping words lock them in the same order)."""
+    documents, document = table_and_columns(SearchDocument)
+    vocabulary, term = table_and_columns(SearchTerm)
+    fields = _put_fields()
+    columns = ", ".join(document(f.name) for f in fields)
+    values = ", ".join("%s::jsonb" if f.name == "filters" else "%s" for f in fields)
+    unique = ", ".join(document(name) for name in ("tenant", "kind", "object_id"))
+    replaced = ", ".join(f"{document(n)} = EXCLUDED.{document(n)}" for n in _REPLACED)
+    return (
+        f"WITH put AS (INSERT INTO {documents} ({columns}) VALUES ({values}) "  # noqa: S608
+        f"ON CONFLICT ({unique}) DO UPDATE SET {replaced} RETURNING 1) "
+        f"INSERT INTO {vocabulary} ({term('tenant')}, {term('word')}) "
+        "SELECT %s, word FROM unnest(%s::varchar[]) AS word ORDER BY word ON CONFLICT DO NOTHING"
+    )
 
 
 def document_delete(*, tenant: Tenant, kind: str, object_id: int) -> None:
