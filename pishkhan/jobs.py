@@ -21,6 +21,7 @@ from functools import partial
 from django.db import transaction
 from django_tasks_db import DatabaseBackend
 
+from pishkhan import compiled_inserts
 from pishkhan.core import clock
 
 # The rows waiting for the end of the current batched() block; None outside one.
@@ -83,6 +84,6 @@ def _insert(pending: list) -> None:
         )
         for backend, task, args, kwargs in pending
     ]
-    DBTaskResult.objects.bulk_create(rows)
+    compiled_inserts.insert(rows, signals=False)
     for (backend, _task, _args, _kwargs), row in zip(pending, rows, strict=True):
         task_enqueued.send(type(backend), task_result=row.task_result)

@@ -6,6 +6,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from pishkhan import compiled_inserts
 from pishkhan.accounts import events
 from pishkhan.accounts.models import Customer, User
 from pishkhan.core.persian import is_blank, to_ascii_digits
@@ -134,7 +135,7 @@ def customer_create(
     # (every first mail from someone) costs one statement less.
     try:
         with transaction.atomic():
-            customer = Customer.objects.create(tenant=tenant, **cleaned)
+            customer = compiled_inserts.create(Customer, tenant=tenant, **cleaned)
             events.customer_changed(customer)
             audit_record(
                 tenant=tenant, actor=actor, action="customer.create", obj=customer, via=via

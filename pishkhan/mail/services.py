@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from pishkhan import jobs
+from pishkhan import compiled_inserts, jobs
 from pishkhan.accounts.models import Customer
 from pishkhan.accounts.selectors import customer_get_by_email
 from pishkhan.accounts.services import (
@@ -145,7 +145,7 @@ def _store(row: InboundMail, status, detail, ticket, message) -> None:
     row.ticket = ticket
     row.ticket_message = message
     if row.pk is None:
-        row.save(force_insert=True)
+        compiled_inserts.insert([row])
     else:  # an admin's retry of a stored message
         row.save(
             update_fields=["sender", "subject", "status", "detail", "ticket", "ticket_message"]

@@ -22,7 +22,7 @@ from django.template import Context
 from django.template.loader import get_template, select_template
 from django.utils import translation
 
-from pishkhan import jobs
+from pishkhan import compiled_inserts, jobs
 from pishkhan.accounts.models import Customer
 from pishkhan.core import clock
 from pishkhan.outbox import addresses
@@ -66,7 +66,7 @@ def thread_id_record(
     if not message_id or len(message_id) > ThreadId._meta.get_field("message_id").max_length:
         return
     # One INSERT … ON CONFLICT DO NOTHING: no lookup first, no savepoint for the race.
-    ThreadId.objects.bulk_create(
+    compiled_inserts.insert(
         [
             ThreadId(
                 tenant=tenant,

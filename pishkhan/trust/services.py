@@ -1,5 +1,6 @@
 from typing import Any
 
+from pishkhan import compiled_inserts
 from pishkhan.core import clock
 from pishkhan.tenancy.models import Tenant
 from pishkhan.trust.models import AuditEvent
@@ -16,7 +17,8 @@ def audit_record(
 ) -> AuditEvent:
     """Append one entry to the activity log. Call inside the transaction of the change it
     describes, so the log and the change commit or vanish together."""
-    return AuditEvent.objects.create(
+    return compiled_inserts.create(
+        AuditEvent,
         tenant=tenant,
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
         action=action,

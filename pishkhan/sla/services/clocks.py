@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
-from pishkhan import jobs
+from pishkhan import compiled_inserts, jobs
 from pishkhan.core import clock as wall_clock
 from pishkhan.core.businesstime import parse_target
 from pishkhan.sla import clocks as arithmetic
@@ -120,7 +120,7 @@ def _start(*, tenant: Tenant, ticket, now: datetime) -> list[SlaClock]:
         )
         arithmetic.plan(clock, calendar, policy.at_risk_percent)
         started.append(clock)
-    SlaClock.objects.bulk_create(started)
+    compiled_inserts.insert(started)
     return started
 
 

@@ -7,8 +7,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pishkhan import jobs
+from pishkhan import compiled_inserts, jobs
 from pishkhan.accounts.models import Customer, User
+from pishkhan.compiled_reads import CompiledRead
 from pishkhan.core import clock
 from pishkhan.core.persian import normalize
 from pishkhan.tenancy.models import Tenant
@@ -132,7 +133,8 @@ def _reply(
     cleaned = require_clean(checks)
 
     now = clock.now()
-    message = Message.objects.create(
+    message = compiled_inserts.create(
+        Message,
         tenant=tenant,
         ticket=ticket,
         kind=MessageKind.REPLY,
@@ -266,12 +268,12 @@ def customer_message_receive(
     from pishkhan.tickets.services.intake import ticket_submit
 
     # Inside the caller's transaction (a mail's), locked here for the reply, which then need
-    # not read it again (only the ticket's row: its department is only read).
+    # not read it again. Its department is read only when needed (a follow-up, fields asked).
     locked = transaction.get_connection().in_atomic_block
-    found = Ticket.objects.for_tenant(tenant).select_related("department")
-    if locked:
-        found = found.select_for_update(of=("self",))
-    current = found.get(pk=ticket_id)
+    read = _ticket_locked if locked else _ticket
+    current = read.first(tenant_id=tenant.pk, pk=ticket_id)
+    if current is None:
+        raise Ticket.DoesNotExist(f"no ticket {ticket_id} in this workspace")
     if not current.is_closed:
         message = ticket_reply(
             locked=locked,
@@ -314,6 +316,15 @@ def customer_message_receive(
     )
     jobs.enqueue(tasks.notify_follow_up_opened, follow_up.pk)
     return follow_up, None
+
+
+# Every mailed reply reads its ticket: compiled once (pishkhan.compiled_reads).
+_ticket = CompiledRead(lambda v: Ticket.objects.for_tenant(v.tenant_id).filter(pk=v.pk)[:1])
+_ticket_locked = CompiledRead(
+    lambda v: (
+        Ticket.objects.for_tenant(v.tenant_id).select_for_update(of=("self",)).filter(pk=v.pk)[:1]
+    )
+)
 
 
 @transaction.atomic

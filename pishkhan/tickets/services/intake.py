@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from pishkhan import jobs
+from pishkhan import compiled_inserts, jobs
 from pishkhan.accounts.models import Customer, OwnedService, User
 from pishkhan.accounts.selectors import customer_get_by_email
 from pishkhan.accounts.services import customer_create
@@ -157,7 +157,8 @@ def _create(
         return _append_to_open_ticket(submission, files=cleaned["files"], via=via, html=html)
 
     now = clock.now()
-    ticket = Ticket.objects.create(
+    ticket = compiled_inserts.create(
+        Ticket,
         tenant=tenant,
         number=None,  # given last (_submit), to hold the tenant's counter as briefly as can be
         department=department,
@@ -180,7 +181,8 @@ def _create(
         created_at=now,
         updated_at=now,
     )
-    message = Message.objects.create(
+    message = compiled_inserts.create(
+        Message,
         tenant=tenant,
         ticket=ticket,
         kind=MessageKind.REPLY,

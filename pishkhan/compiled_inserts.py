@@ -1,0 +1,100 @@
+"""Inserts on the hot path, their statement text made once per process.
+
+`Model.objects.create()` and `bulk_create()` walk the model's fields through Django's insert
+compiler and rebuild the statement's text on every call; for the eight or so rows a submitted
+ticket writes (ticket, message, audit entries, SLA clocks, jobs, thread ids, the mail's log
+row) that was a tenth of the work of taking a mailed request. `insert()` writes instances as
+`bulk_create` does — each field's `pre_save` and database preparation, the new primary keys
+set on the instances — with the text kept per model and row count.
+
+A model with its own `save()` or with save signals is written through `save()`, as before:
+this only skips work, never behaviour. So does a database that cannot return the keys of a
+multi-row insert.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+from django.db import connections, models, router
+from django.db.models.signals import post_save, pre_save
+
+from pishkhan.sql_names import table_and_columns
+
+
+def insert(
+    objs: Sequence[models.Model], *, ignore_conflicts: bool = False, signals: bool = True
+) -> None:
+    """Insert the instances (all of one model) in one statement. With `ignore_conflicts`, a
+    row that meets a unique constraint is skipped and its instance gets no primary key. With
+    `signals=False` the rows are written as `bulk_create` writes them, without save signals
+    even where the model has receivers."""
+    if not objs:
+        return
+    model = type(objs[0])
+    using = router.db_for_write(model)
+    connection = connections[using]
+    if not _plain(model, signals) or not connection.features.can_return_rows_from_bulk_insert:
+        if ignore_conflicts or not signals:
+            model.objects.bulk_create(objs, ignore_conflicts=ignore_conflicts)
+        else:
+            for obj in objs:
+                obj.save(force_insert=True, using=using)
+        return
+    with_pk = objs[0].pk is not None
+    fields = _fields(model, with_pk)
+    params: list = []
+    for obj in objs:
+        # As bulk_create: a related instance saved after it was assigned lends its key now.
+        obj._prepare_related_fields_for_save(operation_name="insert")
+        for field in fields:
+            value = field.pre_save(obj, add=True)
+            if hasattr(value, "resolve_expression"):
+                raise TypeError(f"{model.__name__}.{field.name}: an expression is not a value")
+            params.append(field.get_db_prep_save(value, connection=connection))
+    returning = not with_pk and not ignore_conflicts
+    sql = _sql(model, connection.vendor, len(objs), with_pk, ignore_conflicts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchall() if returning else ()
+    for obj, key in zip(objs, keys, strict=False):
+        obj.pk = key[0]
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = using
+
+
+@functools.cache
+def _plain(model, signals: bool) -> bool:
+    """Whether writing the row is all that saving the instance does. (Receivers connected
+    later than the first insert of the model would be missed: ours connect at start-up.)"""
+    if model.save is not models.Model.save:
+        return False
+    return not signals or not (pre_save.has_listeners(model) or post_save.has_listeners(model))
+
+
+@functools.cache
+def _fields(model, with_pk: bool) -> tuple:
+    return tuple(field for field in model._meta.concrete_fields if with_pk or not field.primary_key)
+
+
+@functools.cache
+def _sql(model, vendor: str, rows: int, with_pk: bool, ignore_conflicts: bool) -> str:
+    table, column = table_and_columns(model)
+    fields = _fields(model, with_pk)
+    names = ", ".join(column(field.name) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([row] * rows)  # noqa: S608
+    if ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
+    elif not with_pk:
+        sql += f" RETURNING {column(model._meta.pk.name)}"
+    return sql
+
+
+def create(model: type[models.Model], **values) -> models.Model:
+    """`model.objects.create(**values)`, through `insert()`."""
+    obj = model(**values)
+    insert([obj])
+    return obj
