@@ -1,9 +1,12 @@
-from django.db.models import Q
 from ninja.security import HttpBearer
 
 from pishkhan.core import clock
-from pishkhan.tenancy.models import ApiToken, Membership, hash_token
+from pishkhan.tenancy.models import ApiToken
 from pishkhan.tenancy.permissions import remember_membership
+from pishkhan.tenancy.selectors import api_access_get
+
+# A busy integration should not write on every call: the token's last use is kept to a minute.
+LAST_USED_PRECISION_SECONDS = 60
 
 
 class TokenAuth(HttpBearer):
@@ -14,26 +17,18 @@ class TokenAuth(HttpBearer):
         tenant = getattr(request, "tenant", None)
         if tenant is None or not token:
             return None
-        api_token = (
-            ApiToken.objects.select_related("user")
-            .filter(token_hash=hash_token(token), tenant=tenant, revoked_at__isnull=True)
-            .filter(Q(user__is_active=True))
-            .first()
-        )
-        if api_token is None:
+        access = api_access_get(tenant=tenant, raw_token=token)
+        if access is None:
             return None
-        membership = (
-            Membership.objects.for_tenant(tenant)
-            .filter(user=api_token.user, is_active=True)
-            .first()
-        )
-        if membership is None:
-            return None
-        now = clock.now()
-        # Touch at most once a minute: a busy integration should not write on every read.
-        if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
-        request.api_user = api_token.user
-        remember_membership(tenant=tenant, user=api_token.user, membership=membership)
-        request.membership = membership
-        return api_token
+        _touch(access.token)
+        request.api_user = access.user
+        remember_membership(tenant=tenant, user=access.user, membership=access.membership)
+        request.membership = access.membership
+        return access.token
+
+
+def _touch(api_token: ApiToken) -> None:
+    now = clock.now()
+    last_used = api_token.last_used_at
+    if last_used is None or (now - last_used).total_seconds() > LAST_USED_PRECISION_SECONDS:
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)

@@ -1,11 +1,16 @@
+import functools
 import re
+from dataclasses import dataclass
 
+from django.db import DEFAULT_DB_ALIAS
+
+from pishkhan.compiled_reads import CompiledRead
 from pishkhan.tenancy.models import (
     WRITER_ROLES,
     ApiToken,
-    Domain,
     Membership,
     Tenant,
+    hash_token,
     slug_validator,
 )
 
@@ -16,7 +21,7 @@ def tenant_get_by_slug(*, slug: str) -> Tenant | None:
     # A string that cannot be a slug (NUL, spaces, 500 characters) is nobody, without a query.
     if not SLUG_RE.match(slug):
         return None
-    return Tenant.objects.filter(slug=slug, is_active=True).first()
+    return _active_tenant_by_slug.first(slug=slug)
 
 
 def tenant_get_by_host(*, host: str, base_domains: list[str]) -> Tenant | None:
@@ -26,10 +31,102 @@ def tenant_get_by_host(*, host: str, base_domains: list[str]) -> Tenant | None:
             slug = host[: -len(suffix)]
             if slug and "." not in slug:
                 return tenant_get_by_slug(slug=slug)
-    domain = Domain.objects.select_related("tenant").filter(host=host).first()
-    if domain is None or not domain.tenant.is_active:
+    return _active_tenant_by_host.first(host=host)
+
+
+# Every request asks one of these two (tenancy.middleware): compiled once, then only run.
+_active_tenant_by_slug = CompiledRead(
+    lambda v: Tenant.objects.filter(slug=v.slug, is_active=True)[:1]
+)
+_active_tenant_by_host = CompiledRead(
+    lambda v: Tenant.objects.filter(domains__host=v.host, is_active=True)[:1]
+)
+
+
+@dataclass(frozen=True)
+class ApiAccess:
+    """What a bearer token lets in: the token, and its user's seat in the token's tenant. Both
+    carry the user (`token.user is membership.user`) and the tenant they were read for."""
+
+    token: ApiToken
+    membership: Membership
+
+    @property
+    def user(self):
+        return self.token.user
+
+
+def api_access_get(*, tenant: Tenant, raw_token: str) -> ApiAccess | None:
+    """The access a raw bearer token gives in `tenant`, or None: for a token unknown here (of
+    another tenant, say), revoked, or whose user is inactive or no longer an active member of
+    this tenant. The token, its user and the seat come in one statement, read on every API call
+    so that a revocation or a removed seat counts from the very next request."""
+    row = _api_access.first(digest=hash_token(raw_token), tenant_id=tenant.pk)
+    if row is None:
         return None
-    return domain.tenant
+    columns = _access_columns()
+    token_values, user_values, seat_values = columns.split(row)
+    user = columns.user_model.from_db(DEFAULT_DB_ALIAS, columns.user, user_values)
+    token = ApiToken.from_db(DEFAULT_DB_ALIAS, columns.token, token_values)
+    membership = Membership.from_db(DEFAULT_DB_ALIAS, columns.seat, seat_values)
+    for read in (token, membership):
+        read.tenant = tenant
+        read.user = user
+    return ApiAccess(token=token, membership=membership)
+
+
+@dataclass(frozen=True)
+class _AccessColumns:
+    """The fields `_api_access` reads, in its order: the token's, its user's, the seat's."""
+
+    user_model: type
+    token: tuple[str, ...]
+    user: tuple[str, ...]
+    seat: tuple[str, ...]
+
+    def paths(self) -> tuple[str, ...]:
+        return (
+            *self.token,
+            *(f"user__{name}" for name in self.user),
+            *(f"user__memberships__{name}" for name in self.seat),
+        )
+
+    def split(self, row: tuple) -> tuple[tuple, tuple, tuple]:
+        token_end = len(self.token)
+        user_end = token_end + len(self.user)
+        return row[:token_end], row[token_end:user_end], row[user_end:]
+
+
+@functools.cache
+def _access_columns() -> _AccessColumns:
+    # Built on first use, not on import: the user model is accounts' (which builds on tenancy),
+    # reached through the token's field once every app is loaded.
+    user_model = ApiToken._meta.get_field("user").related_model
+    return _AccessColumns(
+        user_model=user_model,
+        token=_attnames(ApiToken),
+        user=_attnames(user_model),
+        seat=_attnames(Membership),
+    )
+
+
+def _attnames(model) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+# The seat is the user's membership in the token's own tenant: the join to memberships is
+# filtered by the same tenant value as the token. token_hash is unique and a user has one seat
+# per tenant, so there is at most one row.
+_api_access = CompiledRead(
+    lambda v: ApiToken.objects.filter(
+        token_hash=v.digest,
+        tenant_id=v.tenant_id,
+        revoked_at__isnull=True,
+        user__is_active=True,
+        user__memberships__tenant_id=v.tenant_id,
+        user__memberships__is_active=True,
+    ).values_list(*_access_columns().paths())[:1]
+)
 
 
 def membership_get(*, tenant: Tenant, user) -> Membership | None:

@@ -1,11 +1,16 @@
 """Who gets in, in which language errors speak, and what the API says about itself."""
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from pishkhan.api.urls import docs_view
-from pishkhan.tenancy.models import ApiToken, Membership
-from pishkhan.tenancy.services import api_token_revoke
+from pishkhan.core import clock
+from pishkhan.tenancy.models import ApiToken, Domain, Membership, Role, Tenant
+from pishkhan.tenancy.services import api_token_revoke, membership_grant
 from tests.api.helpers import API, assert_error, send, token_for
 
 
@@ -37,6 +42,92 @@ def test_token_of_a_member_who_left_is_unauthorized(alpha):
     raw = token_for(alpha, alpha.agent)
     Membership.objects.filter(tenant=alpha.tenant, user=alpha.agent).update(is_active=False)
     assert_error(alpha.api(raw).get(API + "/tickets"), 401, "unauthorized")
+
+
+def test_token_whose_seat_was_removed_is_refused_on_the_next_request(alpha):
+    # given a token that has just worked
+    raw = token_for(alpha, alpha.agent)
+    client = alpha.api(raw)
+    assert client.get(API + "/tickets").status_code == 200
+    # when its user's seat is removed, then the very next request is refused
+    Membership.objects.filter(tenant=alpha.tenant, user=alpha.agent).delete()
+    assert_error(client.get(API + "/tickets"), 401, "unauthorized")
+
+
+def test_token_of_a_deactivated_user_is_unauthorized(alpha):
+    raw = token_for(alpha, alpha.agent)
+    client = alpha.api(raw)
+    assert client.get(API + "/tickets").status_code == 200
+    type(alpha.agent).objects.filter(pk=alpha.agent.pk).update(is_active=False)
+    assert_error(client.get(API + "/tickets"), 401, "unauthorized")
+
+
+def test_a_seat_in_another_tenant_does_not_keep_a_token_alive(alpha, beta):
+    # given alice, staff of both tenants, with a token of alpha
+    membership_grant(tenant=beta.tenant, user=alpha.agent, role=Role.AGENT)
+    raw = token_for(alpha, alpha.agent)
+    # when she leaves alpha, then her seat in beta does not let alpha's token in anywhere
+    Membership.objects.filter(tenant=alpha.tenant, user=alpha.agent).update(is_active=False)
+    assert_error(alpha.api(raw).get(API + "/tickets"), 401, "unauthorized")
+    assert_error(beta.api(raw).get(API + "/tickets"), 401, "unauthorized")
+
+
+def test_token_acts_with_its_users_role(alpha):
+    viewer = alpha.api(token_for(alpha, alpha.viewer))
+    assert viewer.get(API + f"/tickets/{alpha.ticket.number}").status_code == 200
+    response = send(viewer, "PATCH", f"/tickets/{alpha.ticket.number}", {"priority": "urgent"})
+    assert_error(response, 403, "forbidden")
+
+
+def test_token_is_let_in_with_one_read_of_token_user_and_seat(alpha):
+    client = alpha.api()
+    client.get(API + "/departments")  # the token's last use is written once a minute
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(API + "/departments").status_code == 200
+    access = [q["sql"] for q in queries if "tenancy_apitoken" in q["sql"]]
+    assert len(access) == 1
+    assert "tenancy_membership" in access[0] and "accounts_user" in access[0]
+    assert not [q for q in queries if "tenancy_membership" in q["sql"] and q["sql"] != access[0]]
+
+
+def test_last_use_of_a_token_is_written_at_most_once_a_minute(alpha):
+    token = ApiToken.objects.for_tenant(alpha.tenant).get()
+    recently = clock.now() - timedelta(seconds=30)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=recently)
+    assert alpha.api().get(API + "/departments").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == recently
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now() - timedelta(minutes=2))
+    assert alpha.api().get(API + "/departments").status_code == 200
+    token.refresh_from_db()
+    assert clock.now() - token.last_used_at < timedelta(seconds=30)
+
+
+def test_tenant_is_found_by_a_host_of_its_own(alpha, beta):
+    Domain.objects.create(tenant=alpha.tenant, host="support.alpha.example")
+    client = Client(HTTP_HOST="support.alpha.example", HTTP_AUTHORIZATION=f"Bearer {alpha.token}")
+    response = client.get(API + "/tickets")
+    assert [t["subject"] for t in response.json()["items"]] == [alpha.ticket.subject]
+    # and another tenant's token means nothing there
+    beta_client = Client(
+        HTTP_HOST="support.alpha.example", HTTP_AUTHORIZATION=f"Bearer {beta.token}"
+    )
+    assert_error(beta_client.get(API + "/tickets"), 401, "unauthorized")
+
+
+@pytest.mark.parametrize("reached_by", ["subdomain", "own host", "header"])
+def test_inactive_tenant_is_no_tenant(alpha, reached_by):
+    Domain.objects.create(tenant=alpha.tenant, host="support.alpha.example")
+    host, headers = {
+        "subdomain": (alpha.host, {}),
+        "own host": ("support.alpha.example", {}),
+        "header": ("api.example.com", {"HTTP_X_TENANT": "alpha"}),
+    }[reached_by]
+    client = Client(HTTP_HOST=host, HTTP_AUTHORIZATION=f"Bearer {alpha.token}", **headers)
+    # given a tenant its token reaches, when the tenant is switched off, then it is not there
+    assert client.get(API + "/tickets").status_code == 200
+    Tenant.objects.filter(pk=alpha.tenant.pk).update(is_active=False)
+    assert_error(client.get(API + "/tickets"), 404, "tenant_not_found")
 
 
 def test_other_tenants_token_on_this_host_is_unauthorized(alpha, beta):
