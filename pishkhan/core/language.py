@@ -18,6 +18,7 @@ written that way), so only Arabic *words* count against Persian.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -201,8 +202,11 @@ def _strip_marks(text: str) -> str:
 # --- the check --------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=32)
 def check_persian(text: str) -> LanguageVerdict:
-    """Decide whether `text` (a request's subject and body) is written in Persian."""
+    """Decide whether `text` (a request's subject and body) is written in Persian. Kept for
+    the last few texts: a mailed request is asked twice (the new customer's language, then
+    the Persian-only rule), and the verdict is immutable."""
     prose = _remove_technical(text)
     # Counted with regexes and C-level map: this runs on every submission, bodies included.
     letters = sum(map(str.isalpha, prose))

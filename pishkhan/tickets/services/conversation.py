@@ -180,7 +180,9 @@ def _reply(
             # is no longer on its way to closing without an answer.
             ticket.info_requested_at = None
             update_fields.append("info_requested_at")
-    ticket.search_text = normalize(f"{ticket.search_text} {cleaned['body']}")[:100_000]
+    # The stored text is normalised already: only the new message is, so a reply costs the
+    # same on the hundredth message of a thread as on the first.
+    ticket.search_text = f"{ticket.search_text} {normalize(cleaned['body'])}".strip()[:100_000]
     update_fields.append("search_text")
     ticket.save(update_fields=update_fields)
     audit_record(
