@@ -37,6 +37,7 @@ from pishkhan.outbox import services as outbox
 from pishkhan.outbox.threading import parse_subject_reference
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import require_admin
+from pishkhan.tickets import settings_cache
 from pishkhan.tickets.attachments import MAX_FILES_PER_MESSAGE, check_files
 from pishkhan.tickets.fields import values_from_text
 from pishkhan.tickets.intake import PolicyRefusal
@@ -72,6 +73,12 @@ def mail_ingest(
     mail, bounce, our own mail, a refused request). Commits before returning. Raises only when
     the database cannot take the write — then nothing is acknowledged and the message comes
     again."""
+    # One message, one reading of the tenant's settings (tickets.settings_cache).
+    with settings_cache.one_reading():
+        return _ingest(mailbox=mailbox, raw=raw)
+
+
+def _ingest(*, mailbox: Mailbox, raw: bytes) -> InboundMail:
     tenant = mailbox.tenant
     key = message_key(raw)
     existing = inbound_mail_with_key(tenant=tenant, key=key)

@@ -12,6 +12,11 @@ Inside a transaction that has itself changed settings the copies are not used (t
 transaction must see its own writes, which other processes must not see until they commit),
 and nothing read there is kept.
 
+Within one request (or one mail taken in) the stamps are read once: the request works with
+the settings as they were when it began, as if it had read them all at its start — three
+Redis round trips on a ticket's creation became one. A change this request itself commits
+forgets them, so what it does next sees its own change.
+
 With a cache each process keeps to itself (LocMemCache, the embedded default) a change made
 in another process — the web server's while the worker or the mail receiver reads — would go
 unseen, so there every request reads the database as before.
@@ -22,7 +27,9 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -68,12 +75,47 @@ def enabled() -> bool:
     return settings.CACHES["default"]["BACKEND"] not in LOCAL_BACKENDS
 
 
+# Stamps read in the current request or mail, by tenant id; None outside one.
+_read_now: ContextVar[dict | None] = ContextVar("settings_stamps_read", default=None)
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """Read each tenant's stamp at most once inside the block (a request, a mail)."""
+    token = _read_now.set({})
+    try:
+        yield
+    finally:
+        _read_now.reset(token)
+
+
+class OneReadingPerRequest:
+    """Middleware: each request reads its tenant's stamps once."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with one_reading():
+            return self.get_response(request)
+
+
 def _key(tenant_id) -> str:
     return f"settings-stamp:{tenant_id}"
 
 
 def _stamps(tenant_id: int) -> str:
     """The stamp the tenant's settings are read under now: its own and the global one."""
+    read = _read_now.get()
+    if read is not None and tenant_id in read:
+        return read[tenant_id]
+    stamp = _stamps_now(tenant_id)
+    if read is not None:
+        read[tenant_id] = stamp
+    return stamp
+
+
+def _stamps_now(tenant_id: int) -> str:
     keys = [_key(tenant_id), _key(GLOBAL)]
     found = cache.get_many(keys)
     missing = [key for key in keys if key not in found]
@@ -95,6 +137,9 @@ class _Renew:
 
     def __call__(self) -> None:
         cache.set(self.key, uuid.uuid4().hex, timeout=None)
+        read = _read_now.get()
+        if read is not None:
+            read.clear()
 
 
 def _dirty(using: str = DEFAULT_DB_ALIAS) -> bool:

@@ -20,6 +20,7 @@ from pishkhan.sla.services import policy_update
 from pishkhan.tickets import settings_cache
 from pishkhan.tickets.intake import PolicyRefusal
 from pishkhan.tickets.models import Severity
+from tests.conftest import GOOD_FIELDS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -184,3 +185,60 @@ def test_a_new_tickets_department_is_kept_and_a_renamed_or_foreign_one_is_seen_a
     )
     # another tenant's department is no department here
     assert department_kept(tenant=alpha.tenant, department_id=beta.department.pk) is None
+
+
+def test_one_request_reads_the_stamps_once_and_sees_its_own_change(alpha, beta, monkeypatch):
+    reads = []
+    real = settings_cache._stamps_now
+
+    def counted(tenant_id):
+        reads.append(tenant_id)
+        return real(tenant_id)
+
+    monkeypatch.setattr(settings_cache, "_stamps_now", counted)
+    rule_settings_update(tenant=alpha.tenant, actor=alpha.owner, persian_only="off")
+    with settings_cache.one_reading():
+        english(alpha, 1)
+        english(alpha, 2)
+        beta.submit("قطعی سایت")
+        assert reads.count(alpha.tenant.pk) == 1
+        assert reads.count(beta.tenant.pk) == 1
+
+        # The request itself changes a rule: what it does next follows the change.
+        rule_settings_update(tenant=alpha.tenant, actor=alpha.owner, persian_only="block")
+        with pytest.raises(PolicyRefusal) as refused:
+            english(alpha, 3)
+    assert refused.value.code == "not_persian"
+
+    # Outside a request, each reading asks again.
+    reads.clear()
+    rule_settings_update(tenant=alpha.tenant, actor=alpha.owner, persian_only="off")
+    english(alpha, 4)
+    english(alpha, 5)
+    assert reads.count(alpha.tenant.pk) >= 2
+
+
+def test_every_request_reads_its_stamps_once(alpha, monkeypatch):
+    reads = []
+    real = settings_cache._stamps_now
+
+    def counted(tenant_id):
+        reads.append(tenant_id)
+        return real(tenant_id)
+
+    monkeypatch.setattr(settings_cache, "_stamps_now", counted)
+    client = alpha.api()
+    for n in range(2):
+        response = client.post(
+            "/api/v1/tickets",
+            data={
+                "department_id": alpha.department.pk,
+                "customer_id": alpha.customer.pk,
+                "subject": f"قطعی سایت {n}",
+                "body": "سلام، سرور من از دیروز در دسترس نیست.",
+                "fields": GOOD_FIELDS,
+            },
+            content_type="application/json",
+        )
+        assert response.status_code == 201, response.content
+    assert reads.count(alpha.tenant.pk) == 2
