@@ -1,14 +1,16 @@
 """Helpers shared by the ticket services: author roles, files, numbering, search text."""
 
+import functools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from pishkhan.accounts.models import Customer, User
 from pishkhan.core.persian import normalize, to_ascii_digits
 from pishkhan.counters import increment_returning
+from pishkhan.sql_names import table_and_columns
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import staff_membership
 from pishkhan.tickets import events
@@ -46,9 +48,37 @@ def _number_ticket(tenant: Tenant, ticket: Ticket) -> None:
     The counter's UPDATE holds the counter row's lock until commit, so concurrent submissions
     in one tenant queue there; taken last, the queue is as short as one statement and the
     commit, not the whole intake (which capped one tenant near 50 tickets/s)."""
+    if connection.vendor == "postgresql":
+        number = _numbered_in_one_statement(tenant, ticket)
+        if number is not None:
+            ticket.number = number
+            return
     ticket.number = _next_number(tenant)
     # With the due time the SLA clocks set on it meanwhile, which waited for this write.
     Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, sla_due_at=ticket.sla_due_at)
+
+
+def _numbered_in_one_statement(tenant: Tenant, ticket: Ticket) -> int | None:
+    """PostgreSQL: the counter's UPDATE feeding the ticket's, one round trip instead of two
+    (every ticket takes this path). None before the tenant's counter exists."""
+    with connection.cursor() as cursor:
+        cursor.execute(_numbering_sql(), [tenant.pk, ticket.sla_due_at, ticket.pk])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+@functools.cache
+def _numbering_sql() -> str:
+    counters, counter = table_and_columns(TicketCounter)
+    tickets, column = table_and_columns(Ticket)
+    last = counter("last_number")
+    return (
+        f"WITH counted AS (UPDATE {counters} SET {last} = {last} + 1 "  # noqa: S608
+        f"WHERE {counter('tenant')} = %s RETURNING {last}) "
+        f"UPDATE {tickets} SET {column('number')} = counted.{last}, "
+        f"{column('sla_due_at')} = %s FROM counted WHERE {tickets}.{column('id')} = %s "
+        f"RETURNING {tickets}.{column('number')}"
+    )
 
 
 def _next_number(tenant: Tenant) -> int:
