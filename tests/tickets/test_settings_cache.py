@@ -187,15 +187,21 @@ def test_a_new_tickets_department_is_kept_and_a_renamed_or_foreign_one_is_seen_a
     assert department_kept(tenant=alpha.tenant, department_id=beta.department.pk) is None
 
 
-def test_one_request_reads_the_stamps_once_and_sees_its_own_change(alpha, beta, monkeypatch):
-    reads = []
+@pytest.fixture
+def reads(monkeypatch) -> list:
+    """The tenant ids whose stamps were read from the shared cache, in order."""
+    seen: list = []
     real = settings_cache._stamps_now
 
     def counted(tenant_id):
-        reads.append(tenant_id)
+        seen.append(tenant_id)
         return real(tenant_id)
 
     monkeypatch.setattr(settings_cache, "_stamps_now", counted)
+    return seen
+
+
+def test_one_request_reads_the_stamps_once_and_sees_its_own_change(alpha, beta, reads):
     rule_settings_update(tenant=alpha.tenant, actor=alpha.owner, persian_only="off")
     with settings_cache.one_reading():
         english(alpha, 1)
@@ -218,15 +224,7 @@ def test_one_request_reads_the_stamps_once_and_sees_its_own_change(alpha, beta, 
     assert reads.count(alpha.tenant.pk) >= 2
 
 
-def test_every_request_reads_its_stamps_once(alpha, monkeypatch):
-    reads = []
-    real = settings_cache._stamps_now
-
-    def counted(tenant_id):
-        reads.append(tenant_id)
-        return real(tenant_id)
-
-    monkeypatch.setattr(settings_cache, "_stamps_now", counted)
+def test_every_request_reads_its_stamps_once(alpha, reads):
     client = alpha.api()
     for n in range(2):
         response = client.post(
