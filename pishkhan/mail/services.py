@@ -12,6 +12,7 @@ import hashlib
 import logging
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from email.utils import parseaddr
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -29,6 +30,7 @@ from pishkhan.accounts.services import (
 from pishkhan.compiled_reads import CompiledRead
 from pishkhan.core import clock
 from pishkhan.core.language import check_persian
+from pishkhan.mail import headers as headers_module
 from pishkhan.mail import parsing, replies
 from pishkhan.mail.models import InboundMail, InboundStatus, Mailbox
 from pishkhan.mail.selectors import inbound_mail_with_key, is_own_address
@@ -138,12 +140,25 @@ def _outcome(row: InboundMail, *, mailbox: Mailbox, raw: bytes):
         row.subject = parsed.subject[:300]
         return _route(mailbox=mailbox, parsed=parsed, now=row.received_at)
     except parsing.MalformedMail as exc:
+        row.sender, row.subject = _who_and_what(raw)
         raise _Unprocessed(str(exc)) from exc
     except DatabaseError:
         raise
     except Exception as exc:  # noqa: BLE001 - kept for an admin rather than redelivered forever
         log.exception("inbound mail %s could not be processed", row.message_id)
         raise _Unprocessed(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _who_and_what(raw: bytes) -> tuple[str, str]:
+    """Sender and subject of a message whose body cannot be read, as far as its headers say:
+    so the admin's log shows whose mail failed, not a blank line."""
+    try:
+        headers = _HEADERS.parsebytes(raw)
+        sender = parseaddr(headers_module.header_text(headers, "From"))[1]
+        subject = headers_module.header_text(headers, "Subject")
+    except Exception:  # noqa: BLE001 - the raw bytes are kept either way
+        return "", ""
+    return sender.strip().lower()[:320], " ".join(subject.split())[:300]
 
 
 def _store(row: InboundMail, status, detail, ticket, message) -> None:

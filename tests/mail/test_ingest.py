@@ -310,8 +310,11 @@ def test_a_message_that_cannot_be_read_is_kept_for_an_admin(
     row = _ingest(mailbox, raw, django_capture_on_commit_callbacks)
 
     assert row.status == InboundStatus.FAILED
-    assert bytes(InboundMail.objects.get(pk=row.pk).raw) == raw
+    stored = InboundMail.objects.get(pk=row.pk)
+    assert bytes(stored.raw) == raw
     assert row.detail
+    # The admin's log still says whose mail it was and what about.
+    assert (stored.sender, stored.subject) == ("maryam@example.ir", "x")
 
 
 def test_attachments_are_kept_and_forbidden_ones_noted(mailbox, django_capture_on_commit_callbacks):
