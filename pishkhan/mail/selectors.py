@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from pishkhan.compiled_reads import CompiledRead
 from pishkhan.mail.models import InboundMail, InboundStatus, Mailbox
 from pishkhan.tenancy.models import Domain, Tenant
+from pishkhan.tickets.models import Ticket
 
 
 def inbound_host() -> str:
@@ -128,3 +129,30 @@ def reply_address(tenant_id: int, ticket_id: int | None) -> str | None:
             if found:
                 return found[0]
     return mailboxes.values_list("address", flat=True).first()
+
+
+def customer_ticket_id(*, tenant: Tenant, customer, ticket_id: int) -> int | None:
+    """`ticket_id` if that ticket is this customer's (a reply continues only its own)."""
+    return _customers_ticket.first(tenant_id=tenant.pk, customer_id=customer.pk, pk=ticket_id)
+
+
+def customer_ticket_id_by_number(*, tenant: Tenant, customer, number: int) -> int | None:
+    """The id of the customer's ticket with this number (a `[#n]` in a reply's subject)."""
+    return _customers_numbered.first(tenant_id=tenant.pk, customer_id=customer.pk, number=number)
+
+
+# Asked of every reply; the reply then reads (and locks) the ticket itself.
+_customers_ticket = CompiledRead(
+    lambda v: (
+        Ticket.objects.for_tenant(v.tenant_id)
+        .filter(customer_id=v.customer_id, pk=v.pk)
+        .values_list("pk", flat=True)[:1]
+    )
+)
+_customers_numbered = CompiledRead(
+    lambda v: (
+        Ticket.objects.for_tenant(v.tenant_id)
+        .filter(customer_id=v.customer_id, number=v.number)
+        .values_list("pk", flat=True)[:1]
+    )
+)

@@ -27,13 +27,17 @@ from pishkhan.accounts.services import (
     customer_create,
     customer_mark_email_failing,
 )
-from pishkhan.compiled_reads import CompiledRead
 from pishkhan.core import clock
 from pishkhan.core.language import check_persian
 from pishkhan.mail import headers as headers_module
 from pishkhan.mail import parsing, replies
 from pishkhan.mail.models import InboundMail, InboundStatus, Mailbox
-from pishkhan.mail.selectors import inbound_mail_with_key, is_own_address
+from pishkhan.mail.selectors import (
+    customer_ticket_id,
+    customer_ticket_id_by_number,
+    inbound_mail_with_key,
+    is_own_address,
+)
 from pishkhan.outbox import selectors as outbox_selectors
 from pishkhan.outbox import services as outbox
 from pishkhan.outbox.threading import parse_subject_reference
@@ -43,7 +47,6 @@ from pishkhan.tickets import settings_cache
 from pishkhan.tickets.attachments import MAX_FILES_PER_MESSAGE, check_files
 from pishkhan.tickets.fields import values_from_text
 from pishkhan.tickets.intake import PolicyRefusal
-from pishkhan.tickets.models import Ticket
 from pishkhan.tickets.services import customer_message_receive, ticket_submit
 from pishkhan.tickets.services._common import BODY_MAX, SUBJECT_MAX
 from pishkhan.trust.services import audit_record
@@ -262,32 +265,12 @@ def _thread_ticket(*, tenant: Tenant, parsed: parsing.ParsedMail, customer: Cust
     ids = [*parsed.in_reply_to, *reversed(parsed.references)]
     ticket_id = outbox_selectors.thread_ticket_id(tenant=tenant, message_ids=ids) if ids else None
     if ticket_id is not None:
-        found = _customers_ticket.first(tenant_id=tenant.pk, customer_id=customer.pk, pk=ticket_id)
-        if found is not None:
-            return found
+        if customer_ticket_id(tenant=tenant, customer=customer, ticket_id=ticket_id):
+            return ticket_id
     number = parse_subject_reference(parsed.subject)
     if number is not None:
-        return _customers_numbered.first(
-            tenant_id=tenant.pk, customer_id=customer.pk, number=number
-        )
+        return customer_ticket_id_by_number(tenant=tenant, customer=customer, number=number)
     return None
-
-
-# Asked of every reply; the reply then reads (and locks) the ticket itself.
-_customers_ticket = CompiledRead(
-    lambda v: (
-        Ticket.objects.for_tenant(v.tenant_id)
-        .filter(customer_id=v.customer_id, pk=v.pk)
-        .values_list("pk", flat=True)[:1]
-    )
-)
-_customers_numbered = CompiledRead(
-    lambda v: (
-        Ticket.objects.for_tenant(v.tenant_id)
-        .filter(customer_id=v.customer_id, number=v.number)
-        .values_list("pk", flat=True)[:1]
-    )
-)
 
 
 def _subject(parsed: parsing.ParsedMail) -> str:
