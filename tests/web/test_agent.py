@@ -48,13 +48,13 @@ def test_queue_sorts_and_pages(alpha):
     _more_tickets(alpha, 30)
     client = alpha.client(alpha.agent)
     first = client.get("/agent/?sort=-number&per_page=25")
-    numbers = [t.number for t in first.context["tickets"]]
+    numbers = [r["number"] for r in first.context["rows"]]
     assert numbers == list(range(1, 26))
     # the next page is a link after the last ticket shown, with the filters kept
     cursor = first.context["next_cursor"]
     assert f"after={cursor}" in first.content.decode()
     second = client.get(f"/agent/?sort=-number&per_page=25&after={cursor}")
-    assert [t.number for t in second.context["tickets"]] == list(range(26, 32))
+    assert [r["number"] for r in second.context["rows"]] == list(range(26, 32))
     assert second.context["next_cursor"] is None
     assert first.context["counts"]["shown"].value == 31
 

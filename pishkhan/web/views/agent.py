@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from pishkhan.accounts.selectors import service_list
 from pishkhan.policies.selectors import violation_list
 from pishkhan.sla.selectors import (
-    State,
     billable_list_for_ticket,
     clock_list_for_ticket,
     clocks_for_tickets,
@@ -53,6 +52,7 @@ from pishkhan.web.forms import (
 from pishkhan.web.templatetags.pishkhan import digits
 from pishkhan.web.views.access import staff_required
 from pishkhan.web.views.common import chosen_department
+from pishkhan.web.views.queue_rows import queue_rows
 from pishkhan.web.views.rules._common import field_label_map
 from pishkhan.web.views.rules.violations import violation_rows
 
@@ -62,18 +62,6 @@ OPEN_STATUSES = [Status.NEW, Status.OPEN, Status.WAITING]
 
 def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
-
-
-def _nearest_clock(views):
-    """The clock a queue row shows: the running one due first, else a paused one."""
-    running = [
-        v
-        for v in views
-        if v.state in (State.ON_TRACK, State.AT_RISK, State.BREACHED) and v.due_at is not None
-    ]
-    if running:
-        return min(running, key=lambda v: v.due_at)
-    return next((v for v in views if v.state == State.PAUSED), None)
 
 
 def _filters_from(request) -> tuple[selectors.TicketFilters, dict]:
@@ -150,7 +138,7 @@ def queue(request):
         request,
         "web/agent/queue.html",
         {
-            "tickets": page.tickets,
+            "rows": queue_rows(page.tickets, clocks),
             "next_cursor": page.next_cursor,
             "is_first_page": not cursor,
             "more_matches": more_matches,
@@ -158,7 +146,6 @@ def queue(request):
             "query": query.urlencode(),
             "page_size": page_size,
             "page_sizes": PAGE_SIZES,
-            "sla": {pk: _nearest_clock(views) for pk, views in clocks.items()},
             "counts": counts,
             "count_labels": labels,
             "my_count": labels["assignee"].get(request.user.pk),
