@@ -182,7 +182,8 @@ def _setup(customers: int):
 def _statements_per_ticket(tenant, department, token: str, customer_ids) -> int:
     """What one creation asks of the database, counted in this process through the same API
     (the third one: the tenant's first ticket also creates its counter and SLA defaults, and
-    the second reads the settings a process then keeps)."""
+    the second reads the settings a process then keeps): statements as sent, where new rows
+    sent in front of the next statement (pishkhan.deferred_writes) count with it, as one."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from django.db import connections, models, router
 from django.db.models.signals import post_save, pre_save
 
+from pishkhan import deferred_writes
 from pishkhan.sql_names import table_and_columns
 
 
@@ -42,6 +43,15 @@ def insert(
             for obj in objs:
                 obj.save(force_insert=True, using=using)
         return
+    kept = None if ignore_conflicts else deferred_writes.kept_for(connection)
+    if kept is not None and objs[0].pk is None:
+        if deferred_writes.takes_keys_ahead(model):
+            for obj, key in zip(
+                objs, deferred_writes.keys(model, len(objs), connection), strict=True
+            ):
+                obj.pk = key
+        else:
+            kept = None  # a key only the INSERT can tell: sent now
     with_pk = objs[0].pk is not None
     fields = _fields(model, with_pk)
     params: list = []
@@ -55,11 +65,15 @@ def insert(
             params.append(field.get_db_prep_save(value, connection=connection))
     returning = not with_pk and not ignore_conflicts
     sql = _sql(model, connection.vendor, len(objs), with_pk, ignore_conflicts)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        keys = cursor.fetchall() if returning else ()
-    for obj, key in zip(objs, keys, strict=False):
-        obj.pk = key[0]
+    if kept is not None:
+        # Sent with the transaction's next statement (deferred_writes), and logged with it.
+        kept.append((sql, params))
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            keys = cursor.fetchall() if returning else ()
+        for obj, key in zip(objs, keys, strict=False):
+            obj.pk = key[0]
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using

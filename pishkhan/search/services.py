@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from pishkhan import deferred_writes
 from pishkhan.core import clock
 from pishkhan.search import text
 from pishkhan.search.documents import AUDIENCES, Document
@@ -66,8 +67,7 @@ def document_put(*, tenant: Tenant, document: Document) -> None:
             json.dumps(row.filters) if field.name == "filters" else getattr(row, field.attname)
             for field in _put_fields()
         ]
-        with connection.cursor() as cursor:
-            cursor.execute(_put_sql(), [*values, tenant.pk, words])
+        deferred_writes.execute_or_keep(connection, _put_sql(), [*values, tenant.pk, words])
         return
     # One INSERT … ON CONFLICT DO UPDATE (SQLite fires its UPDATE triggers, so the FTS table
     # follows) instead of an UPDATE and then maybe an INSERT.

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from pishkhan import compiled_inserts, jobs
+from pishkhan import compiled_inserts, deferred_writes, jobs
 from pishkhan.accounts.models import Customer, OwnedService, User
 from pishkhan.accounts.selectors import customer_get_by_email
 from pishkhan.accounts.services import customer_create
@@ -78,11 +78,14 @@ def _clean_reference(value, model, *, tenant: Tenant, field: str):
 
 @transaction.atomic
 def _submit(**kwargs) -> Ticket:
-    # The submission's jobs (its notification, a deadline check per SLA clock) in one INSERT.
-    with jobs.batched():
-        ticket = _create(**kwargs)
-    if ticket.request_is_new:
-        _number_ticket(kwargs["tenant"], ticket)
+    # The new rows travel with the next statement (deferred_writes), the last of them with
+    # the numbering; the submission's jobs (its notification, a deadline check per SLA clock)
+    # in one INSERT.
+    with deferred_writes.deferred():
+        with jobs.batched():
+            ticket = _create(**kwargs)
+        if ticket.request_is_new:
+            _number_ticket(kwargs["tenant"], ticket)
     return ticket
 
 

@@ -1,0 +1,125 @@
+"""A transaction's new rows sent to PostgreSQL together, not one round trip each.
+
+A submitted ticket writes six or seven rows (ticket, message, audit entry, SLA clocks, jobs)
+that nothing reads before the transaction's next statement. Each INSERT was a round trip: for
+PostgreSQL a wake-up, a parse and a reply; for the web process a send, a wait and a read. Inside
+`deferred()`, `compiled_inserts.insert()` keeps its statement instead of sending it, with the
+rows' primary keys taken ahead from the table's sequence (so the caller has them at once), and
+the kept statements travel in front of the next statement the connection sends, in the order
+they were made, in one message. What the database does is unchanged: the same statements, in
+the same order, in the same transaction. What changes is when an error in a kept INSERT is
+raised: with the statement that carried it, or at the end of the block — never lost, and the
+transaction is rolled back as before.
+
+Primary keys taken ahead come from the same sequences, a block at a time per process: unique
+as ever, ascending within a process but not across processes (nothing orders by id alone: lists
+order by a time, the id only breaking ties). Keys a process holds are not free in a database
+restored to an earlier moment: processes restart after a restore (docs/deploy.md, Backups).
+
+Only on PostgreSQL, where several statements go in one message; elsewhere `deferred()` does
+nothing and every insert is sent at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connections, models
+
+# Keys taken from a sequence per refill: one extra round trip per this many rows of a table.
+KEY_BLOCK = 64
+
+_state = threading.local()  # .kept: the open block's statements, or None outside one
+_keys: dict[type[models.Model], deque[int]] = {}
+_keys_lock = threading.Lock()
+
+
+@contextmanager
+def deferred(using: str = "default") -> Iterator[None]:
+    """Keep the block's inserts and send them with the next statement, or at its end. Open it
+    inside the `transaction.atomic` block the rows belong to. Nested blocks join the outer."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or getattr(_state, "kept", None) is not None:
+        yield
+        return
+    _state.kept = []
+    try:
+        with connection.execute_wrapper(_send_kept_first):
+            yield
+            kept, _state.kept = _state.kept, None
+            if kept:
+                sql, params = _joined(kept)
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+    finally:
+        # After an error the kept rows go with the transaction, which is rolled back.
+        _state.kept = None
+
+
+def kept_for(connection) -> list | None:
+    """The open block's statements when inserts on `connection` are to be kept, else None."""
+    kept = getattr(_state, "kept", None)
+    if kept is None or connection.alias != "default":
+        return None
+    return kept
+
+
+def execute_or_keep(connection, sql: str, params: list) -> None:
+    """Run a write whose result nobody reads, or keep it with the open block's inserts."""
+    kept = kept_for(connection)
+    if kept is not None:
+        kept.append((sql, list(params)))
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def keys(model: type[models.Model], count: int, connection) -> list[int]:
+    """`count` new primary keys of `model` (an auto-increment key), from its sequence."""
+    with _keys_lock:
+        pool = _keys.setdefault(model, deque())
+        missing = count - len(pool)
+    if missing > 0:
+        table = model._meta.db_table
+        column = model._meta.pk.column
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), column, max(missing, KEY_BLOCK)],
+            )
+            fresh = [row[0] for row in cursor.fetchall()]
+        with _keys_lock:
+            pool.extend(fresh)
+    with _keys_lock:
+        return [pool.popleft() for _ in range(count)]
+
+
+def takes_keys_ahead(model: type[models.Model]) -> bool:
+    return isinstance(model._meta.pk, models.fields.AutoFieldMixin)
+
+
+def _joined(kept: list[tuple[str, list]]) -> tuple[str, list]:
+    return ";\n".join(sql for sql, _params in kept), [p for _sql, ps in kept for p in ps]
+
+
+def _send_kept_first(execute, sql, params, many, context):
+    """The connection's execute wrapper: the kept statements go first, in the same message."""
+    kept = getattr(_state, "kept", None)
+    if not kept:
+        return execute(sql, params, many, context)
+    _state.kept = []
+    kept_sql, kept_params = _joined(kept)
+    if many or not isinstance(params, list | tuple | type(None)) or (params is None and "%" in sql):
+        # Not joinable into one message (many rows of parameters, named parameters, or a
+        # statement whose % signs are not placeholders): the kept ones go on their own.
+        execute(kept_sql, kept_params, False, context)
+        return execute(sql, params, many, context)
+    result = execute(f"{kept_sql};\n{sql}", [*kept_params, *(params or ())], False, context)
+    # The caller reads the last statement's result: its own.
+    cursor = context["cursor"].cursor
+    while cursor.nextset():
+        pass
+    return result

@@ -1,0 +1,121 @@
+"""New rows sent together (pishkhan.deferred_writes): inside `deferred()` an insert's row has
+its key at once, the database sees it before the transaction's next statement, the same rows
+are stored as without it, an error in a kept row is raised and nothing of it stays, and a
+submitted ticket sends its rows in one message. On SQLite nothing is kept."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.backends.postgresql import base as postgresql_base
+
+from pishkhan import compiled_inserts, deferred_writes
+from pishkhan.core import clock
+from pishkhan.sla.models import SlaClock
+from pishkhan.tickets.models import Message, Ticket
+from pishkhan.trust.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="several statements in one message: PostgreSQL only"
+)
+
+
+def _event(alpha, action: str, **values) -> AuditEvent:
+    return AuditEvent(
+        tenant=alpha.tenant,
+        actor=alpha.agent,
+        action=action,
+        object_type="ticket",
+        object_id=str(alpha.ticket.pk),
+        changes={"متن": "سرور من از دیروز در دسترس نیست."},
+        via="web",
+        created_at=clock.now(),
+        **values,
+    )
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """The messages the connection sends to PostgreSQL, in order."""
+    messages: list[str] = []
+    if connection.vendor == "postgresql":
+        original = postgresql_base.Cursor.execute
+
+        def counted(self, query, params=None, **kwargs):
+            messages.append(str(query))
+            return original(self, query, params, **kwargs)
+
+        monkeypatch.setattr(postgresql_base.Cursor, "execute", counted)
+    return messages
+
+
+def test_a_kept_row_has_its_key_and_is_read_back_in_the_same_transaction(alpha, sent):
+    with transaction.atomic(), deferred_writes.deferred():
+        event = _event(alpha, "ticket.note")
+        compiled_inserts.insert([event])
+        assert event.pk is not None and not event._state.adding
+        # the next statement reads what the block wrote
+        stored = AuditEvent.objects.get(pk=event.pk)
+    assert stored.action == "ticket.note"
+    assert stored.changes == {"متن": "سرور من از دیروز در دسترس نیست."}
+    if connection.vendor == "postgresql":
+        # the INSERT travelled in front of the read, in one message
+        carried = [m for m in sent if "INSERT INTO" in m and "SELECT" in m.split(";")[-1]]
+        assert len(carried) == 1
+
+
+def test_rows_kept_to_the_end_of_the_block_are_stored(alpha):
+    with transaction.atomic(), deferred_writes.deferred():
+        events = [_event(alpha, f"ticket.tag.{n}") for n in range(3)]
+        compiled_inserts.insert(events)
+        keys = [e.pk for e in events]
+    assert len(set(keys)) == 3 and all(keys)
+    assert sorted(AuditEvent.objects.filter(pk__in=keys).values_list("action", flat=True)) == [
+        "ticket.tag.0",
+        "ticket.tag.1",
+        "ticket.tag.2",
+    ]
+
+
+def test_an_error_in_a_kept_row_is_raised_and_nothing_of_the_block_stays(alpha):
+    before = AuditEvent.objects.count()
+
+    def clashing_block():
+        with transaction.atomic(), deferred_writes.deferred():
+            first = _event(alpha, "ticket.kept")
+            compiled_inserts.insert([first])
+            clash = _event(alpha, "ticket.clash")
+            clash.pk = first.pk  # the same key: the database refuses the second row
+            compiled_inserts.insert([clash])
+
+    with pytest.raises(IntegrityError):
+        clashing_block()
+    assert AuditEvent.objects.count() == before
+    assert not AuditEvent.objects.filter(action__in=["ticket.kept", "ticket.clash"]).exists()
+
+
+@on_postgresql
+def test_a_submission_sends_its_new_rows_in_one_message(alpha, sent):
+    alpha.submit("ایمیل‌ها برنمی‌گردند")  # the process now keeps the tenant's settings
+    sent.clear()
+    ticket = alpha.submit("سایت بالا نمی‌آید")
+    inserts = [m for m in sent if "INSERT INTO" in m]
+    # the ticket, its message, audit entry, clocks, search document and its words ride in
+    # front of the statements that follow them (a read of the SLA policy, the numbering): no
+    # INSERT makes a round trip of its own
+    assert sum(m.count("INSERT INTO") for m in inserts) >= 6
+    assert len(inserts) <= 2
+    for message in inserts:
+        assert not message.split(";")[-1].strip().startswith("INSERT"), message[:200]
+    assert inserts[-1].rstrip().endswith('RETURNING "tickets_ticket"."number"')
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert stored.number == ticket.number and stored.subject == ticket.subject
+    assert Message.objects.filter(ticket=ticket).count() == 1
+    assert SlaClock.objects.filter(ticket=ticket).count() >= 1
+    assert stored.sla_due_at == ticket.sla_due_at
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the embedded database's behaviour")
+def test_sqlite_keeps_nothing(alpha):
+    with transaction.atomic(), deferred_writes.deferred():
+        assert deferred_writes.kept_for(connection) is None
