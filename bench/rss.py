@@ -104,6 +104,9 @@ def main() -> None:
         plain = next(d for d in departments if not any(f["required"] for f in d["fields"]))
         numbers = [t["number"] for t in call(port, "GET", "/api/v1/tickets")[1]["items"]]
         rng = random.Random(1405)  # noqa: S311 - a reproducible mix, not a secret
+        # Customers of this run only: a second run's requests would repeat the first run's open
+        # tickets, which the duplicate rule (T-4) rightly refuses.
+        run = int(time.time())
 
         def one(i: int) -> int:
             kind = i % 8
@@ -117,7 +120,7 @@ def main() -> None:
                         "subject": f"درخواست پشتیبانی شماره {i}",
                         "body": "سرویس میزبانی من از صبح امروز در دسترس نیست، لطفاً بررسی کنید. "
                         f"شماره پیگیری {i}",
-                        "customer": {"name": f"مشتری {i}", "email": f"rss{i}@example.ir"},
+                        "customer": {"name": f"مشتری {i}", "email": f"rss{run}-{i}@example.ir"},
                     },
                 )[0]
             if kind in (1, 2):

@@ -118,6 +118,17 @@ def main() -> None:
         targets.append(
             {"figure": figure, "target": f"{bound} {value}", "measured": measured, "met": met}
         )
+    # A figure is only worth recording if every request of its run did what it asked.
+    problems = [
+        f"{script}: {count} {what}"
+        for script, what, count in (
+            ("api_create", "refused", results["api_create"]["refused_4xx"]),
+            ("api_create", "failed", results["api_create"]["failed_5xx"]),
+            ("api_create", "socket errors", results["api_create"]["socket_errors"]),
+            ("rss", "failed", results["rss"]["failed"]),
+        )
+        if count
+    ]
     print(
         json.dumps(
             {
@@ -125,11 +136,14 @@ def main() -> None:
                 "machine": machine,
                 "data": size,
                 "targets": targets,
+                "problems": problems,
                 **results,
             },
             ensure_ascii=False,
         )
     )
+    if problems:
+        raise SystemExit("; ".join(problems))
 
 
 if __name__ == "__main__":
