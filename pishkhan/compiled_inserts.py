@@ -43,15 +43,15 @@ def insert(
             for obj in objs:
                 obj.save(force_insert=True, using=using)
         return
-    kept = None if ignore_conflicts else deferred_writes.kept_for(connection)
-    if kept is not None and objs[0].pk is None:
+    keep = not ignore_conflicts and deferred_writes.keeping(connection)
+    if keep and objs[0].pk is None:
         if deferred_writes.takes_keys_ahead(model):
             for obj, key in zip(
                 objs, deferred_writes.keys(model, len(objs), connection), strict=True
             ):
                 obj.pk = key
         else:
-            kept = None  # a key only the INSERT can tell: sent now
+            keep = False  # a key only the INSERT can tell: sent now
     with_pk = objs[0].pk is not None
     fields = _fields(model, with_pk)
     params: list = []
@@ -65,9 +65,9 @@ def insert(
             params.append(field.get_db_prep_save(value, connection=connection))
     returning = not with_pk and not ignore_conflicts
     sql = _sql(model, connection.vendor, len(objs), with_pk, ignore_conflicts)
-    if kept is not None:
+    if keep:
         # Sent with the transaction's next statement (deferred_writes), and logged with it.
-        kept.append((sql, params))
+        deferred_writes.keep(sql, params)
     else:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

@@ -59,19 +59,21 @@ def deferred(using: str = "default") -> Iterator[None]:
         _state.kept = None
 
 
-def kept_for(connection) -> list | None:
-    """The open block's statements when inserts on `connection` are to be kept, else None."""
-    kept = getattr(_state, "kept", None)
-    if kept is None or connection.alias != "default":
-        return None
-    return kept
+def keeping(connection) -> bool:
+    """Whether writes on `connection` are kept now (inside `deferred()`, on PostgreSQL)."""
+    return getattr(_state, "kept", None) is not None and connection.alias == "default"
+
+
+def keep(sql: str, params: list) -> None:
+    """Keep a write for the next statement. Call only while `keeping()`; look the list up
+    anew each time: any statement sent meanwhile (a refill of keys) took the earlier one."""
+    _state.kept.append((sql, list(params)))
 
 
 def execute_or_keep(connection, sql: str, params: list) -> None:
     """Run a write whose result nobody reads, or keep it with the open block's inserts."""
-    kept = kept_for(connection)
-    if kept is not None:
-        kept.append((sql, list(params)))
+    if keeping(connection):
+        keep(sql, params)
         return
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -77,6 +77,21 @@ def test_rows_kept_to_the_end_of_the_block_are_stored(alpha):
     ]
 
 
+def test_rows_kept_across_a_refill_of_keys_are_all_stored(alpha, monkeypatch):
+    # given keys taken ahead three at a time, and none left in this process
+    monkeypatch.setattr(deferred_writes, "KEY_BLOCK", 3)
+    monkeypatch.setitem(deferred_writes._keys, AuditEvent, deferred_writes.deque())
+    with transaction.atomic(), deferred_writes.deferred():
+        events = [_event(alpha, f"ticket.refill.{n}") for n in range(8)]
+        for event in events:  # one at a time: a refill falls between kept rows
+            compiled_inserts.insert([event])
+    # then every row is stored under the key its instance was given
+    stored = dict(
+        AuditEvent.objects.filter(pk__in=[e.pk for e in events]).values_list("pk", "action")
+    )
+    assert stored == {e.pk: e.action for e in events}
+
+
 def test_an_error_in_a_kept_row_is_raised_and_nothing_of_the_block_stays(alpha):
     before = AuditEvent.objects.count()
 
@@ -118,4 +133,4 @@ def test_a_submission_sends_its_new_rows_in_one_message(alpha, sent):
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="the embedded database's behaviour")
 def test_sqlite_keeps_nothing(alpha):
     with transaction.atomic(), deferred_writes.deferred():
-        assert deferred_writes.kept_for(connection) is None
+        assert not deferred_writes.keeping(connection)
