@@ -81,22 +81,25 @@ def execute_or_keep(connection, sql: str, params: list) -> None:
 
 def keys(model: type[models.Model], count: int, connection) -> list[int]:
     """`count` new primary keys of `model` (an auto-increment key), from its sequence."""
-    with _keys_lock:
-        pool = _keys.setdefault(model, deque())
-        missing = count - len(pool)
-    if missing > 0:
-        table = model._meta.db_table
-        column = model._meta.pk.column
+    while True:
+        with _keys_lock:
+            pool = _keys.setdefault(model, deque())
+            if len(pool) >= count:
+                return [pool.popleft() for _ in range(count)]
+        # Refilled outside the lock (a round trip); another thread may take some meanwhile,
+        # so look again. Each refill brings at least `count`.
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [connection.ops.quote_name(table), column, max(missing, KEY_BLOCK)],
+                [
+                    connection.ops.quote_name(model._meta.db_table),
+                    model._meta.pk.column,
+                    max(count, KEY_BLOCK),
+                ],
             )
             fresh = [row[0] for row in cursor.fetchall()]
         with _keys_lock:
             pool.extend(fresh)
-    with _keys_lock:
-        return [pool.popleft() for _ in range(count)]
 
 
 def takes_keys_ahead(model: type[models.Model]) -> bool:

@@ -137,3 +137,23 @@ def test_a_submission_sends_its_new_rows_in_one_message(alpha, sent, monkeypatch
 def test_sqlite_keeps_nothing(alpha):
     with transaction.atomic(), deferred_writes.deferred():
         assert not deferred_writes.keeping(connection)
+
+
+@on_postgresql
+def test_threads_taking_keys_at_once_each_get_their_own(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    monkeypatch.setattr(deferred_writes, "KEY_BLOCK", 2)
+    monkeypatch.setattr(deferred_writes, "_keys", {})
+
+    def take(_n: int) -> list[int]:
+        try:
+            return [deferred_writes.keys(Message, 1, connections["default"])[0] for _ in range(15)]
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        taken = [key for keys in pool.map(take, range(4)) for key in keys]
+    assert len(taken) == 60 and len(set(taken)) == 60
