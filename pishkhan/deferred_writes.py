@@ -29,6 +29,8 @@ from contextlib import contextmanager
 
 from django.db import connections, models
 
+from pishkhan.sql_names import table_and_columns
+
 # Keys taken from a sequence per refill: one extra round trip per this many rows of a table.
 KEY_BLOCK = 64
 
@@ -91,11 +93,8 @@ def keys(model: type[models.Model], count: int, connection) -> list[int]:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [
-                    connection.ops.quote_name(model._meta.db_table),
-                    model._meta.pk.column,
-                    max(count, KEY_BLOCK),
-                ],
+                # The table as quoted in SQL, the column bare: how the function takes them.
+                [table_and_columns(model)[0], model._meta.pk.column, max(count, KEY_BLOCK)],
             )
             fresh = [row[0] for row in cursor.fetchall()]
         with _keys_lock:

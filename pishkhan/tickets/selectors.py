@@ -12,6 +12,7 @@ from django.db import connections
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from pishkhan.accounts.models import Customer
+from pishkhan.sql_names import table_and_columns
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tickets.models import (
     PRIORITY_RANK,
@@ -186,24 +187,19 @@ def _bounded_equal_sql(tenant: Tenant, equal: dict, statuses, limit: int) -> tup
 
     Written out rather than compiled by the ORM: the queue asks a dozen of these per page, and
     compiling each cost more than the database's counting."""
-    quote = connections[Ticket.objects.db].ops.quote_name
-    meta = Ticket._meta
-    clauses, params = [f"{quote(meta.get_field('tenant').column)} = %s"], [tenant.pk]
+    table, column = table_and_columns(Ticket)
+    clauses, params = [f"{column('tenant')} = %s"], [tenant.pk]
     for name, value in equal.items():
-        column = quote(meta.get_field(name).column)
         if value is None:
-            clauses.append(f"{column} IS NULL")
+            clauses.append(f"{column(name)} IS NULL")
         else:
-            clauses.append(f"{column} = %s")
+            clauses.append(f"{column(name)} = %s")
             params.append(value)
     if statuses:
         marks = ", ".join(["%s"] * len(statuses))
-        clauses.append(f"{quote(meta.get_field('status').column)} IN ({marks})")
+        clauses.append(f"{column('status')} IN ({marks})")
         params.extend(statuses)
-    inner = (
-        f"SELECT 1 FROM {quote(meta.db_table)} WHERE {' AND '.join(clauses)} "  # noqa: S608
-        f"LIMIT {int(limit) + 1}"
-    )
+    inner = f"SELECT 1 FROM {table} WHERE {' AND '.join(clauses)} LIMIT {int(limit) + 1}"  # noqa: S608
     return f"(SELECT COUNT(*) FROM ({inner}) AS bounded)", params  # noqa: S608 (as above)
 
 

@@ -15,6 +15,8 @@ from pishkhan.trust.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
+# Only PostgreSQL takes several statements in one message, so only there are writes kept; the
+# suite runs on both databases (run.py test), and each of these runs in one of the two.
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="several statements in one message: PostgreSQL only"
 )
@@ -133,6 +135,7 @@ def test_a_submission_sends_its_new_rows_in_one_message(alpha, sent, monkeypatch
     assert stored.sla_due_at == ticket.sla_due_at
 
 
+# The embedded database's behaviour: on PostgreSQL the tests above show what is kept instead.
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="the embedded database's behaviour")
 def test_sqlite_keeps_nothing(alpha):
     with transaction.atomic(), deferred_writes.deferred():
