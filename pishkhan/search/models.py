@@ -13,7 +13,8 @@ from pishkhan.tenancy.models import Tenant, TenantScopedManager
 
 
 class SearchDocument(models.Model):
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    # Every index of the table leads with the tenant, which serves the key too.
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=16)
     object_id = models.BigIntegerField()
     # The ticket a message belongs to (filters["ticket"]), so a ticket's changes reach them.
@@ -53,7 +54,8 @@ class SearchTerm(models.Model):
     left the documents costs a query nothing. Query words are looked up here for the words
     that contain them and for near misses (typos), on both backends alike."""
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    # The unique (tenant, word) index serves the key.
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", db_index=False)
     word = models.CharField(max_length=64)
 
     objects = TenantScopedManager()

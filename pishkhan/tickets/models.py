@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pishkhan.accounts.models import Customer, OwnedService
+from pishkhan.indexes import only_where_set
 from pishkhan.tenancy.models import Tenant, TenantScopedManager
 
 
@@ -98,7 +99,11 @@ class TicketCounter(models.Model):
 
 
 class Ticket(models.Model):
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="tickets")
+    # Every index of the table leads with the tenant, so the foreign key needs none of its own;
+    # each index is written again by every new ticket (see Meta).
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="tickets", db_index=False
+    )
     # Given last in the creating transaction (tickets.services.intake): until that transaction's
     # final statements the row has none, which no other transaction ever sees.
     number = models.PositiveBigIntegerField(null=True)
@@ -115,6 +120,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_tickets",
+        db_index=False,  # Meta: only where set
     )
     # Values of the department's required fields, by key.
     fields = models.JSONField(default=dict, blank=True)
@@ -126,6 +132,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # Meta: only where set
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -140,23 +147,43 @@ class Ticket(models.Model):
     sla_due_at = models.DateTimeField(null=True, blank=True)
     # The customer's service the request is about (T-8: only its verified owner gets support).
     service = models.ForeignKey(
-        OwnedService, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+        OwnedService,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        db_index=False,  # Meta: only where set
     )
     # T-5: a closed ticket never reopens; a new request continues it and links back.
     follow_up_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+        db_index=False,  # Meta: only where set
     )
     # T-4: the compact text fingerprint (core.similarity) compared with new requests.
     fingerprint = models.BinaryField(default=b"", blank=True)
     # An open ticket this one looked like at submission, and the customer's word on why it is a
     # different request (or a flagged duplicate when the tenant only flags).
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # Meta: only where set
     )
     different_reason = models.TextField(blank=True)
     # Merged tickets close into their target; un-merging restores the status they had.
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged",
+        db_index=False,  # Meta: only where set
     )
     status_before_merge = models.CharField(max_length=16, blank=True)
     close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
@@ -188,6 +215,11 @@ class Ticket(models.Model):
             models.Index(fields=["tenant", "customer", "created_at"]),
             models.Index(fields=["tenant", "updated_at"]),
             models.Index(fields=["tenant", "customer", "status"]),
+            # References that most tickets leave empty are indexed only where set: what looks
+            # them up (a merge's tickets, a user's or a service's removal) asks for a value,
+            # and a new ticket then writes none of these indexes.
+            *only_where_set("ticket", "assignee", "created_by", "service", "follow_up_of"),
+            *only_where_set("ticket", "duplicate_of", "merged_into"),
         ]
 
     def __str__(self) -> str:
@@ -239,7 +271,8 @@ class MessageKind(models.TextChoices):
 class Message(models.Model):
     """One entry in a ticket's thread. Notes are for staff only; customers never see them."""
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    # Led by the tenant, the thread's index serves the tenant's key too.
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", db_index=False)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=8, choices=MessageKind.choices, default=MessageKind.REPLY)
     author_user = models.ForeignKey(
@@ -248,6 +281,7 @@ class Message(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # Meta: only where set (a customer's messages have none)
     )
     # Set when the customer wrote it (portal, email, API on their behalf).
     author_customer = models.ForeignKey(
@@ -263,7 +297,10 @@ class Message(models.Model):
     objects = TenantScopedManager()
 
     class Meta:
-        indexes = [models.Index(fields=["tenant", "ticket", "created_at"])]
+        indexes = [
+            models.Index(fields=["tenant", "ticket", "created_at"]),
+            *only_where_set("message", "author_user"),
+        ]
 
     @property
     def is_public(self) -> bool:
