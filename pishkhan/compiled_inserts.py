@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from django.db import connections, models, router
 from django.db.models.signals import post_save, pre_save
 
-from pishkhan import deferred_writes
+from pishkhan import deferred_writes, prepared
 from pishkhan.sql_names import table_and_columns
 
 
@@ -69,7 +69,7 @@ def insert(
         # Sent with the transaction's next statement (deferred_writes), and logged with it.
         deferred_writes.keep(sql, params)
     else:
-        with connection.cursor() as cursor:
+        with prepared.cursor(connection) as cursor:
             cursor.execute(sql, params)
             keys = cursor.fetchall() if returning else ()
         for obj, key in zip(objs, keys, strict=False):

@@ -35,6 +35,8 @@ from django.db.models import QuerySet
 from django.db.models.expressions import Col
 from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable
 
+from pishkhan import prepared
+
 # Stand-ins no real statement uses as constants. The integer one fits every integer column
 # (Django answers a look-up outside a column's range with "nothing" instead of a statement).
 _INT_BASE = 2_147_480_000
@@ -87,7 +89,8 @@ class CompiledRead:
             (p.adapt(values[p.name]) if p.adapt else values[p.name]) if isinstance(p, _Slot) else p
             for p in compiled.params
         ]
-        with connection.cursor() as cursor:
+        # Its statement's plan is the same whatever the values (see the module's doc).
+        with prepared.cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             found = cursor.fetchall()
         if compiled.converters:

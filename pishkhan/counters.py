@@ -3,6 +3,7 @@ line number of a chat."""
 
 from django.db import connection
 
+from pishkhan import prepared
 from pishkhan.sql_names import table_and_columns
 
 
@@ -29,7 +30,7 @@ def increment_returning(
     if also is not None:
         returned = f"{returned}, {also[0]}"
         params.extend(also[1])
-    with connection.cursor() as cursor:
+    with prepared.cursor(connection) as cursor:
         cursor.execute(
             f"UPDATE {table} SET {counted} = {counted} + 1 "  # noqa: S608
             f"WHERE {conditions} RETURNING {returned}",

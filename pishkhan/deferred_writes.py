@@ -2,22 +2,22 @@
 
 A submitted ticket writes six or seven rows (ticket, message, audit entry, SLA clocks, jobs)
 that nothing reads before the transaction's next statement. Each INSERT was a round trip: for
-PostgreSQL a wake-up, a parse and a reply; for the web process a send, a wait and a read. Inside
+PostgreSQL a wake-up and a reply; for the web process a send, a wait and a read. Inside
 `deferred()`, `compiled_inserts.insert()` keeps its statement instead of sending it, with the
 rows' primary keys taken ahead from the table's sequence (so the caller has them at once), and
 the kept statements travel in front of the next statement the connection sends, in the order
-they were made, in one message. What the database does is unchanged: the same statements, in
-the same order, in the same transaction. What changes is when an error in a kept INSERT is
-raised: with the statement that carried it, or at the end of the block — never lost, and the
-transaction is rolled back as before.
+they were made, in one pipeline (psycopg's pipeline mode: the statements are sent together and
+their results read together, one round trip). What the database does is unchanged: the same
+statements, in the same order, in the same transaction. What changes is when an error in a
+kept INSERT is raised: with the statement that carried it, or at the end of the block — never
+lost, and the transaction is rolled back as before. Each statement is still logged on its own.
 
 Primary keys taken ahead come from the same sequences, a block at a time per process: unique
 as ever, ascending within a process but not across processes (nothing orders by id alone: lists
 order by a time, the id only breaking ties). Keys a process holds are not free in a database
 restored to an earlier moment: processes restart after a restore (docs/deploy.md, Backups).
 
-Only on PostgreSQL, where several statements go in one message; elsewhere `deferred()` does
-nothing and every insert is sent at once.
+Only on PostgreSQL; elsewhere `deferred()` does nothing and every insert is sent at once.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connections, models
+from psycopg import ServerCursor
 
+from pishkhan import prepared
 from pishkhan.sql_names import table_and_columns
 
 # Keys taken from a sequence per refill: one extra round trip per this many rows of a table.
@@ -53,9 +55,7 @@ def deferred(using: str = "default") -> Iterator[None]:
             yield
             kept, _state.kept = _state.kept, None
             if kept:
-                sql, params = _joined(kept)
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, params)
+                _send(connection, kept)
     finally:
         # After an error the kept rows go with the transaction, which is rolled back.
         _state.kept = None
@@ -77,7 +77,7 @@ def execute_or_keep(connection, sql: str, params: list) -> None:
     if keeping(connection):
         keep(sql, params)
         return
-    with connection.cursor() as cursor:
+    with prepared.cursor(connection) as cursor:
         cursor.execute(sql, params)
 
 
@@ -90,7 +90,7 @@ def keys(model: type[models.Model], count: int, connection) -> list[int]:
                 return [pool.popleft() for _ in range(count)]
         # Refilled outside the lock (a round trip); another thread may take some meanwhile,
         # so look again. Each refill brings at least `count`.
-        with connection.cursor() as cursor:
+        with prepared.cursor(connection) as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 # The table as quoted in SQL, the column bare: how the function takes them.
@@ -105,8 +105,27 @@ def takes_keys_ahead(model: type[models.Model]) -> bool:
     return isinstance(model._meta.pk, models.fields.AutoFieldMixin)
 
 
-def _joined(kept: list[tuple[str, list]]) -> tuple[str, list]:
-    return ";\n".join(sql for sql, _params in kept), [p for _sql, ps in kept for p in ps]
+@contextmanager
+def _pipeline(connection) -> Iterator[None]:
+    """Statements run inside are sent together and their results read at the end, when an
+    error among them is raised (as Django's error, like any statement's)."""
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
+
+
+def _send(connection, kept: list[tuple[str, list]], carrier=None):
+    """Send the kept statements, then `carrier()` (the statement that carries them), in one
+    pipeline; return what `carrier()` returns. Through a Django cursor, so that each statement
+    is logged and wrapped as any other; closed only once the pipeline has read its results."""
+    cursor = prepared.cursor(connection)
+    try:
+        with _pipeline(connection):
+            for sql, params in kept:
+                cursor.execute(sql, params)
+            # The carrier runs on its caller's own cursor, which reads its result afterwards.
+            return carrier() if carrier is not None else None
+    finally:
+        cursor.close()
 
 
 def _send_kept_first(execute, sql, params, many, context):
@@ -115,15 +134,8 @@ def _send_kept_first(execute, sql, params, many, context):
     if not kept:
         return execute(sql, params, many, context)
     _state.kept = []
-    kept_sql, kept_params = _joined(kept)
-    if many or not isinstance(params, list | tuple | type(None)) or (params is None and "%" in sql):
-        # Not joinable into one message (many rows of parameters, named parameters, or a
-        # statement whose % signs are not placeholders): the kept ones go on their own.
-        execute(kept_sql, kept_params, False, context)
+    if isinstance(context["cursor"].cursor, ServerCursor):
+        # A named cursor (QuerySet.iterator()) declares itself outside any pipeline.
+        _send(context["connection"], kept)
         return execute(sql, params, many, context)
-    result = execute(f"{kept_sql};\n{sql}", [*kept_params, *(params or ())], False, context)
-    # The caller reads the last statement's result: its own.
-    cursor = context["cursor"].cursor
-    while cursor.nextset():
-        pass
-    return result
+    return _send(context["connection"], kept, lambda: execute(sql, params, many, context))

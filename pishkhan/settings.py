@@ -121,12 +121,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # connection, a lane for good, so the pool below is at least as large as both together.
 WEB_THREADS = int(os.environ.get("WEB_THREADS", "8"))
 on_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+# "off" for a pooler in front of PostgreSQL that cannot keep prepared statements.
+DB_PREPARED_STATEMENTS = not on_sqlite and _env_bool("DB_PREPARED_STATEMENTS", True)
 # SQLite takes one writer at a time: more than one lane would only queue on its lock.
 CHAT_DB_LANES = 1 if on_sqlite else int(os.environ.get("CHAT_DB_LANES", "4"))
 if not on_sqlite:
     # Two more for what else a web process asks of the database (health checks).
     pool_size = int(os.environ.get("DB_POOL_SIZE", str(WEB_THREADS + CHAT_DB_LANES + 2)))
-    DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 1, "max_size": pool_size}}
+    from django.db.backends.postgresql.base import Cursor as ClientBindingCursor
+
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {"min_size": 1, "max_size": pool_size},
+        # The hot path's plan-stable statements are sent with their values apart and prepared
+        # on a connection's first use of them (pishkhan.prepared); every other statement has
+        # its values written in, as Django's default cursor does, and is never prepared.
+        "cursor_factory": ClientBindingCursor,
+        "prepare_threshold": 0 if DB_PREPARED_STATEMENTS else None,
+        # Tells Django that some cursors bind on the server, so that its query log (DEBUG,
+        # the tests' query counts) writes every statement with its values.
+        "server_side_binding": True,
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

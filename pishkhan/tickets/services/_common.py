@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+from pishkhan import prepared
 from pishkhan.accounts.models import Customer, User
 from pishkhan.core.persian import normalize, to_ascii_digits
 from pishkhan.counters import increment_returning
@@ -61,7 +62,7 @@ def _number_ticket(tenant: Tenant, ticket: Ticket) -> None:
 def _numbered_in_one_statement(tenant: Tenant, ticket: Ticket) -> int | None:
     """PostgreSQL: the counter's UPDATE feeding the ticket's, one round trip instead of two
     (every ticket takes this path). None before the tenant's counter exists."""
-    with connection.cursor() as cursor:
+    with prepared.cursor(connection) as cursor:
         cursor.execute(_numbering_sql(), [tenant.pk, ticket.sla_due_at, ticket.pk])
         row = cursor.fetchone()
     return row[0] if row else None
