@@ -27,7 +27,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from _postgres import ensure_database  # noqa: E402 (bench/ is on the path of its scripts)
+import _cpu  # noqa: E402 (bench/ is on the path of its scripts)
+from _postgres import ensure_database  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -182,9 +183,10 @@ def _setup(customers: int):
 def _statements_per_ticket(tenant, department, token: str, customer_ids) -> tuple[int, int]:
     """What one creation asks of the database, counted in this process through the same API
     (the third one: the tenant's first ticket also creates its counter and SLA defaults, and
-    the second reads the settings a process then keeps): (statements, round trips). New rows
-    sent in a pipeline with the statement that carries them (pishkhan.deferred_writes) are
-    statements of their own but no round trip of their own."""
+    the second reads the settings a process then keeps): (statements, round trips), besides
+    the transaction's BEGIN and COMMIT. New rows sent in a pipeline with the statement that
+    carries them (pishkhan.deferred_writes) are statements of their own but no round trip of
+    their own."""
     from django.db import connection
     from django.test import Client
     from psycopg import pq
@@ -215,6 +217,14 @@ def _statements_per_ticket(tenant, department, token: str, customer_ids) -> tupl
             raise SystemExit(f"creation failed: {response.status_code} {response.content[:300]!r}")
     # A statement seen inside a pipeline went with the one that opened it.
     return len(piped), piped.count(False)
+
+
+def _cpu_now(server_pid: int) -> tuple[float, float] | None:
+    """CPU seconds so far of the server's processes and of PostgreSQL's (0 when it runs
+    elsewhere); None without /proc."""
+    if not _cpu.available():
+        return None
+    return _cpu.tree_seconds(server_pid), _cpu.command_seconds("postgres")
 
 
 def _wait_ready(base: str, server: subprocess.Popen, timeout: float = 120) -> None:
@@ -333,6 +343,7 @@ def main() -> None:
             headers=headers,
             args=(0, min(2, args.concurrency)),
         )
+        cpu_before = _cpu_now(server.pid)
         created = _wrk(
             create_script,
             base,
@@ -341,6 +352,7 @@ def main() -> None:
             headers=headers,
             args=(0, min(2, args.concurrency)),
         )
+        cpu_after = _cpu_now(server.pid)
         livez = _wrk(
             livez_script,
             base + "/livez",
@@ -361,6 +373,15 @@ def main() -> None:
     from pishkhan.tickets.models import Ticket
 
     tickets = Ticket.objects.filter(tenant=tenant).count()
+    # CPU per ticket created during the measured run: the server's processes, and PostgreSQL's
+    # when it runs on this machine (None otherwise).
+    cpu_per_ticket = None
+    if cpu_before is not None and created["created"]:
+        web_ms, database_ms = (
+            (after - before) * 1000 / created["created"]
+            for before, after in zip(cpu_before, cpu_after, strict=True)
+        )
+        cpu_per_ticket = {"web": round(web_ms, 2), "database": round(database_ms, 2) or None}
     tickets_per_s = created["created"] / created["seconds"]
     livez_per_s = livez["requests"] / livez["seconds"]
     print(
@@ -387,6 +408,7 @@ def main() -> None:
                 else None,
                 "statements_per_ticket": statements,
                 "round_trips_per_ticket": round_trips,
+                "cpu_ms_per_ticket": cpu_per_ticket,
                 "tenant_tickets_in_db": tickets,
                 "tenant_sla_clocks": SlaClock.objects.filter(tenant=tenant).count(),
                 "tenant_search_documents": SearchDocument.objects.filter(

@@ -119,7 +119,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Threads of a web process that run HTTP requests (pishkhan/asgi.py), and threads that run the
 # chat sockets' database calls (pishkhan/chat/db.py: "lanes"). Each holds one database
 # connection, a lane for good, so the pool below is at least as large as both together.
-WEB_THREADS = int(os.environ.get("WEB_THREADS", "8"))
+# Four, not more: threads beyond the requests a process can run at once only contend for the
+# interpreter and the database (bench/api_create.py: 8 → 4 → 2 threads per process, 200 →
+# 218 → 248 tickets/s and 7.9 → 7.4 → 6.9 ms of CPU per ticket); a few let a request waiting
+# on a slow query not hold up the quick ones behind it.
+WEB_THREADS = int(os.environ.get("WEB_THREADS", "4"))
 on_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 # "off" for a pooler in front of PostgreSQL that cannot keep prepared statements.
 DB_PREPARED_STATEMENTS = not on_sqlite and _env_bool("DB_PREPARED_STATEMENTS", True)
