@@ -10,8 +10,7 @@ import logging
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
-from asgiref.sync import sync_to_async
-from django.db import close_old_connections
+from channels.db import database_sync_to_async
 
 from pishkhan.mail.selectors import mailbox_for_address
 from pishkhan.mail.services import mail_ingest
@@ -22,8 +21,11 @@ log = logging.getLogger(__name__)
 DATA_SIZE_LIMIT = 40 * 1024 * 1024
 
 
+# The database work runs on a thread of asgiref's executor through `database_sync_to_async`,
+# which closes the thread's connection before and after each call: a connection is taken from
+# the pool for a message and given back, never kept checked out by an idle thread between
+# messages (nor left broken after the database restarted).
 def _resolve(address: str):
-    close_old_connections()
     return mailbox_for_address(address)
 
 
@@ -32,7 +34,6 @@ def _ingest_all(raw: bytes, mailbox_ids: list[int], recipients: list[str]) -> No
     ingest finds the second delivery's row), to two tenants one ticket each."""
     from pishkhan.mail.models import Mailbox
 
-    close_old_connections()
     seen_tenants: set[int] = set()
     for mailbox in Mailbox.objects.select_related("tenant", "department").filter(
         pk__in=mailbox_ids
@@ -45,7 +46,7 @@ def _ingest_all(raw: bytes, mailbox_ids: list[int], recipients: list[str]) -> No
 
 class IngestHandler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        mailbox = await sync_to_async(_resolve)(address)
+        mailbox = await database_sync_to_async(_resolve)(address)
         if mailbox is None:
             return "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)
@@ -60,7 +61,7 @@ class IngestHandler:
             raw = raw.encode("utf-8", "surrogateescape")
         ids = envelope.__dict__.get("mailbox_ids", [])
         try:
-            await sync_to_async(_ingest_all)(raw, ids, list(envelope.rcpt_tos))
+            await database_sync_to_async(_ingest_all)(raw, ids, list(envelope.rcpt_tos))
         except Exception:  # noqa: BLE001 - anything unsaved: the sender must try again
             log.exception("inbound message not stored; asked the sender to retry")
             status = "451 4.3.0 Could not store the message now; try again later"
