@@ -66,7 +66,7 @@ def insert(
     returning = not with_pk and not ignore_conflicts
     sql = _sql(model, connection.vendor, len(objs), with_pk, ignore_conflicts)
     if keep:
-        # Sent with the transaction's next statement (deferred_writes), and logged with it.
+        # Sent with the transaction's next statement (deferred_writes), and logged then.
         deferred_writes.keep(sql, params)
     else:
         with prepared.cursor(connection) as cursor:

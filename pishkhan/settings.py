@@ -142,7 +142,8 @@ if not on_sqlite:
         "cursor_factory": ClientBindingCursor,
         "prepare_threshold": 0 if DB_PREPARED_STATEMENTS else None,
         # Tells Django that some cursors bind on the server, so that its query log (DEBUG,
-        # the tests' query counts) writes every statement with its values.
+        # the tests' query counts) writes every statement with its values. (Named cursors,
+        # QuerySet.iterator(), then bind on the server too; the whole suite runs so.)
         "server_side_binding": True,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -222,8 +222,15 @@ class Ticket(models.Model):
             # References that most tickets leave empty are indexed only where set: what looks
             # them up (a merge's tickets, a user's or a service's removal) asks for a value,
             # and a new ticket then writes none of these indexes.
-            *only_where_set("ticket", "assignee", "created_by", "service", "follow_up_of"),
-            *only_where_set("ticket", "duplicate_of", "merged_into"),
+            *only_where_set(
+                "ticket",
+                "assignee",
+                "created_by",
+                "service",
+                "follow_up_of",
+                "duplicate_of",
+                "merged_into",
+            ),
         ]
 
     def __str__(self) -> str:
