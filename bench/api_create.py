@@ -317,6 +317,8 @@ def main() -> None:
             "127.0.0.1",
             "--port",
             str(port),
+            "--socket-port",
+            str(_free_port()),
             "--workers",
             str(args.workers),
         ],

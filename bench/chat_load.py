@@ -1,6 +1,7 @@
 """Benchmark: live chat under load (issue 7). N visitor sockets and M agent sockets against
-one `pishkhan serve` process on this machine: every visitor opens a chat, the agents accept
-them all, then visitors and agents exchange messages at a fixed total rate.
+one socket server process (`pishkhan sockets`, what `pishkhan serve` runs for websockets) on
+this machine: every visitor opens a chat, the agents accept them all, then visitors and agents
+exchange messages at a fixed total rate.
 
 Reported: connections held to the end, messages/s achieved, delivery latency (a message's
 send on one side to its arrival on the other, both sides in this process, so one clock)
@@ -11,7 +12,7 @@ server has worked off the ramp (`drain_s`: single lines until five in a row arri
 concurrent visitors, p99 delivery < 100 ms at 200 messages/s.
 
 The server is started by the bench (`--serve`, the default) with the environment's
-DATABASE_URL and REDIS_URL, on a free port, without its job worker; `--port` measures a server
+DATABASE_URL and REDIS_URL, on a free port; `--port` measures a server
 already running instead (it must use the same database: the bench creates a fresh tenant, its
 agents and their sessions through the ORM). Prints one JSON line; exits non-zero if a message
 was lost or a socket could not be set up.
@@ -475,10 +476,9 @@ def main() -> int:
                 sys.executable,
                 "-c",
                 "import sys; from pishkhan.cli import main; sys.exit(main())",
-                "serve",
+                "sockets",
                 "--port",
                 str(port),
-                "--no-worker",
             ],
             cwd=ROOT,
             stdout=log,

@@ -1,6 +1,7 @@
 """Peak memory (RSS) of a web process and a job worker under a working mix, as production runs
 them: `pishkhan serve --no-worker --no-migrate` and `pishkhan worker`, on the database of
-DATABASE_URL (a seeded one, to see memory at scale).
+DATABASE_URL (a seeded one, to see memory at scale). `serve` runs the requests in its HTTP
+process and the chat sockets in a socket server: the two are measured apart.
 
 The mix, from 8 threads: the ticket list with filters and its second page, a ticket with its
 thread, search, new tickets (full intake: rules, SLA clocks, index, jobs the worker then runs),
@@ -38,6 +39,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def serve_processes(pid: int) -> dict[str, int]:
+    """The processes `pishkhan serve` (`pid`) started: its HTTP process (one with `--workers
+    1`) and its socket server."""
+    found = {}
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        found["sockets" if b"sockets" in command else "web"] = int(child)
+    return found
 
 
 def memory_kib(pid: int) -> dict:
@@ -82,7 +93,10 @@ def main() -> None:
         subprocess.run([*command, *step], env=env, check=True, capture_output=True)  # noqa: S603
     port = free_port()
     web = subprocess.Popen(  # noqa: S603
-        [*command, "serve", "--no-worker", "--no-migrate", "--port", str(port)],
+        [
+            *(*command, "serve", "--no-worker", "--no-migrate"),
+            *("--port", str(port), "--socket-port", str(free_port())),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -99,7 +113,9 @@ def main() -> None:
             if time.monotonic() > deadline:
                 raise SystemExit("the server did not start")
             time.sleep(0.3)
-        at_start = {"web": memory_kib(web.pid), "worker": memory_kib(worker.pid)}
+        served = serve_processes(web.pid)
+        at_start = {name: memory_kib(pid) for name, pid in served.items()}
+        at_start["worker"] = memory_kib(worker.pid)
         departments = call(port, "GET", "/api/v1/departments")[1]
         plain = next(d for d in departments if not any(f["required"] for f in d["fields"]))
         numbers = [t["number"] for t in call(port, "GET", "/api/v1/tickets")[1]["items"]]
@@ -146,7 +162,8 @@ def main() -> None:
             if isinstance(health, dict) and health["checks"]["jobs"]["ready"] == 0:
                 break
             time.sleep(1)
-        at_end = {"web": memory_kib(web.pid), "worker": memory_kib(worker.pid)}
+        at_end = {name: memory_kib(pid) for name, pid in served.items()}
+        at_end["worker"] = memory_kib(worker.pid)
     finally:
         for process in (web, worker):
             process.send_signal(signal.SIGTERM)
@@ -166,6 +183,8 @@ def main() -> None:
                 "seconds": round(took, 1),
                 "web_rss_start_mib": round(at_start["web"]["VmRSS"] / 1024, 1),
                 "web_peak_rss_mib": round(at_end["web"]["VmHWM"] / 1024, 1),
+                "sockets_rss_start_mib": round(at_start["sockets"]["VmRSS"] / 1024, 1),
+                "sockets_peak_rss_mib": round(at_end["sockets"]["VmHWM"] / 1024, 1),
                 "worker_rss_start_mib": round(at_start["worker"]["VmRSS"] / 1024, 1),
                 "worker_peak_rss_mib": round(at_end["worker"]["VmHWM"] / 1024, 1),
                 "load_1min": round(os.getloadavg()[0], 2),

@@ -1,5 +1,7 @@
-"""The ASGI application `pishkhan serve` (uvicorn) runs: HTTP goes to Django, websockets to
-the live-chat consumers (tenant by host, then session and user, then the route).
+"""The ASGI application `pishkhan serve`'s socket server (uvicorn) runs: websockets go to the
+live-chat consumers (tenant by host, then session and user, then the route), HTTP to Django.
+HTTP normally reaches `serve`'s own HTTP server (`pishkhan.servers`); here it is answered too,
+so that this one port can serve everything (the browser tests do).
 
 HTTP reaches Django through its WSGI handler, run on a pool of WEB_THREADS threads (a2wsgi),
 not through Django's ASGI handler. Every view and middleware of ours is synchronous; under the
@@ -8,7 +10,6 @@ loop and threads several times (once per middleware that Django adapts), which h
 ~450 trivial requests a second. Through the WSGI handler a request is one hand-over to a pooled
 thread and back: `bench/api_create.py` measures both figures (BENCHMARKS.md)."""
 
-import gc
 import os
 import sys
 
@@ -18,6 +19,8 @@ from a2wsgi import WSGIMiddleware  # noqa: E402
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+from pishkhan import collector  # noqa: E402
 
 # Django is set up (apps loaded) before anything imports a model.
 django_application = get_wsgi_application()
@@ -30,16 +33,7 @@ http_application = WSGIMiddleware(django_application, workers=settings.WEB_THREA
 
 application = ProtocolTypeRouter({"http": http_application, "websocket": websocket_application()})
 
-# The garbage collector, tuned for a process that holds thousands of sockets: a full
-# collection walks every object alive, and with 1,000 chats open each one stopped the process
-# (every thread) for up to a quarter of a second, several times a minute, while lines queued
-# behind it. What start-up made lives as long as the process and is taken out of those walks
-# (`freeze`); the youngest generation is collected after 50,000 allocations instead of 700,
-# the middle one after 50 of those instead of 10, the whole heap after 100 middle ones
-# instead of 10. Measured (BENCHMARKS.md, chat): collector time over a 2-minute run 5.4 s →
-# 0.3 s, longest pause 276 ms → 68 ms.
-gc.freeze()
-gc.set_threshold(50_000, 50, 100)
+collector.tune_for_server()
 
 # How long a thread that holds the interpreter may keep it while another waits: 5 ms by
 # default. The database calls run on threads (HTTP's pool, the chat lanes) and give the

@@ -5,25 +5,7 @@ import os
 import subprocess
 import sys
 
-# Set for a worker started by `serve`: the pid whose end should end the worker too.
-PARENT_ENV = "PISHKHAN_WORKER_PARENT"
-
-
-def _follow_parent() -> None:
-    """Stop this worker gracefully (SIGTERM, as an operator would) when the server that started
-    it is gone: the server may be killed before it can stop its children."""
-    import signal
-    import threading
-    import time
-
-    parent = int(os.environ.pop(PARENT_ENV))
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, daemon=True, name="follow-parent").start()
+from pishkhan import lifeline
 
 
 def _setup() -> None:
@@ -53,7 +35,24 @@ def _serve(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="pishkhan serve")
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_WORKERS", "1")),
+        help="HTTP processes",
+    )
+    parser.add_argument(
+        "--socket-port",
+        type=int,
+        default=int(os.environ["SOCKET_PORT"]) if os.environ.get("SOCKET_PORT") else None,
+        help="port of the chat websockets (default: the HTTP port + 1)",
+    )
+    parser.add_argument(
+        "--socket-workers",
+        type=int,
+        default=int(os.environ.get("SOCKET_WORKERS", "1")),
+        help="websocket processes",
+    )
     parser.add_argument(
         "--no-worker",
         action="store_true",
@@ -66,6 +65,9 @@ def _serve(argv: list[str]) -> int:
         help="do not migrate at start (production migrates once, before starting servers)",
     )
     args = parser.parse_args(argv)
+    socket_port = args.socket_port or args.port + 1
+    # Read by the settings of every process started from here: pages point browsers at it.
+    os.environ["SOCKET_PORT"] = str(socket_port)
     _share_metrics_directory()
     _setup()
     from django.core.management import call_command
@@ -76,31 +78,54 @@ def _serve(argv: list[str]) -> int:
         from pishkhan import demo
 
         demo.run(port=args.port)
-    worker = None
+    children = []
     if not args.no_worker:
         # Embedded mode: one job worker beside the web server, so a laptop needs nothing else.
-        worker = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "pishkhan.cli", "worker"],
-            env={**os.environ, PARENT_ENV: str(os.getpid())},
+        children.append(_child("worker"))
+    children.append(
+        _child(
+            "sockets",
+            "--host",
+            args.host,
+            "--port",
+            str(socket_port),
+            "--workers",
+            str(args.socket_workers),
         )
-    import uvicorn
+    )
+    from pishkhan import servers
 
+    # The HTTP server's worker processes are started by it from this one, with this setting.
+    os.environ[lifeline.PARENT_ENV] = str(os.getpid())
     try:
-        uvicorn.run(
-            "pishkhan.asgi:application",
-            host=args.host,
-            port=args.port,
-            workers=args.workers if args.workers > 1 else None,
-            lifespan="off",
-            # Chat frames are a few hundred bytes of JSON: compressing each one for each socket
-            # cost a ninth of the server's CPU with 2,000 chats open (and a zlib context per
-            # socket) to save a few bytes a frame.
-            ws_per_message_deflate=False,
-        )
+        servers.serve_http(host=args.host, port=args.port, workers=args.workers)
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=10)
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(timeout=10)
+    return 0
+
+
+def _child(*command: str) -> subprocess.Popen:
+    """A process of `serve`'s that ends with it, even when `serve` is killed."""
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "pishkhan.cli", *command],
+        env={**os.environ, lifeline.PARENT_ENV: str(os.getpid())},
+    )
+
+
+def _sockets(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="pishkhan sockets")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("SOCKET_PORT", "8001")))
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args(argv)
+    lifeline.follow_parent()
+    _setup()
+    from pishkhan import servers
+
+    servers.serve_sockets(host=args.host, port=args.port, workers=args.workers)
     return 0
 
 
@@ -120,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     rest = argv[1:]
     if command == "serve":
         return _serve(rest)
+    if command == "sockets":
+        return _sockets(rest)
     # Commands of our own are spelled with dashes on the command line, like `sla-due`.
     command = DASHED.get(command, command)
     argv = [command, *rest]
@@ -128,8 +155,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return sla_due(rest)
     if command == "worker":
-        if os.environ.get(PARENT_ENV):
-            _follow_parent()
+        lifeline.follow_parent()
         _setup()
         from django.core.management import call_command
 
@@ -155,9 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     if command in ("help", "-h", "--help"):
         print(
             "usage: pishkhan COMMAND [options]\n\n"
-            "  serve     run the web server (and a job worker) at http://127.0.0.1:8000\n"
+            "  serve     run the web server (and a job worker) at http://127.0.0.1:8000,\n"
+            "            its chat websockets on the next port (--socket-port)\n"
             "            --demo creates the demo tenants first; --workers N; --no-worker;\n"
-            "            --no-migrate (production migrates once, before starting servers)\n"
+            "            --socket-workers N; --no-migrate (production migrates once,\n"
+            "            before starting servers)\n"
+            "  sockets   run only the chat websockets' server (--port, --workers)\n"
             "  worker    run background jobs\n"
             "  demo      create the demo tenants with Persian data and print the logins\n"
             "  migrate   create or update the database tables\n"

@@ -116,7 +116,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for tests too: concurrent writers then behave as in production
     # (they wait on the lock instead of failing on shared-cache table locks).
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
-# Threads of a web process that run HTTP requests (pishkhan/asgi.py), and threads that run the
+# Threads of a web process that run HTTP requests (pishkhan/servers.py), and threads that run the
 # chat sockets' database calls (pishkhan/chat/db.py: "lanes"). Each holds one database
 # connection, a lane for good, so the pool below is at least as large as both together.
 # Four, not more: threads beyond the requests a process can run at once only contend for the
@@ -124,6 +124,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # 218 → 248 tickets/s and 7.9 → 7.4 → 6.9 ms of CPU per ticket); a few let a request waiting
 # on a slow query not hold up the quick ones behind it.
 WEB_THREADS = int(os.environ.get("WEB_THREADS", "4"))
+# The port `pishkhan serve` serves the chat websockets on (pishkhan.servers); pages that reach
+# the browser without a reverse proxy point its sockets there (pishkhan.chat.socket_origin).
+# Unset (one server for everything, as in the browser tests): the page's own port.
+SOCKET_PORT = int(os.environ["SOCKET_PORT"]) if os.environ.get("SOCKET_PORT") else None
 on_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 # "off" for a pooler in front of PostgreSQL that cannot keep prepared statements.
 DB_PREPARED_STATEMENTS = not on_sqlite and _env_bool("DB_PREPARED_STATEMENTS", True)

@@ -59,19 +59,47 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
-def test_serve_answers_and_its_worker_ends_with_it(tmp_path: Path):
-    import signal
+def _free_port() -> int:
     import socket
-    import time
-    import urllib.request
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.getsockname()[1]
+
+
+def _visitor_says_hello(socket_port: int, page_port: int) -> dict:
+    """A chat visitor's socket on the demo workspace, through the socket server: its first
+    frame back."""
+    import json
+    import socket
+
+    from websockets.sync.client import connect
+
+    raw = socket.create_connection(("127.0.0.1", socket_port), timeout=10)
+    with connect(
+        f"ws://demo.localhost:{socket_port}/ws/chat/visitor/",
+        sock=raw,
+        origin=f"http://demo.localhost:{page_port}",
+        open_timeout=10,
+    ) as visitor:
+        visitor.send(json.dumps({"type": "hello", "name": "مهمان", "language": "fa"}))
+        return json.loads(visitor.recv(timeout=10))
+
+
+def test_serve_answers_http_and_sockets_and_its_processes_end_with_it(tmp_path: Path):
+    import json
+    import signal
+    import time
+    import urllib.request
+
+    port, socket_port = _free_port(), _free_port()
     env = {**os.environ, "PISHKHAN_DATA_DIR": str(tmp_path), "MEDIA_ROOT": str(tmp_path)}
     env.pop("DATABASE_URL", None)
     server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "pishkhan.cli", "serve", "--demo", "--port", str(port)],
+        [
+            *(sys.executable, "-m", "pishkhan.cli", "serve", "--demo"),
+            *("--port", str(port), "--socket-port", str(socket_port), "--workers", "2"),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -86,14 +114,33 @@ def test_serve_answers_and_its_worker_ends_with_it(tmp_path: Path):
             except OSError:
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.5)
-        [worker] = _children(server.pid)
+        # A page served straight to the browser sends the widget to the socket server's port
+        # of the same host.
+        asked = urllib.request.Request(  # noqa: S310
+            f"http://127.0.0.1:{port}/chat/widget/config/",
+            headers={"Host": f"demo.localhost:{port}"},
+        )
+        with urllib.request.urlopen(asked) as answer:  # noqa: S310
+            config = json.loads(answer.read())
+        assert config["socket"] == f"ws://demo.localhost:{socket_port}/ws/chat/visitor/"
+        while True:
+            try:
+                welcome = _visitor_says_hello(socket_port, port)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "socket server did not start"
+                time.sleep(0.5)
+        assert welcome["type"] == "welcome" and welcome["visitor"]
+        # The job worker, the socket server and the two HTTP processes.
+        children = _children(server.pid)
+        assert len(children) == 4
     finally:
         server.send_signal(signal.SIGKILL)  # the harshest end: no chance to clean up
         server.wait()
     deadline = time.monotonic() + 20
-    while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
+    while any(Path(f"/proc/{child}").exists() for child in children):
+        assert time.monotonic() < deadline, "a process outlived the server that started it"
         time.sleep(0.5)
-    assert not Path(f"/proc/{worker}").exists(), "the job worker outlived its server"
 
 
 def test_create_tenant_gives_a_workspace_its_owner(tmp_path: Path):

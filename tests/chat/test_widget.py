@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from pishkhan.chat.models import ChatAttachment
@@ -530,3 +530,41 @@ def test_settings_default_to_no_other_site(alpha):
     assert chat_settings_get(tenant=alpha.tenant).allowed_origins == []
     response = _site(alpha).get("/chat/widget/config/")
     assert response.status_code == 403
+
+
+# Where pages send the browser's chat sockets. `pishkhan serve` serves them on a port of their
+# own: a page the browser got straight from it points at that port of the same host; a page
+# that came through the reverse proxy (which routes /ws/ there) points at its own origin.
+SOCKET_PORT = 8001
+
+
+def _desk(world, **headers) -> str:
+    client = world.client(world.agent)
+    return client.get("/agent/chats/", **headers).content.decode()
+
+
+@override_settings(SOCKET_PORT=SOCKET_PORT)
+def test_served_directly_the_widget_and_the_desk_open_sockets_on_the_socket_port(shop):
+    config = _site(shop).get("/chat/widget/config/").json()
+    assert config["socket"] == f"ws://alpha.localhost:{SOCKET_PORT}/ws/chat/visitor/"
+    # the host's own port is replaced, not kept beside it
+    on_port = Client(HTTP_HOST="alpha.localhost:8000", HTTP_ORIGIN=SHOP)
+    config = on_port.get("/chat/widget/config/").json()
+    assert config["socket"] == f"ws://alpha.localhost:{SOCKET_PORT}/ws/chat/visitor/"
+    assert f'data-socket-origin="ws://alpha.localhost:{SOCKET_PORT}"' in _desk(shop)
+
+
+@override_settings(
+    SOCKET_PORT=SOCKET_PORT, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")
+)
+def test_through_the_proxy_sockets_stay_on_the_pages_origin(shop):
+    proxied = {"HTTP_X_FORWARDED_PROTO": "https", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    config = _site(shop).get("/chat/widget/config/", **proxied).json()
+    assert config["socket"] == "wss://alpha.localhost/ws/chat/visitor/"
+    assert 'data-socket-origin=""' in _desk(shop, **proxied)
+
+
+def test_with_one_server_for_everything_sockets_are_on_the_pages_origin(shop):
+    config = _site(shop).get("/chat/widget/config/").json()
+    assert config["socket"] == "ws://alpha.localhost/ws/chat/visitor/"
+    assert 'data-socket-origin=""' in _desk(shop)

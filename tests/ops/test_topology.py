@@ -115,7 +115,10 @@ def topology(tmp_path: Path):
         for port in webs:
             processes.append(
                 subprocess.Popen(  # noqa: S603
-                    [*command, "serve", "--no-worker", "--no-migrate", "--port", str(port)],
+                    [
+                        *(*command, "serve", "--no-worker", "--no-migrate"),
+                        *("--port", str(port), "--socket-port", str(free_port())),
+                    ],
                     env=env,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from pishkhan.chat import selectors as chat_selectors
 from pishkhan.chat.models import ChatAttachment
+from pishkhan.chat.socket_origin import socket_url
 from pishkhan.chat.widget import strings
 from pishkhan.chat.widget.origins import json_error, widget_endpoint
 from pishkhan.chat.widget.services import attachment_upload
@@ -161,7 +162,7 @@ def config(request):
         "strings": strings.strings(language),
         "css": _absolute(request, static(STYLE)),
         "font": _absolute(request, static(FONT)),
-        "socket": SOCKET_PATH,
+        "socket": socket_url(request, SOCKET_PATH),
         "upload": {
             "max_bytes": tenant.attachment_max_bytes,
             "accept": ",".join(sorted(ALLOWED_TYPES)),

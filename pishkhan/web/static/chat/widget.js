@@ -497,7 +497,8 @@
   function connect() {
     if (ws || stopped) return;
     clearTimeout(retryTimer);
-    var socket = ws = new WebSocket(base.replace(/^http/, "ws") + cfg.socket);
+    // The whole address: the socket server may listen on a port of its own.
+    var socket = ws = new WebSocket(cfg.socket);
     socket.onopen = function () {
       socket.send(JSON.stringify({
         type: "hello", visitor: state.visitor || null, chat: state.chat || null, after: lastSeq,

@@ -1,0 +1,63 @@
+"""The two servers `pishkhan serve` runs, each for what it is fastest at.
+
+HTTP is served by granian through its WSGI interface: a request's bytes are read and written
+by granian's own (Rust) threads, and Django runs on one of WEB_THREADS Python threads, once per
+request. Websockets (live chat) are served by uvicorn running the ASGI application
+(`pishkhan.asgi`), on a port of their own.
+
+Until now uvicorn served both: every HTTP request went through its event loop and was handed
+to a thread and back (a2wsgi), which cost a web process about 1 ms of CPU a request — a fifth
+of a new ticket's. Measured side by side (`bench/api_create.py`, `bench/servers.py`,
+BENCHMARKS.md): `/livez` 3,000 → 7,000 requests/s, tickets through the API about 20 % more a
+second. Granian running the ASGI application served the same as uvicorn: the hand-over, not the
+HTTP parsing, was the cost.
+
+Browsers are told where the sockets are (`pishkhan.chat.socket_origin`): behind a reverse
+proxy, which sends `/ws/` to the socket port, on the page's own origin; talking to `serve`
+directly, on the socket port.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+HTTP_APPLICATION = "pishkhan.wsgi:application"
+SOCKET_APPLICATION = "pishkhan.asgi:application"
+
+
+def serve_http(*, host: str, port: int, workers: int) -> None:
+    """Serve HTTP until stopped (SIGINT, SIGTERM): `workers` processes, each running requests
+    on WEB_THREADS threads."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    Granian(
+        HTTP_APPLICATION,
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=settings.WEB_THREADS,
+        websockets=False,
+        respawn_failed_workers=True,
+        log_access=False,
+    ).serve()
+
+
+def serve_sockets(*, host: str, port: int, workers: int) -> None:
+    """Serve the chat websockets until stopped. (The ASGI application answers HTTP too, so this
+    port alone would also serve the whole product, only slower.)"""
+    import uvicorn
+
+    uvicorn.run(
+        SOCKET_APPLICATION,
+        host=host,
+        port=port,
+        workers=workers if workers > 1 else None,
+        lifespan="off",
+        log_level="warning",
+        # Chat frames are a few hundred bytes of JSON: compressing each one for each socket
+        # cost a ninth of the server's CPU with 2,000 chats open (and a zlib context per
+        # socket) to save a few bytes a frame.
+        ws_per_message_deflate=False,
+    )
