@@ -31,6 +31,7 @@ def serve_http(*, host: str, port: int, workers: int) -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
+    _let_go_of_the_database()
     Granian(
         HTTP_APPLICATION,
         address=host,
@@ -42,6 +43,20 @@ def serve_http(*, host: str, port: int, workers: int) -> None:
         respawn_failed_workers=True,
         log_access=False,
     ).serve()
+
+
+def _let_go_of_the_database() -> None:
+    """Close this process's database connections and pools. Granian forks its worker processes
+    from this one: a connection open here (`serve` migrates first) would be inherited by every
+    worker, and two processes talking over one connection corrupt each other's statements
+    ("prepared statement already exists", answers read by the wrong process)."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+        close_pool = getattr(connection, "close_pool", None)  # PostgreSQL's connection pool
+        if close_pool is not None:
+            close_pool()
 
 
 def serve_sockets(*, host: str, port: int, workers: int) -> None:

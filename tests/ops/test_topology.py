@@ -112,11 +112,15 @@ def topology(tmp_path: Path):
             )
             assert done.returncode == 0, done.stderr
         webs = [free_port(), free_port()]
-        for port in webs:
+        # B starts as production does. A as one host on its own would: it migrates at start
+        # (nothing to do by then, but it has used the database before its two HTTP processes
+        # start, and they must not share its connections).
+        starts = (["--workers", "2"], ["--no-migrate"])
+        for port, start in zip(webs, starts, strict=True):
             processes.append(
                 subprocess.Popen(  # noqa: S603
                     [
-                        *(*command, "serve", "--no-worker", "--no-migrate"),
+                        *(*command, "serve", "--no-worker", *start),
                         *("--port", str(port), "--socket-port", str(free_port())),
                     ],
                     env=env,
