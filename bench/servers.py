@@ -1,5 +1,11 @@
-"""Which ASGI server `pishkhan serve` should run: uvicorn and granian side by side, on the same
-application, database and workers, under the same load from `wrk` (Debian package `wrk`).
+"""Which server `pishkhan serve` should run for HTTP, side by side on the same application,
+database and workers, under the same load from `wrk` (Debian package `wrk`):
+
+- `uvicorn-asgi`: uvicorn running the ASGI application (`pishkhan.asgi`), which hands each HTTP
+  request from its event loop to a thread running Django's WSGI handler (a2wsgi);
+- `granian-asgi`: granian running the same ASGI application;
+- `granian-wsgi`: granian running Django's WSGI application (`pishkhan.wsgi`) on its own
+  threads — what `pishkhan serve` runs for HTTP (`pishkhan.servers`).
 
 Two endpoints: `/livez` (the server and Django's middleware, no database) and the ticket list
 of the API with a token (a real read: auth, tenant, three or four queries). The servers take
@@ -41,17 +47,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+SERVERS = ("uvicorn-asgi", "granian-asgi", "granian-wsgi")
+
+
 def server_command(server: str, port: int, workers: int) -> list[str]:
-    if server == "uvicorn":
+    if server == "uvicorn-asgi":
         return [
             str(BIN / "uvicorn"), "pishkhan.asgi:application", "--host", "127.0.0.1",
             "--port", str(port), "--workers", str(workers), "--lifespan", "off",
             "--log-level", "warning", "--no-access-log",
         ]  # fmt: skip
+    granian = [
+        str(BIN / "granian"), "--host", "127.0.0.1", "--port", str(port),
+        "--workers", str(workers), "--log-level", "warning",
+    ]  # fmt: skip
+    if server == "granian-asgi":
+        return [*granian, "--interface", "asgi", "--loop", "uvloop", "pishkhan.asgi:application"]
+    # As `pishkhan serve` runs it: WEB_THREADS threads a process, no websockets.
+    threads = os.environ.get("WEB_THREADS", "4")
     return [
-        str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), "--ws", "--loop", "uvloop", "--log-level", "warning",
-        "pishkhan.asgi:application",
+        *granian, "--interface", "wsgi", "--blocking-threads", threads, "--no-ws",
+        "pishkhan.wsgi:application",
     ]  # fmt: skip
 
 
@@ -106,7 +122,7 @@ def main() -> None:
     }
     runs: dict[str, dict[str, list[dict]]] = {}
     for _round in range(args.rounds):
-        for server in ("uvicorn", "granian"):
+        for server in SERVERS:
             port = free_port()
             process = subprocess.Popen(  # noqa: S603
                 server_command(server, port, args.workers),
