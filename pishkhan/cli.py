@@ -118,8 +118,8 @@ def _child(*command: str) -> subprocess.Popen:
 def _sockets(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="pishkhan sockets")
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("SOCKET_PORT", "8001")))
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("SOCKET_PORT") or "8001"))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("SOCKET_WORKERS") or "1"))
     args = parser.parse_args(argv)
     lifeline.follow_parent()
     _setup()

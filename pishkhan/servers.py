@@ -8,9 +8,9 @@ request. Websockets (live chat) are served by uvicorn running the ASGI applicati
 Until now uvicorn served both: every HTTP request went through its event loop and was handed
 to a thread and back (a2wsgi), which cost a web process about 1 ms of CPU a request — a fifth
 of a new ticket's. Measured side by side (`bench/api_create.py`, `bench/servers.py`,
-BENCHMARKS.md): `/livez` 3,000 → 7,000 requests/s, tickets through the API about 20 % more a
-second. Granian running the ASGI application served the same as uvicorn: the hand-over, not the
-HTTP parsing, was the cost.
+BENCHMARKS.md): `/livez` 3,000 → 7,000 requests/s, tickets through the API 11–20 % more a
+second. Granian running the same ASGI application did better than uvicorn, but half as well as
+through its WSGI interface: the hand-over, more than the HTTP parsing, was the cost.
 
 Browsers are told where the sockets are (`pishkhan.chat.socket_origin`): behind a reverse
 proxy, which sends `/ws/` to the socket port, on the page's own origin; talking to `serve`

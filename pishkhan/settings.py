@@ -116,13 +116,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for tests too: concurrent writers then behave as in production
     # (they wait on the lock instead of failing on shared-cache table locks).
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
-# Threads of a web process that run HTTP requests (pishkhan/servers.py), and threads that run the
-# chat sockets' database calls (pishkhan/chat/db.py: "lanes"). Each holds one database
-# connection, a lane for good, so the pool below is at least as large as both together.
+# Threads of an HTTP process that run requests (pishkhan/servers.py), and threads of a socket
+# process that run the chat sockets' database calls (pishkhan/chat/db.py: "lanes"). Each holds
+# one database connection, a lane for good, so the pool below is at least as large as both.
 # Four, not more: threads beyond the requests a process can run at once only contend for the
-# interpreter and the database (bench/api_create.py: 8 → 4 → 2 threads per process, 200 →
-# 218 → 248 tickets/s and 7.9 → 7.4 → 6.9 ms of CPU per ticket); a few let a request waiting
-# on a slow query not hold up the quick ones behind it.
+# interpreter and the database (bench/api_create.py, BENCHMARKS.md: under granian 1, 2 and 4
+# threads a process create about as many tickets a second, 282–310; under the old server 8 → 4
+# → 2 threads gave 200 → 218 → 248); a few let a request waiting on a slow query not hold up
+# the quick ones behind it.
 WEB_THREADS = int(os.environ.get("WEB_THREADS", "4"))
 # The port `pishkhan serve` serves the chat websockets on (pishkhan.servers); pages that reach
 # the browser without a reverse proxy point its sockets there (pishkhan.chat.socket_origin).
