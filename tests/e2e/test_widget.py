@@ -2,8 +2,10 @@
 embeds it: one <script> line, served by a separate little web server on 127.0.0.1, talking to
 the workspace on alpha.localhost (so CORS and the origin allow-list are exercised for real).
 
-The workspace runs under uvicorn (the ASGI application `pishkhan serve` runs), so the visitor
-socket is the real one; the agent is driven from the test over the agent socket."""
+The workspace runs under uvicorn (the ASGI application `pishkhan serve` runs for websockets),
+its pages on one port and its sockets on another, as `serve` lays them out, so the visitor
+socket is the real one and found where the page says; the agent is driven from the test over
+the agent socket."""
 
 import json
 import re
@@ -14,6 +16,7 @@ from contextlib import ExitStack
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
 from pishkhan.chat.models import Chat, ChatMessage
@@ -42,17 +45,17 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def workspace(transactional_db):
-    """The ASGI application on a free port, in a thread, until the test ends."""
+def _serve_in_thread(application, port: int, **options):
     import uvicorn
 
-    from pishkhan.asgi import application
-
-    port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(
-            application, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+            application,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            **options,
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)
@@ -63,9 +66,26 @@ def workspace(transactional_db):
         if not thread.is_alive():
             pytest.fail("the ASGI server did not start")
         time.sleep(0.05)
+    return server, thread
+
+
+@pytest.fixture
+def workspace(transactional_db, settings):
+    """The application on free ports, in threads, until the test ends, laid out as `pishkhan
+    serve` lays it out: pages on one port, which takes no websockets, the chat sockets on
+    another (SOCKET_PORT), which the pages point the browser to."""
+    from pishkhan.asgi import application
+
+    port, socket_port = _free_port(), _free_port()
+    settings.SOCKET_PORT = socket_port
+    servers = [
+        _serve_in_thread(application, port, ws="none"),
+        _serve_in_thread(application, socket_port),
+    ]
     yield port
-    server.should_exit = True
-    thread.join()
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join()
 
 
 @pytest.fixture
@@ -103,6 +123,7 @@ def site(workspace, shop_site):
     world = World("alpha", "alice")
     world.url = f"http://alpha.localhost:{workspace}"
     world.port = workspace
+    world.socket_port = django_settings.SOCKET_PORT
     chat_settings_update(tenant=world.tenant, actor=world.owner, allowed_origins=[shop_site.origin])
     world.page_url = shop_site(f'<script src="{world.url}/chat/widget.js" async></script>')
     return world
@@ -248,8 +269,8 @@ class AgentSocket:
         self.stack = ExitStack()
         self.ws = self.stack.enter_context(
             connect(
-                f"ws://alpha.localhost:{site.port}/ws/chat/agent/",
-                sock=socket.create_connection(("127.0.0.1", site.port)),
+                f"ws://alpha.localhost:{site.socket_port}/ws/chat/agent/",
+                sock=socket.create_connection(("127.0.0.1", site.socket_port)),
                 additional_headers={"Cookie": f"sessionid={cookie}"},
                 open_timeout=60,
             )
