@@ -45,7 +45,7 @@ def _serve(argv: list[str]) -> int:
         "--socket-port",
         type=int,
         default=int(os.environ["SOCKET_PORT"]) if os.environ.get("SOCKET_PORT") else None,
-        help="port of the chat websockets (default: the HTTP port + 1)",
+        help="port of the chat websockets (default: the HTTP port + 1); with REDIS_URL",
     )
     parser.add_argument(
         "--socket-workers",
@@ -66,8 +66,13 @@ def _serve(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     socket_port = args.socket_port or args.port + 1
-    # Read by the settings of every process started from here: pages point browsers at it.
-    os.environ["SOCKET_PORT"] = str(socket_port)
+    # The chat's channel layer crosses processes only through Redis (settings): without it, a
+    # message an HTTP request publishes (an agent ends a chat) would never reach the sockets
+    # of another process, so one process serves both, as on a laptop.
+    apart = bool(os.environ.get("REDIS_URL"))
+    if apart:
+        # Read by the settings of every process started from here: pages point browsers at it.
+        os.environ["SOCKET_PORT"] = str(socket_port)
     _share_metrics_directory()
     _setup()
     from django.core.management import call_command
@@ -82,23 +87,29 @@ def _serve(argv: list[str]) -> int:
     if not args.no_worker:
         # Embedded mode: one job worker beside the web server, so a laptop needs nothing else.
         children.append(_child("worker"))
-    children.append(
-        _child(
-            "sockets",
-            "--host",
-            args.host,
-            "--port",
-            str(socket_port),
-            "--workers",
-            str(args.socket_workers),
+    if apart:
+        children.append(
+            _child(
+                "sockets",
+                "--host",
+                args.host,
+                "--port",
+                str(socket_port),
+                "--workers",
+                str(args.socket_workers),
+            )
         )
-    )
     from pishkhan import servers
 
     # The HTTP server's worker processes are started by it from this one, with this setting.
     os.environ[lifeline.PARENT_ENV] = str(os.getpid())
     try:
-        servers.serve_http(host=args.host, port=args.port, workers=args.workers)
+        if apart:
+            servers.serve_http(host=args.host, port=args.port, workers=args.workers)
+        else:
+            servers.serve_asgi(
+                host=args.host, port=args.port, workers=args.workers, log_level="info"
+            )
     finally:
         for child in children:
             child.terminate()
@@ -125,7 +136,7 @@ def _sockets(argv: list[str]) -> int:
     _setup()
     from pishkhan import servers
 
-    servers.serve_sockets(host=args.host, port=args.port, workers=args.workers)
+    servers.serve_asgi(host=args.host, port=args.port, workers=args.workers)
     return 0
 
 
@@ -181,8 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     if command in ("help", "-h", "--help"):
         print(
             "usage: pishkhan COMMAND [options]\n\n"
-            "  serve     run the web server (and a job worker) at http://127.0.0.1:8000,\n"
-            "            its chat websockets on the next port (--socket-port)\n"
+            "  serve     run the web server (and a job worker) at http://127.0.0.1:8000;\n"
+            "            with REDIS_URL, its chat websockets on the next port (--socket-port)\n"
             "            --demo creates the demo tenants first; --workers N; --no-worker;\n"
             "            --socket-workers N; --no-migrate (production migrates once,\n"
             "            before starting servers)\n"

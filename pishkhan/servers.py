@@ -1,4 +1,5 @@
-"""The two servers `pishkhan serve` runs, each for what it is fastest at.
+"""The two servers `pishkhan serve` runs, each for what it is fastest at (with REDIS_URL set, as
+in production; without it, the ASGI one serves both: see `serve_asgi`).
 
 HTTP is served by granian through its WSGI interface: a request's bytes are read and written
 by granian's own (Rust) threads, and Django runs on one of WEB_THREADS Python threads, once per
@@ -59,9 +60,10 @@ def _let_go_of_the_database() -> None:
             close_pool()
 
 
-def serve_sockets(*, host: str, port: int, workers: int) -> None:
-    """Serve the chat websockets until stopped. (The ASGI application answers HTTP too, so this
-    port alone would also serve the whole product, only slower.)"""
+def serve_asgi(*, host: str, port: int, workers: int, log_level: str = "warning") -> None:
+    """Serve the ASGI application until stopped: the chat websockets, and HTTP too (slower than
+    `serve_http`). `serve` runs it for the sockets beside `serve_http`; without Redis, whose
+    channel layer is what lets an HTTP process reach the sockets of another, for both."""
     import uvicorn
 
     uvicorn.run(
@@ -70,7 +72,7 @@ def serve_sockets(*, host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers if workers > 1 else None,
         lifespan="off",
-        log_level="warning",
+        log_level=log_level,
         # Chat frames are a few hundred bytes of JSON: compressing each one for each socket
         # cost a ninth of the server's CPU with 2,000 chats open (and a zlib context per
         # socket) to save a few bytes a frame.

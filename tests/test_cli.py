@@ -86,14 +86,48 @@ def _visitor_says_hello(socket_port: int, page_port: int) -> dict:
         return json.loads(visitor.recv(timeout=10))
 
 
-def test_serve_answers_http_and_sockets_and_its_processes_end_with_it(tmp_path: Path):
-    import json
-    import signal
+def _wait_for_login_page(port: int, deadline: float) -> None:
     import time
     import urllib.request
 
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/") as page:  # noqa: S310
+                assert "ورود" in page.read().decode()
+            return
+        except OSError:
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.5)
+
+
+def _widget_socket(port: int) -> str:
+    """Where the demo workspace's widget is told to open its socket."""
+    import json
+    import urllib.request
+
+    asked = urllib.request.Request(  # noqa: S310
+        f"http://127.0.0.1:{port}/chat/widget/config/",
+        headers={"Host": f"demo.localhost:{port}"},
+    )
+    with urllib.request.urlopen(asked) as answer:  # noqa: S310
+        return json.loads(answer.read())["socket"]
+
+
+def test_serve_with_redis_answers_http_and_sockets_apart_and_its_processes_end_with_it(
+    tmp_path: Path,
+):
+    import signal
+    import time
+
     port, socket_port = _free_port(), _free_port()
-    env = {**os.environ, "PISHKHAN_DATA_DIR": str(tmp_path), "MEDIA_ROOT": str(tmp_path)}
+    env = {
+        **os.environ,
+        "PISHKHAN_DATA_DIR": str(tmp_path),
+        "MEDIA_ROOT": str(tmp_path),
+        # The channel layer that carries chat frames between its HTTP and socket processes.
+        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14",
+        "REDIS_KEY_PREFIX": f"cli-{tmp_path.name}:",
+    }
     env.pop("DATABASE_URL", None)
     server = subprocess.Popen(  # noqa: S603
         [
@@ -106,23 +140,11 @@ def test_serve_answers_http_and_sockets_and_its_processes_end_with_it(tmp_path: 
     )
     try:
         deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/") as page:  # noqa: S310
-                    assert "ورود" in page.read().decode()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.5)
+        _wait_for_login_page(port, deadline)
         # A page served straight to the browser sends the widget to the socket server's port
         # of the same host.
-        asked = urllib.request.Request(  # noqa: S310
-            f"http://127.0.0.1:{port}/chat/widget/config/",
-            headers={"Host": f"demo.localhost:{port}"},
-        )
-        with urllib.request.urlopen(asked) as answer:  # noqa: S310
-            config = json.loads(answer.read())
-        assert config["socket"] == f"ws://demo.localhost:{socket_port}/ws/chat/visitor/"
+        socket = _widget_socket(port)
+        assert socket == f"ws://demo.localhost:{socket_port}/ws/chat/visitor/"
         while True:
             try:
                 welcome = _visitor_says_hello(socket_port, port)
@@ -141,6 +163,34 @@ def test_serve_answers_http_and_sockets_and_its_processes_end_with_it(tmp_path: 
     while any(Path(f"/proc/{child}").exists() for child in children):
         assert time.monotonic() < deadline, "a process outlived the server that started it"
         time.sleep(0.5)
+
+
+def test_serve_without_redis_serves_http_and_sockets_from_one_process(tmp_path: Path):
+    """The in-memory channel layer reaches only its own process's sockets: on a laptop one
+    process answers both, on one port."""
+    import signal
+    import time
+
+    port = _free_port()
+    env = {**os.environ, "PISHKHAN_DATA_DIR": str(tmp_path), "MEDIA_ROOT": str(tmp_path)}
+    for name in ("DATABASE_URL", "REDIS_URL", "SOCKET_PORT"):
+        env.pop(name, None)
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "pishkhan.cli", "serve", "--demo", "--no-worker"]
+        + ["--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        _wait_for_login_page(port, deadline)
+        assert _widget_socket(port) == f"ws://demo.localhost:{port}/ws/chat/visitor/"
+        assert _visitor_says_hello(port, port)["type"] == "welcome"
+        assert _children(server.pid) == []
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 def test_create_tenant_gives_a_workspace_its_owner(tmp_path: Path):
