@@ -30,7 +30,7 @@ def serve_http(*, host: str, port: int, workers: int) -> None:
     """Serve HTTP until stopped (SIGINT, SIGTERM): `workers` processes, each running requests
     on WEB_THREADS threads."""
     from granian import Granian
-    from granian.constants import Interfaces
+    from granian.constants import HTTPModes, Interfaces
 
     _let_go_of_the_database()
     Granian(
@@ -38,6 +38,10 @@ def serve_http(*, host: str, port: int, workers: int) -> None:
         address=host,
         port=port,
         interface=Interfaces.WSGI,
+        # HTTP/1.1 only: the proxy talks HTTP/1.1 to its upstream, and browsers speak HTTP/2
+        # only over TLS, which the proxy ends. Not looking for HTTP/2 on each connection:
+        # `/livez` 6,600–7,300 → 7,000–7,900 requests/s, tickets about 3 % more a second.
+        http=HTTPModes.http1,
         workers=workers,
         blocking_threads=settings.WEB_THREADS,
         websockets=False,
