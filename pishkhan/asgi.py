@@ -1,7 +1,7 @@
 """The ASGI application `pishkhan serve`'s socket server (uvicorn) runs: websockets go to the
 live-chat consumers (tenant by host, then session and user, then the route), HTTP to Django.
-HTTP normally reaches `serve`'s own HTTP server (`pishkhan.servers`); here it is answered too,
-so that this one port can serve everything (the browser tests do).
+With Redis, HTTP reaches `serve`'s own HTTP server (`pishkhan.servers`); it is answered here
+too, so that one port can serve everything (`serve` without Redis does).
 
 HTTP reaches Django through its WSGI handler, run on a pool of WEB_THREADS threads (a2wsgi),
 not through Django's ASGI handler. Every view and middleware of ours is synchronous; under the

@@ -113,6 +113,25 @@ def _widget_socket(port: int) -> str:
         return json.loads(answer.read())["socket"]
 
 
+def _start_serve(env: dict, *args: str) -> subprocess.Popen:
+    """`pishkhan serve --demo` with `args`, once its login page answers."""
+    import time
+
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "pishkhan.cli", "serve", "--demo", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_login_page(int(args[args.index("--port") + 1]), time.monotonic() + 90)
+    except BaseException:
+        server.kill()
+        server.wait()
+        raise
+    return server
+
+
 def test_serve_with_redis_answers_http_and_sockets_apart_and_its_processes_end_with_it(
     tmp_path: Path,
 ):
@@ -129,18 +148,11 @@ def test_serve_with_redis_answers_http_and_sockets_apart_and_its_processes_end_w
         "REDIS_KEY_PREFIX": f"cli-{tmp_path.name}:",
     }
     env.pop("DATABASE_URL", None)
-    server = subprocess.Popen(  # noqa: S603
-        [
-            *(sys.executable, "-m", "pishkhan.cli", "serve", "--demo"),
-            *("--port", str(port), "--socket-port", str(socket_port), "--workers", "2"),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    server = _start_serve(
+        env, "--port", str(port), "--socket-port", str(socket_port), "--workers", "2"
     )
     try:
         deadline = time.monotonic() + 90
-        _wait_for_login_page(port, deadline)
         # A page served straight to the browser sends the widget to the socket server's port
         # of the same host.
         socket = _widget_socket(port)
@@ -169,22 +181,13 @@ def test_serve_without_redis_serves_http_and_sockets_from_one_process(tmp_path: 
     """The in-memory channel layer reaches only its own process's sockets: on a laptop one
     process answers both, on one port."""
     import signal
-    import time
 
     port = _free_port()
     env = {**os.environ, "PISHKHAN_DATA_DIR": str(tmp_path), "MEDIA_ROOT": str(tmp_path)}
     for name in ("DATABASE_URL", "REDIS_URL", "SOCKET_PORT"):
         env.pop(name, None)
-    server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "pishkhan.cli", "serve", "--demo", "--no-worker"]
-        + ["--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = _start_serve(env, "--no-worker", "--port", str(port))
     try:
-        deadline = time.monotonic() + 90
-        _wait_for_login_page(port, deadline)
         assert _widget_socket(port) == f"ws://demo.localhost:{port}/ws/chat/visitor/"
         assert _visitor_says_hello(port, port)["type"] == "welcome"
         assert _children(server.pid) == []
