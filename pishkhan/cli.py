@@ -83,10 +83,17 @@ def _serve(argv: list[str]) -> int:
         from pishkhan import demo
 
         demo.run(port=args.port)
-    children = []
+    children, stop_worker = [], None
     if not args.no_worker:
-        # Embedded mode: one job worker beside the web server, so a laptop needs nothing else.
-        children.append(_child("worker"))
+        # Embedded mode: a job worker with the web server, so a laptop needs nothing else. With
+        # one process and no Redis it is a thread of that process: its jobs' chat frames
+        # (an offer moving on) reach the sockets only there (pishkhan.job_worker).
+        if apart or args.workers > 1:
+            children.append(_child("worker"))
+        else:
+            from pishkhan import job_worker
+
+            stop_worker = job_worker.start_thread()
     if apart:
         children.append(
             _child(
@@ -111,6 +118,8 @@ def _serve(argv: list[str]) -> int:
                 host=args.host, port=args.port, workers=args.workers, log_level="info"
             )
     finally:
+        if stop_worker is not None:
+            stop_worker()
         for child in children:
             child.terminate()
         for child in children:
@@ -170,11 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         _setup()
         from django.core.management import call_command
 
-        from pishkhan.mail.tasks import poll_schedule
+        from pishkhan import job_worker
 
-        # The IMAP mailboxes are fetched by a self-renewing job; a worker starts the chain
-        # (a second worker finds it waiting and adds none).
-        poll_schedule(seconds=0)
+        job_worker.prepare()
         call_command("db_worker", *rest)
         return 0
     if command == "demo":

@@ -177,23 +177,99 @@ def test_serve_with_redis_answers_http_and_sockets_apart_and_its_processes_end_w
         time.sleep(0.5)
 
 
-def test_serve_without_redis_serves_http_and_sockets_from_one_process(tmp_path: Path):
+def test_serve_without_redis_serves_http_sockets_and_jobs_from_one_process(tmp_path: Path):
     """The in-memory channel layer reaches only its own process's sockets: on a laptop one
-    process answers both, on one port."""
+    process answers both, on one port, and runs the jobs, so what a job tells a chat is heard.
+    An offer nobody answers moves on by a job: here the only agent online is asked again."""
+    import json
     import signal
+    import socket
+    import time
+
+    from websockets.sync.client import connect
 
     port = _free_port()
-    env = {**os.environ, "PISHKHAN_DATA_DIR": str(tmp_path), "MEDIA_ROOT": str(tmp_path)}
+    env = {
+        **os.environ,
+        "PISHKHAN_DATA_DIR": str(tmp_path),
+        "MEDIA_ROOT": str(tmp_path),
+        # As a laptop runs it: jobs wait in the database for the worker.
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+    }
     for name in ("DATABASE_URL", "REDIS_URL", "SOCKET_PORT"):
         env.pop(name, None)
-    server = _start_serve(env, "--no-worker", "--port", str(port))
+    assert _run(["demo", "--port", str(port)], env).returncode == 0
+    # The shortest time an agent may be given to accept (seconds).
+    shortened = _run(
+        [
+            "shell",
+            "-c",
+            "from pishkhan.chat.models import ChatSettings; "
+            "ChatSettings.objects.filter(tenant__slug='demo').update(offer_seconds=5)",
+        ],
+        env,
+    )
+    assert shortened.returncode == 0, shortened.stderr
+    server = _start_serve(env, "--port", str(port))
     try:
         assert _widget_socket(port) == f"ws://demo.localhost:{port}/ws/chat/visitor/"
-        assert _visitor_says_hello(port, port)["type"] == "welcome"
         assert _children(server.pid) == []
+        cookie = _staff_session(port, "agent@demo.example")
+        origin = f"http://demo.localhost:{port}"
+        with connect(
+            f"ws://demo.localhost:{port}/ws/chat/agent/",
+            sock=socket.create_connection(("127.0.0.1", port), timeout=10),
+            origin=origin,
+            additional_headers={"Cookie": cookie},
+            open_timeout=10,
+        ) as agent, connect(
+            f"ws://demo.localhost:{port}/ws/chat/visitor/",
+            sock=socket.create_connection(("127.0.0.1", port), timeout=10),
+            origin=origin,
+            open_timeout=10,
+        ) as visitor:
+            assert json.loads(agent.recv(timeout=10))["type"] == "ready"
+            agent.send(json.dumps({"type": "presence", "status": "online"}))
+            visitor.send(json.dumps({"type": "hello", "name": "مهمان", "language": "fa"}))
+            assert json.loads(visitor.recv(timeout=10))["type"] == "welcome"
+            visitor.send(json.dumps({"type": "start", "text": "سلام، سفارش من کی می‌رسد؟"}))
+            offers = []
+            deadline = time.monotonic() + 60
+            while len(offers) < 2:
+                assert time.monotonic() < deadline, f"the offer was not made again: {offers}"
+                frame = json.loads(agent.recv(timeout=60))
+                if frame["type"] == "offer":
+                    offers.append(frame["chat"])
+            # The first offer at the start, the second by the job once five seconds passed.
+            assert offers[0] == offers[1]
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def _staff_session(port: int, email: str) -> str:
+    """A staff member signed in on the demo workspace: the Cookie header of the session."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+    import urllib.request
+
+    from pishkhan.demo import PASSWORD
+
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    host = {"Host": f"demo.localhost:{port}"}
+    login = f"http://127.0.0.1:{port}/login/"
+    with browser.open(urllib.request.Request(login, headers=host)) as page:  # noqa: S310
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token.group(1), "email": email, "password": PASSWORD}
+    ).encode()
+    with browser.open(urllib.request.Request(login, data=form, headers=host)):  # noqa: S310
+        pass
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    assert "sessionid" in cookies, "not signed in"
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
 def test_create_tenant_gives_a_workspace_its_owner(tmp_path: Path):

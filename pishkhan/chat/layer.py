@@ -94,24 +94,60 @@ return over
 
 
 class InMemoryChannelLayer(layers.InMemoryChannelLayer):
-    """Channels' in-process layer (the embedded default), cleaning up at most once a second.
+    """Channels' in-process layer (the embedded default), cleaning up at most once a second,
+    and safe to send on from any thread.
+
     Channels' own walks every channel's queue and every group's members for expired entries on
     each send to a group and each receive: with 2,000 sockets, three walks of some 8,000
     entries per chat line, which at 200 lines a second was more than the process could do.
     Expiry is counted in seconds (60 for a message, a day for a group member), so once a second
-    is as good."""
+    is as good.
+
+    The sockets wait on asyncio queues of the server's event loop. A send from another thread
+    (an HTTP request's, the job worker's) runs on an event loop of its own, and putting into
+    those queues from there wakes no one: the waiting socket heard the frame only when its loop
+    next woke for something else (uvicorn's tick, a tenth of a second; in a quiet process,
+    never). Such a send is handed to the sockets' loop instead."""
 
     CLEAN_EVERY_SECONDS = 1.0
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._cleaned_at = 0.0
+        # The event loop the sockets receive on (the last one seen receiving).
+        self._home: asyncio.AbstractEventLoop | None = None
+
+    async def receive(self, channel):
+        self._home = asyncio.get_running_loop()
+        return await super().receive(channel)
+
+    async def send(self, channel, message):
+        home = self._home_elsewhere()
+        if home is not None:
+            return await _run_on(home, super().send(channel, message))
+        return await super().send(channel, message)
+
+    async def group_send(self, group, message):
+        home = self._home_elsewhere()
+        if home is not None:
+            return await _run_on(home, super().group_send(group, message))
+        return await super().group_send(group, message)
+
+    def _home_elsewhere(self) -> asyncio.AbstractEventLoop | None:
+        home = self._home
+        if home is None or home is asyncio.get_running_loop() or not home.is_running():
+            return None
+        return home
 
     def _clean_expired(self):
         now = time.monotonic()
         if now - self._cleaned_at >= self.CLEAN_EVERY_SECONDS:
             self._cleaned_at = now
             super()._clean_expired()
+
+
+async def _run_on(loop: asyncio.AbstractEventLoop, coroutine):
+    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coroutine, loop))
 
 
 class _Inbox:

@@ -139,3 +139,45 @@ def test_a_group_message_reaches_each_member_once_in_each_process():
     assert heard["theirs"] == list(range(30))
     assert heard["worker"] == ["live"]
     assert "extra" not in heard
+
+
+def test_a_frame_sent_from_another_thread_wakes_the_waiting_socket():
+    """A job of the worker (an offer moving on to the next agent) or an HTTP request publishes
+    from a thread of its own while the socket waits on the server's event loop, which has
+    nothing else to do: the frame must wake it, not wait for the loop's next reason to wake."""
+    import threading
+
+    from asgiref.sync import async_to_sync
+
+    heard: list[dict] = []
+    arrived = threading.Event()
+
+    async def socket(layer, channel, listening) -> None:
+        await layer.group_add("agent-1-1", channel)
+        listening.set()
+        heard.append(await layer.receive(channel))
+        arrived.set()
+
+    async def scenario() -> None:
+        async with _own_layer() as layer:
+            channel = await layer.new_channel()
+            listening = threading.Event()
+            waiting = asyncio.ensure_future(socket(layer, channel, listening))
+            worker = threading.Thread(
+                target=lambda: (
+                    listening.wait(10),
+                    async_to_sync(layer.group_send)(
+                        "agent-1-1", {"type": "chat.frame", "frame": {"type": "offer"}}
+                    ),
+                )
+            )
+            worker.start()
+            # The loop is left idle but for the socket's wait, as a quiet server's is.
+            await asyncio.wait_for(waiting, timeout=30)
+            await asyncio.to_thread(worker.join)
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        running = thread.submit(asyncio.run, scenario())
+        assert arrived.wait(10), "the waiting socket was not woken"
+        running.result()
+    assert heard == [{"type": "chat.frame", "frame": {"type": "offer"}}]
