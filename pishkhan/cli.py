@@ -73,6 +73,9 @@ def _serve(argv: list[str]) -> int:
     if apart:
         # Read by the settings of every process started from here: pages point browsers at it.
         os.environ["SOCKET_PORT"] = str(socket_port)
+    if args.demo:
+        # Nothing stands in front of a demo: the links its mails carry name this port.
+        os.environ.setdefault("PUBLIC_PORT", str(args.port))
     _share_metrics_directory()
     _setup()
     from django.core.management import call_command

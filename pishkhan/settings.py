@@ -34,6 +34,9 @@ SECRET_KEY_IS_EMBEDDED = "SECRET_KEY" not in os.environ
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "*")
 # Hosts under which `<slug>.<base>` names a tenant by its slug.
 TENANT_BASE_DOMAINS = _env_list("TENANT_BASE_DOMAINS", "localhost")
+# The port customers reach the server on, for links in mail, when it is not the scheme's own
+# (behind the proxy it is: unset). `pishkhan serve --demo` sets it to the port it serves on.
+PUBLIC_PORT = os.environ.get("PUBLIC_PORT", "")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -14,6 +14,7 @@ from pishkhan.quality.services import (
     quality_settings_update,
     survey_answer,
     survey_request,
+    survey_url,
 )
 from pishkhan.tickets.services import ticket_update
 from tests.quality.conftest import resolve, survey_path_from_mail
@@ -47,6 +48,21 @@ def test_resolved_ticket_mails_a_survey_link_in_the_customers_language(
     )
     for score in range(1, 6):
         assert f"/survey/{survey.token}/?score={score}" in message.body
+
+
+def test_the_survey_link_names_the_port_customers_reach_the_server_on(
+    alpha, django_capture_on_commit_callbacks, settings
+):
+    # Behind the proxy, the scheme's own port; on a laptop, the one `serve` listens on.
+    host = f"{alpha.tenant.slug}.localhost"  # a workspace without a domain of its own
+    assert not alpha.tenant.domains.exists()
+    settings.PUBLIC_PORT = ""
+    _resolved_with_mail(alpha, django_capture_on_commit_callbacks)
+    survey = Survey.objects.get(tenant=alpha.tenant)
+    body = next(m for m in mail.outbox if "/survey/" in m.body).body
+    assert f"http://{host}/survey/{survey.token}/" in body
+    settings.PUBLIC_PORT = "8000"
+    assert survey_url(survey) == f"http://{host}:8000/survey/{survey.token}/"
 
 
 def test_english_customer_gets_the_survey_in_english(alpha, django_capture_on_commit_callbacks):

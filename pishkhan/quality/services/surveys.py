@@ -86,11 +86,12 @@ def surveys_wanted(*, tenant: Tenant, subject_kind: str) -> bool:
 
 def tenant_base_url(tenant: Tenant) -> str:
     """Where the tenant's customers reach it: its own host if it has one, else
-    <slug>.<first base domain>."""
+    <slug>.<first base domain>; on PUBLIC_PORT when one is set (a laptop's server)."""
     host = Domain.objects.filter(tenant=tenant).order_by("pk").values_list("host", flat=True)
     host = host.first() or f"{tenant.slug}.{django_settings.TENANT_BASE_DOMAINS[0]}"
     scheme = "https" if django_settings.SESSION_COOKIE_SECURE else "http"
-    return f"{scheme}://{host}"
+    port = f":{django_settings.PUBLIC_PORT}" if django_settings.PUBLIC_PORT else ""
+    return f"{scheme}://{host}{port}"
 
 
 def survey_path(survey: Survey, score: int | None = None) -> str:
