@@ -70,6 +70,17 @@ def _serve(argv: list[str]) -> int:
     # message an HTTP request publishes (an agent ends a chat) would never reach the sockets
     # of another process, so one process serves both, as on a laptop.
     apart = bool(os.environ.get("REDIS_URL"))
+    if not apart and args.workers > 1:
+        # Each process would hold its own chats' sockets: a visitor and the agent answering
+        # would often be in different processes and never hear each other.
+        print(
+            "pishkhan serve: --workers above 1 needs REDIS_URL (the chat's channel layer "
+            "between processes); without it one process serves everything.\n"
+            "pishkhan serve: بیش از یک پردازه (--workers) به REDIS_URL نیاز دارد؛ "
+            "بدون آن یک پردازه همه‌چیز را پاسخ می‌دهد.",
+            file=sys.stderr,
+        )
+        return 2
     if apart:
         # Read by the settings of every process started from here: pages point browsers at it.
         os.environ["SOCKET_PORT"] = str(socket_port)
@@ -88,10 +99,10 @@ def _serve(argv: list[str]) -> int:
         demo.run(port=args.port)
     children, stop_worker = [], None
     if not args.no_worker:
-        # Embedded mode: a job worker with the web server, so a laptop needs nothing else. With
-        # one process and no Redis it is a thread of that process: its jobs' chat frames
-        # (an offer moving on) reach the sockets only there (pishkhan.job_worker).
-        if apart or args.workers > 1:
+        # Embedded mode: a job worker with the web server, so a laptop needs nothing else.
+        # Without Redis it is a thread of the one process: its jobs' chat frames (an offer
+        # moving on) reach the sockets only there (pishkhan.job_worker).
+        if apart:
             children.append(_child("worker"))
         else:
             from pishkhan import job_worker

@@ -282,6 +282,16 @@ def _staff_session(port: int, email: str) -> str:
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
+def test_serve_refuses_several_processes_without_redis_and_changes_nothing(tmp_path: Path):
+    env = {**os.environ, "PISHKHAN_DATA_DIR": str(tmp_path), "MEDIA_ROOT": str(tmp_path)}
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        env.pop(name, None)
+    refused = _run(["serve", "--workers", "2", "--port", str(_free_port())], env, timeout=60)
+    assert refused.returncode == 2
+    assert "REDIS_URL" in refused.stderr and "پردازه" in refused.stderr
+    assert list(tmp_path.iterdir()) == []  # not even migrated
+
+
 def test_create_tenant_gives_a_workspace_its_owner(tmp_path: Path):
     env = {**os.environ, "PISHKHAN_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
