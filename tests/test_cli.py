@@ -206,18 +206,21 @@ def test_serve_without_redis_serves_http_sockets_and_jobs_from_one_process(tmp_p
         assert _chat_settings_change(port, {"offer_seconds": 5})["offer_seconds"] == 5
         cookie = _staff_session(port, "agent@demo.example")
         origin = f"http://demo.localhost:{port}"
-        with connect(
-            f"ws://demo.localhost:{port}/ws/chat/agent/",
-            sock=socket.create_connection(("127.0.0.1", port), timeout=10),
-            origin=origin,
-            additional_headers={"Cookie": cookie},
-            open_timeout=10,
-        ) as agent, connect(
-            f"ws://demo.localhost:{port}/ws/chat/visitor/",
-            sock=socket.create_connection(("127.0.0.1", port), timeout=10),
-            origin=origin,
-            open_timeout=10,
-        ) as visitor:
+        with (
+            connect(
+                f"ws://demo.localhost:{port}/ws/chat/agent/",
+                sock=socket.create_connection(("127.0.0.1", port), timeout=10),
+                origin=origin,
+                additional_headers={"Cookie": cookie},
+                open_timeout=10,
+            ) as agent,
+            connect(
+                f"ws://demo.localhost:{port}/ws/chat/visitor/",
+                sock=socket.create_connection(("127.0.0.1", port), timeout=10),
+                origin=origin,
+                open_timeout=10,
+            ) as visitor,
+        ):
             assert json.loads(agent.recv(timeout=10))["type"] == "ready"
             agent.send(json.dumps({"type": "presence", "status": "online"}))
             visitor.send(json.dumps({"type": "hello", "name": "مهمان", "language": "fa"}))
