@@ -163,14 +163,14 @@ def test_a_frame_sent_from_another_thread_wakes_the_waiting_socket():
             channel = await layer.new_channel()
             listening = threading.Event()
             waiting = asyncio.ensure_future(socket(layer, channel, listening))
-            worker = threading.Thread(
-                target=lambda: (
-                    listening.wait(10),
-                    async_to_sync(layer.group_send)(
-                        "agent-1-1", {"type": "chat.frame", "frame": {"type": "offer"}}
-                    ),
+
+            def job() -> None:
+                listening.wait(10)
+                async_to_sync(layer.group_send)(
+                    "agent-1-1", {"type": "chat.frame", "frame": {"type": "offer"}}
                 )
-            )
+
+            worker = threading.Thread(target=job)
             worker.start()
             # The loop is left idle but for the socket's wait, as a quiet server's is.
             await asyncio.wait_for(waiting, timeout=30)
