@@ -85,7 +85,10 @@ def test_customer_reads_the_suggested_article_and_still_submits(new_page, site, 
     agent = new_page(locale="fa-IR", viewport={"width": 1280, "height": 900})
     _login(agent, site.url, site.agent.email, r"/agent/$")
     agent.click("nav >> a[href='/agent/reports/deflection/']")
+    # the click only starts the navigation: the cells are read once the report has drawn them
+    agent.wait_for_url(re.compile(r"/agent/reports/deflection/$"))
     row = agent.locator(f"#article-{site.kb.modules.pk}")
+    row.wait_for()
     assert [cell.strip() for cell in row.locator("td").all_inner_texts()] == ["۱", "۱", "۰"]
     shot(agent, "deflection-05-report")
 
