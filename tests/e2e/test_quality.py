@@ -81,6 +81,7 @@ def test_customer_rates_supervisor_scores_agent_sees(new_page, site, shot):
     agent.goto(f"{site.url}/agent/quality/")
     review = Review.objects.get(tenant=site.tenant)
     agent.click(f"#review-{review.pk} a")
+    agent.wait_for_url(re.compile(rf"/agent/quality/reviews/{review.pk}/$"))
     agent.locator("#review-marks", has_text="پاسخ اول ناقص بود").wait_for()
     assert agent.locator("#dispute-form").is_visible()
     shot(agent, "quality-04-agent")

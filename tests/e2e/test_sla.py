@@ -69,6 +69,8 @@ def test_owner_edits_calendar_and_policy_and_agent_sees_the_sla_panel(new_page, 
         owner.fill("input[name=note]", "تعطیلی شرکت")
         owner.click(".day-form button[type=submit]")
         owner.wait_for_selector("#own-days td:has-text('تعطیلی شرکت')")
+        # the same address comes back: the holidays are further down the page than the new row
+        owner.wait_for_load_state()
         assert "۱۲ آذر ۱۴۰۵" in owner.inner_text("#holidays")
         shot(owner, "sla-03-calendar")
 
@@ -92,6 +94,7 @@ def test_owner_edits_calendar_and_policy_and_agent_sees_the_sla_panel(new_page, 
         agent.wait_for_selector("#queue .sla-cell .badge")
         shot(agent, "sla-06-queue")
         agent.click(f"a:has-text('{ticket.subject}')")
+        agent.wait_for_url(re.compile(rf"/agent/tickets/{ticket.number}/$"))
         agent.wait_for_selector("#sla")
 
         # then the panel shows each target, its state and due time in Persian digits

@@ -77,6 +77,8 @@ def test_customer_ticket_agent_reply_round_trip(new_page, site, shot):
     agent.check("input[name=kind][value=note]")
     agent.fill("textarea[name=body]", "دیسک سرور پر شده است")
     agent.click("#reply button[type=submit]")
+    # the note is posted as a page of its own: write the reply on the page that comes back
+    agent.locator(".thread .message.note", has_text="دیسک سرور پر شده است").wait_for()
     agent.check("input[name=kind][value=reply]")
     agent.fill("textarea[name=body]", "سلام، فضای دیسک آزاد شد و سایت در دسترس است.")
     agent.click("#reply button[type=submit]")
@@ -97,7 +99,9 @@ def test_language_switch_to_english(new_page, site, shot):
     _login(page, site.url, site.agent.email)
     page.wait_for_url(re.compile(r"/agent/$"))
     page.select_option("#lang-select", "en")
-    page.wait_for_load_state()
+    # the choice is posted and the same address comes back in English: once its document has
+    # begun, let it load before reading it
     page.wait_for_selector("html[dir=ltr]")
+    page.wait_for_load_state()
     assert "Queue" in page.inner_text("h1")
     shot(page, "07-agent-queue-en")

@@ -369,6 +369,8 @@ def test_visitor_chats_with_an_agent_and_rates_the_chat(new_page, site, shot):
             page.reload()
         page.click("pishkhan-chat .pk-launcher")
         page.locator("pishkhan-chat .pk-agent", has_text="پیام سوم").wait_for()
+        # the chat comes back one frame per message: the visitor's line is the last of them
+        page.locator("pishkhan-chat .pk-visitor", has_text=OFFLINE_LINE).wait_for()
         assert _shown_seqs(page) == stored
 
         # when the visitor ends the chat, they rate it in place
