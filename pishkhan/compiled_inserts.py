@@ -67,7 +67,8 @@ def insert(
     sql = _sql(model, connection.vendor, len(objs), with_pk, ignore_conflicts)
     if keep:
         # Sent with the transaction's next statement (deferred_writes), and logged then.
-        deferred_writes.keep(sql, params)
+        row = (model, objs[0].pk) if len(objs) == 1 else None
+        deferred_writes.keep(sql, params, row=row)
     else:
         with prepared.cursor(connection) as cursor:
             cursor.execute(sql, params)
@@ -91,6 +92,12 @@ def _plain(model, signals: bool) -> bool:
 @functools.cache
 def _fields(model, with_pk: bool) -> tuple:
     return tuple(field for field in model._meta.concrete_fields if with_pk or not field.primary_key)
+
+
+def fields_with_key(model) -> tuple:
+    """The fields a kept insert of `model` writes, in the order of its values: the primary
+    key first, taken ahead (deferred_writes)."""
+    return _fields(model, True)
 
 
 @functools.cache

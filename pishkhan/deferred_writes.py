@@ -66,10 +66,22 @@ def keeping(connection) -> bool:
     return getattr(_state, "kept", None) is not None and connection.alias == "default"
 
 
-def keep(sql: str, params: list) -> None:
+def keep(sql: str, params: list, *, row=None) -> None:
     """Keep a write for the next statement. Call only while `keeping()`; look the list up
-    anew each time: any statement sent meanwhile (a refill of keys) took the earlier one."""
-    _state.kept.append((sql, list(params)))
+    anew each time: any statement sent meanwhile (a refill of keys) took the earlier one.
+    `row` names the one row the write inserts, for `take_back()`."""
+    _state.kept.append((sql, list(params), row))
+
+
+def take_back(row) -> tuple[str, list] | None:
+    """The kept write of `row` — (statement, values) — withdrawn, for the caller to send in a
+    form of its own; None once it has been sent (or outside a block)."""
+    kept = getattr(_state, "kept", None) or ()
+    for index, (sql, params, named) in enumerate(kept):
+        if named == row:
+            del kept[index]
+            return sql, params
+    return None
 
 
 def execute_or_keep(connection, sql: str, params: list) -> None:
@@ -113,14 +125,14 @@ def _pipeline(connection) -> Iterator[None]:
         yield
 
 
-def _send(connection, kept: list[tuple[str, list]], carrier=None):
+def _send(connection, kept: list[tuple[str, list, object]], carrier=None):
     """Send the kept statements, then `carrier()` (the statement that carries them), in one
     pipeline; return what `carrier()` returns. Through a Django cursor, so that each statement
     is logged and wrapped as any other; closed only once the pipeline has read its results."""
     cursor = prepared.cursor(connection)
     try:
         with _pipeline(connection):
-            for sql, params in kept:
+            for sql, params, _row in kept:
                 cursor.execute(sql, params)
             # The carrier runs on its caller's own cursor, which reads its result afterwards.
             return carrier() if carrier is not None else None

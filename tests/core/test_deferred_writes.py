@@ -10,6 +10,7 @@ from psycopg import pq
 from pishkhan import compiled_inserts, deferred_writes
 from pishkhan.core import clock
 from pishkhan.sla.models import SlaClock
+from pishkhan.tickets import settings_cache
 from pishkhan.tickets.models import Message, Ticket
 from pishkhan.trust.models import AuditEvent
 
@@ -149,6 +150,58 @@ def test_a_submission_sends_its_new_rows_in_one_message(alpha, sent, monkeypatch
     assert stored.number == ticket.number and stored.subject == ticket.subject
     assert Message.objects.filter(ticket=ticket).count() == 1
     assert SlaClock.objects.filter(ticket=ticket).count() >= 1
+    assert stored.sla_due_at == ticket.sla_due_at
+
+
+def _ticket_row_writes() -> tuple[int, int]:
+    """(inserted, updated) rows of the ticket table so far, by this connection's counts."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_ins, n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = %s",
+            [Ticket._meta.db_table],
+        )
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, 0)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_submitted_ticket_is_written_once_with_its_number_and_due_time(alpha, monkeypatch):
+    # as in production: the tenant's settings kept in the process (committed, so usable), so
+    # nothing is read between the ticket's creation and its numbering
+    monkeypatch.setattr(settings_cache, "force_enabled", True)
+    settings_cache.forget()
+    alpha.submit("ایمیل‌ها برنمی‌گردند")
+    # in one transaction, as what the counts hold besides it is sent to the statistics only
+    # between transactions
+    with transaction.atomic():
+        inserted, updated = _ticket_row_writes()
+        ticket = alpha.submit("سایت بالا نمی‌آید")
+        # one new row and no second version of it: the number and the due time came with it
+        assert _ticket_row_writes() == (inserted + 1, updated)
+    settings_cache.forget()
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert stored.number == ticket.number == Ticket.objects.filter(tenant=alpha.tenant).count()
+    assert stored.sla_due_at is not None and stored.sla_due_at == ticket.sla_due_at
+
+
+@on_postgresql
+def test_a_ticket_whose_row_was_sent_early_is_numbered_by_an_update(alpha, monkeypatch):
+    # when a statement leaves between the ticket's creation and its numbering, the kept row
+    # goes with it, numberless; the number and due time then come by the UPDATE, as before
+    from pishkhan.tickets.services import _common
+
+    numbering = _common._number_ticket
+
+    def after_a_read(tenant, ticket):
+        assert Ticket.objects.filter(pk=ticket.pk, number__isnull=True).exists()
+        numbering(tenant, ticket)
+
+    monkeypatch.setattr("pishkhan.tickets.services.intake._number_ticket", after_a_read)
+    before = Ticket.objects.filter(tenant=alpha.tenant).count()
+    ticket = alpha.submit("سایت بالا نمی‌آید")
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert stored.number == ticket.number == before + 1
     assert stored.sla_due_at == ticket.sla_due_at
 
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from pishkhan import prepared
+from pishkhan import compiled_inserts, deferred_writes, prepared
 from pishkhan.accounts.models import Customer, User
 from pishkhan.core.persian import normalize, to_ascii_digits
 from pishkhan.counters import increment_returning
@@ -50,10 +50,17 @@ def _number_ticket(tenant: Tenant, ticket: Ticket) -> None:
     in one tenant queue there; taken last, the queue is as short as one statement and the
     commit, not the whole intake (which capped one tenant near 50 tickets/s)."""
     if connection.vendor == "postgresql":
-        number = _numbered_in_one_statement(tenant, ticket)
-        if number is not None:
-            ticket.number = number
-            return
+        kept = deferred_writes.take_back((Ticket, ticket.pk))
+        if kept is not None:
+            number = _inserted_with_number(tenant, ticket, kept[1])
+            if number is not None:
+                ticket.number = number
+                return
+        else:
+            number = _numbered_in_one_statement(tenant, ticket)
+            if number is not None:
+                ticket.number = number
+                return
     ticket.number = _next_number(tenant)
     # With the due time the SLA clocks set on it meanwhile, which waited for this write.
     Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, sla_due_at=ticket.sla_due_at)
@@ -66,6 +73,44 @@ def _numbered_in_one_statement(tenant: Tenant, ticket: Ticket) -> int | None:
         cursor.execute(_numbering_sql(), [tenant.pk, ticket.sla_due_at, ticket.pk])
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def _inserted_with_number(tenant: Tenant, ticket: Ticket, values: list) -> int | None:
+    """PostgreSQL, while the ticket's INSERT is still kept (deferred_writes): the INSERT sent
+    last, taking its number from the counter's UPDATE in the same statement. Written once
+    with its number and due time, the row is not written again by the UPDATE below, which
+    put a second version of it in each of the table's indexes (every one names the number
+    or the due time, or lies beside them). The rows that name the ticket travel before it;
+    their keys to it are checked at commit. None before the tenant's counter exists: then the
+    row is in, numberless, and numbered as on other databases."""
+    fields = compiled_inserts.fields_with_key(Ticket)
+    params = [tenant.pk]
+    for field, value in zip(fields, values, strict=True):
+        if field.name == "number":
+            continue
+        if field.name == "sla_due_at":
+            value = field.get_db_prep_save(ticket.sla_due_at, connection=connection)
+        params.append(value)
+    with prepared.cursor(connection) as cursor:
+        cursor.execute(_numbered_insert_sql(), params)
+        return cursor.fetchone()[0]
+
+
+@functools.cache
+def _numbered_insert_sql() -> str:
+    counters, counter = table_and_columns(TicketCounter)
+    tickets, column = table_and_columns(Ticket)
+    fields = compiled_inserts.fields_with_key(Ticket)
+    last = counter("last_number")
+    names = ", ".join(column(field.name) for field in fields)
+    values = ", ".join(
+        f"(SELECT {last} FROM counted)" if field.name == "number" else "%s" for field in fields
+    )
+    return (
+        f"WITH counted AS (UPDATE {counters} SET {last} = {last} + 1 "  # noqa: S608
+        f"WHERE {counter('tenant')} = %s RETURNING {last}) "
+        f"INSERT INTO {tickets} ({names}) VALUES ({values}) RETURNING {column('number')}"
+    )
 
 
 @functools.cache
