@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.db import connections, models, router
 from django.db.models.signals import post_save, pre_save
@@ -54,15 +55,12 @@ def insert(
             keep = False  # a key only the INSERT can tell: sent now
     with_pk = objs[0].pk is not None
     fields = _fields(model, with_pk)
+    as_is = _as_is(model, with_pk, connection)
     params: list = []
     for obj in objs:
         # As bulk_create: a related instance saved after it was assigned lends its key now.
         obj._prepare_related_fields_for_save(operation_name="insert")
-        for field in fields:
-            value = field.pre_save(obj, add=True)
-            if hasattr(value, "resolve_expression"):
-                raise TypeError(f"{model.__name__}.{field.name}: an expression is not a value")
-            params.append(field.get_db_prep_save(value, connection=connection))
+        params += _values(obj, fields, as_is, connection)
     returning = not with_pk and not ignore_conflicts
     sql = _sql(model, connection.vendor, len(objs), with_pk, ignore_conflicts)
     if keep:
@@ -80,6 +78,23 @@ def insert(
         obj._state.db = using
 
 
+def _values(obj, fields, as_is, connection) -> list:
+    """The instance's row as the statement's values: what each field's pre_save and database
+    preparation make of it, as bulk_create writes it."""
+    values = []
+    for field, (attname, kinds, typed) in zip(fields, as_is, strict=True):
+        if kinds:
+            value = getattr(obj, attname)
+            if type(value) in kinds and (type(value) is not datetime or value.tzinfo):
+                values.append(value if typed is None or value is None else typed(value))
+                continue
+        value = field.pre_save(obj, add=True)
+        if hasattr(value, "resolve_expression"):
+            raise TypeError(f"{type(obj).__name__}.{field.name}: an expression is not a value")
+        values.append(field.get_db_prep_save(value, connection=connection))
+    return values
+
+
 @functools.cache
 def _plain(model, signals: bool) -> bool:
     """Whether writing the row is all that saving the instance does. (Receivers connected
@@ -92,6 +107,61 @@ def _plain(model, signals: bool) -> bool:
 @functools.cache
 def _fields(model, with_pk: bool) -> tuple:
     return tuple(field for field in model._meta.concrete_fields if with_pk or not field.primary_key)
+
+
+# Fields whose saving is reading the attribute (no pre_save of their own) and whose database
+# value is the Python value itself, for values of the types named: Django's preparation of
+# them (several calls per field, ~130 fields on a submitted ticket's rows) gives back what it
+# was given. Exact classes: a subclass may prepare its values otherwise.
+_TEXT = frozenset({str, type(None)})
+_INTEGER = frozenset({int, type(None)})
+_AS_IS_EVERYWHERE = {
+    models.CharField: _TEXT,
+    models.TextField: _TEXT,
+    models.EmailField: _TEXT,
+    models.SlugField: _TEXT,
+    models.IntegerField: _INTEGER,
+    models.BigIntegerField: _INTEGER,
+    models.SmallIntegerField: _INTEGER,
+    models.PositiveIntegerField: _INTEGER,
+    models.PositiveBigIntegerField: _INTEGER,
+    models.PositiveSmallIntegerField: _INTEGER,
+    models.AutoField: _INTEGER,
+    models.BigAutoField: _INTEGER,
+    models.BooleanField: frozenset({bool, type(None)}),
+}
+# PostgreSQL's driver takes an aware datetime as it is; SQLite's backend writes it as text.
+_AS_IS_ON = {"postgresql": {models.DateTimeField: frozenset({datetime, type(None)})}}
+
+
+def _as_is(model, with_pk: bool, connection) -> tuple:
+    """Per field of `_fields()`: (attribute name, the value types written as they are, the
+    driver's integer type the backend wraps them in or None); the types empty where every
+    value goes through Django's preparation."""
+    # Per class of the backend's operations, not per connection: there is one per thread.
+    return _as_is_on(model, with_pk, connection.vendor, type(connection.ops))
+
+
+@functools.cache
+def _as_is_on(model, with_pk: bool, vendor: str, operations: type) -> tuple:
+    table = {**_AS_IS_EVERYWHERE, **_AS_IS_ON.get(vendor, {})}
+    # psycopg 3: an integer sent with its column's size, as Django's preparation sends it.
+    sized = getattr(operations, "integerfield_type_map", {})
+    found = []
+    for field in _fields(model, with_pk):
+        kind = field
+        if type(field) in (models.ForeignKey, models.OneToOneField):
+            kind = field.target_field  # a key to another row is prepared as the key it names
+        kinds = table.get(type(kind), frozenset())
+        if isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add):
+            kinds = frozenset()  # its pre_save sets the time
+        typed = (
+            None
+            if isinstance(kind, models.AutoField | models.BigAutoField)
+            else sized.get(kind.get_internal_type())
+        )
+        found.append((field.attname, kinds, typed))
+    return tuple(found)
 
 
 def fields_with_key(model) -> tuple:
