@@ -53,14 +53,11 @@ def _number_ticket(tenant: Tenant, ticket: Ticket) -> None:
         kept = deferred_writes.take_back((Ticket, ticket.pk))
         if kept is not None:
             number = _inserted_with_number(tenant, ticket, kept[1])
-            if number is not None:
-                ticket.number = number
-                return
-        else:
+        else:  # its row went out with an earlier statement
             number = _numbered_in_one_statement(tenant, ticket)
-            if number is not None:
-                ticket.number = number
-                return
+        if number is not None:
+            ticket.number = number
+            return
     ticket.number = _next_number(tenant)
     # With the due time the SLA clocks set on it meanwhile, which waited for this write.
     Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, sla_due_at=ticket.sla_due_at)
@@ -78,11 +75,11 @@ def _numbered_in_one_statement(tenant: Tenant, ticket: Ticket) -> int | None:
 def _inserted_with_number(tenant: Tenant, ticket: Ticket, values: list) -> int | None:
     """PostgreSQL, while the ticket's INSERT is still kept (deferred_writes): the INSERT sent
     last, taking its number from the counter's UPDATE in the same statement. Written once
-    with its number and due time, the row is not written again by the UPDATE below, which
-    put a second version of it in each of the table's indexes (every one names the number
-    or the due time, or lies beside them). The rows that name the ticket travel before it;
-    their keys to it are checked at commit. None before the tenant's counter exists: then the
-    row is in, numberless, and numbered as on other databases."""
+    with its number and due time, the row is not written again (`_numbered_in_one_statement`
+    changes indexed columns, so its new version of the row goes into every index of the
+    table). The rows that name the ticket travel before it; their keys to it are checked at
+    commit. None before the tenant's counter exists: then the row is in, numberless, and
+    numbered as on other databases."""
     fields = compiled_inserts.fields_with_key(Ticket)
     params = [tenant.pk]
     for field, value in zip(fields, values, strict=True):
