@@ -18,6 +18,8 @@ from __future__ import annotations
 from django.db.backends.signals import connection_created
 from psycopg import ServerCursor, pq
 
+from pishkhan import deferred_writes
+
 
 def _with_begin(execute, sql, params, many, context):
     connection = context["connection"]
@@ -35,7 +37,7 @@ def _with_begin(execute, sql, params, many, context):
     ):
         return execute(sql, params, many, context)
     # The caller's cursor reads its results once the pipeline has received them.
-    with connection.wrap_database_errors, raw.pipeline():
+    with deferred_writes.pipeline(connection):
         return execute(sql, params, many, context)
 
 

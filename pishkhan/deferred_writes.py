@@ -118,7 +118,7 @@ def takes_keys_ahead(model: type[models.Model]) -> bool:
 
 
 @contextmanager
-def _pipeline(connection) -> Iterator[None]:
+def pipeline(connection) -> Iterator[None]:
     """Statements run inside are sent together and their results read at the end, when an
     error among them is raised (as Django's error, like any statement's)."""
     with connection.wrap_database_errors, connection.connection.pipeline():
@@ -131,7 +131,7 @@ def _send(connection, kept: list[tuple[str, list, object]], carrier=None):
     is logged and wrapped as any other; closed only once the pipeline has read its results."""
     cursor = prepared.cursor(connection)
     try:
-        with _pipeline(connection):
+        with pipeline(connection):
             for sql, params, _row in kept:
                 cursor.execute(sql, params)
             # The carrier runs on its caller's own cursor, which reads its result afterwards.

@@ -80,44 +80,56 @@ def _inserted_with_number(tenant: Tenant, ticket: Ticket, values: list) -> int |
     table). The rows that name the ticket travel before it; their keys to it are checked at
     commit. None before the tenant's counter exists: then the row is in, numberless, and
     numbered as on other databases."""
-    fields = compiled_inserts.fields_with_key(Ticket)
-    params = [tenant.pk]
-    for field, value in zip(fields, values, strict=True):
-        if field.name == "number":
-            continue
-        if field.name == "sla_due_at":
-            value = field.get_db_prep_save(ticket.sla_due_at, connection=connection)
-        params.append(value)
+    number_at, due_at = _numbered_insert_positions()
+    params = list(values)
+    params[due_at] = Ticket._meta.get_field("sla_due_at").get_db_prep_save(
+        ticket.sla_due_at, connection=connection
+    )
+    del params[number_at]  # the statement takes it from the counter
     with prepared.cursor(connection) as cursor:
-        cursor.execute(_numbered_insert_sql(), params)
+        cursor.execute(_numbered_insert_sql(), [tenant.pk, *params])
         return cursor.fetchone()[0]
 
 
 @functools.cache
-def _numbered_insert_sql() -> str:
+def _numbered_insert_positions() -> tuple[int, int]:
+    """Where the number and the due time stand among a kept ticket INSERT's values."""
+    names = [field.name for field in compiled_inserts.fields_with_key(Ticket)]
+    return names.index("number"), names.index("sla_due_at")
+
+
+def _counted() -> tuple[str, str]:
+    """The counter's UPDATE as a `counted` CTE (its tenant the statement's first value), and
+    the column it returns."""
     counters, counter = table_and_columns(TicketCounter)
+    last = counter("last_number")
+    return (
+        f"WITH counted AS (UPDATE {counters} SET {last} = {last} + 1 "  # noqa: S608
+        f"WHERE {counter('tenant')} = %s RETURNING {last}) ",
+        last,
+    )
+
+
+@functools.cache
+def _numbered_insert_sql() -> str:
+    counted, last = _counted()
     tickets, column = table_and_columns(Ticket)
     fields = compiled_inserts.fields_with_key(Ticket)
-    last = counter("last_number")
     names = ", ".join(column(field.name) for field in fields)
     numbered = f"(SELECT {last} FROM counted)"  # noqa: S608 (names from the models)
     values = ", ".join(numbered if field.name == "number" else "%s" for field in fields)
     return (
-        f"WITH counted AS (UPDATE {counters} SET {last} = {last} + 1 "  # noqa: S608
-        f"WHERE {counter('tenant')} = %s RETURNING {last}) "
-        f"INSERT INTO {tickets} ({names}) VALUES ({values}) RETURNING {column('number')}"
+        f"{counted}INSERT INTO {tickets} ({names}) VALUES ({values}) "  # noqa: S608
+        f"RETURNING {column('number')}"
     )
 
 
 @functools.cache
 def _numbering_sql() -> str:
-    counters, counter = table_and_columns(TicketCounter)
+    counted, last = _counted()
     tickets, column = table_and_columns(Ticket)
-    last = counter("last_number")
     return (
-        f"WITH counted AS (UPDATE {counters} SET {last} = {last} + 1 "  # noqa: S608
-        f"WHERE {counter('tenant')} = %s RETURNING {last}) "
-        f"UPDATE {tickets} SET {column('number')} = counted.{last}, "
+        f"{counted}UPDATE {tickets} SET {column('number')} = counted.{last}, "  # noqa: S608
         f"{column('sla_due_at')} = %s FROM counted WHERE {tickets}.{column('id')} = %s "
         f"RETURNING {tickets}.{column('number')}"
     )
