@@ -1,14 +1,14 @@
 """The tenant's staff, so an integration can find whom to assign a ticket to."""
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
-from pishkhan.api.schemas import ErrorOut
+from pishkhan.api.schemas import ErrorOut, Out
 from pishkhan.tenancy import selectors
 
 router = Router(tags=["agents"])
 
 
-class AgentOut(Schema):
+class AgentOut(Out):
     id: int
     email: str
     full_name: str

@@ -2,17 +2,17 @@
 
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Router
 from ninja import Status as HttpStatus
 
 from pishkhan.api.errors import not_found
-from pishkhan.api.schemas import ErrorOut, InputSchema
+from pishkhan.api.schemas import ErrorOut, InputSchema, Out
 from pishkhan.tickets import selectors, services
 
 router = Router(tags=["canned replies"])
 
 
-class CannedReplyOut(Schema):
+class CannedReplyOut(Out):
     id: int
     title: str
     body: str

@@ -7,11 +7,11 @@ The conversation itself is live and runs over websockets (/ws/chat/…), not thi
 from datetime import datetime
 from typing import Literal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja import Status as HttpStatus
 
 from pishkhan.api.errors import not_found
-from pishkhan.api.schemas import ErrorOut, Id, InputSchema, PageQuery, field_names, paginate
+from pishkhan.api.schemas import ErrorOut, Id, InputSchema, Out, PageQuery, field_names, paginate
 from pishkhan.chat import selectors, services
 from pishkhan.chat.models import Chat
 from pishkhan.tenancy.permissions import require_admin, require_member
@@ -34,7 +34,7 @@ def _chat(request, chat_id: int) -> Chat:
     return chat
 
 
-class VisitorOut(Schema):
+class VisitorOut(Out):
     name: str
     email: str
     phone: str
@@ -42,7 +42,7 @@ class VisitorOut(Schema):
     customer_id: int | None
 
 
-class ChatOut(Schema):
+class ChatOut(Out):
     id: int
     status: str = Field(..., description="waiting, active or ended.")
     visitor: VisitorOut
@@ -72,7 +72,7 @@ def _out(chat: Chat) -> dict:
     }
 
 
-class ChatMessageOut(Schema):
+class ChatMessageOut(Out):
     seq: int
     author: str = Field(..., description="visitor, agent, system, note or whisper.")
     name: str
@@ -100,7 +100,7 @@ class ChatDetailOut(ChatOut):
     messages: list[ChatMessageOut] = Field(..., description="Every line, notes and whispers too.")
 
 
-class ChatPage(Schema):
+class ChatPage(Out):
     items: list[ChatOut]
     count: int
     page: int
@@ -139,7 +139,7 @@ def chat_detail(request, chat_id: int):
     return {**_out(chat), "messages": [_message(m) for m in lines]}
 
 
-class TranscriptOut(Schema):
+class TranscriptOut(Out):
     messages: list[ChatMessageOut] = Field(..., description="What the visitor saw, in order.")
     text: str = Field(..., description="The same as plain text, one line per message.")
 
@@ -161,7 +161,7 @@ class ConvertIn(InputSchema):
     fields: dict[str, str] = Field(default_factory=dict, description="The department's fields.")
 
 
-class ConvertOut(Schema):
+class ConvertOut(Out):
     ticket_number: int
     chat_id: int
 
@@ -192,7 +192,7 @@ def chat_convert(request, chat_id: int, payload: ConvertIn):
     return HttpStatus(201, {"ticket_number": ticket.number, "chat_id": chat.pk})
 
 
-class SettingsOut(Schema):
+class SettingsOut(Out):
     enabled: bool
     allowed_origins: list[str]
     greeting_fa: str

@@ -5,18 +5,27 @@ verified owner [002 r3]."""
 from datetime import datetime
 from typing import Literal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja import Status as HttpStatus
 
 from pishkhan.accounts import ownership, selectors, services
 from pishkhan.accounts.models import ServiceKind
 from pishkhan.api.errors import not_found
-from pishkhan.api.schemas import MAX_ID, ErrorOut, Id, InputSchema, PageQuery, display, paginate
+from pishkhan.api.schemas import (
+    MAX_ID,
+    ErrorOut,
+    Id,
+    InputSchema,
+    Out,
+    PageQuery,
+    display,
+    paginate,
+)
 
 router = Router(tags=["customers"])
 
 
-class CustomerOut(Schema):
+class CustomerOut(Out):
     id: int
     name: str
     email: str
@@ -31,7 +40,7 @@ class CustomerOut(Schema):
         return obj.user_id is not None
 
 
-class CustomerPage(Schema):
+class CustomerPage(Out):
     items: list[CustomerOut]
     count: int
     page: int
@@ -106,19 +115,19 @@ def customer_update(request, customer_id: int, payload: CustomerPatch):
 # --- customers' services (T-8) ---------------------------------------------------------------
 
 
-class CustomerRef(Schema):
+class CustomerRef(Out):
     id: int
     name: str
     email: str
 
 
-class StaffRef(Schema):
+class StaffRef(Out):
     id: int
     full_name: str
     email: str
 
 
-class ServiceOut(Schema):
+class ServiceOut(Out):
     id: int
     customer: CustomerRef
     kind: str
@@ -142,7 +151,7 @@ class ServiceOut(Schema):
         return display(obj.verified_at, context["request"])
 
 
-class ServicePage(Schema):
+class ServicePage(Out):
     items: list[ServiceOut]
     count: int
     page: int

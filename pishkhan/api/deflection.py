@@ -4,10 +4,10 @@ portal or widget), and the report of what the knowledge base saved."""
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from pishkhan.api.periods import period_error
-from pishkhan.api.schemas import ErrorOut, PageQuery, TextInput, paginate
+from pishkhan.api.schemas import ErrorOut, Out, PageQuery, TextInput, paginate
 from pishkhan.deflection import selectors
 from pishkhan.knowledge.models import Language
 from pishkhan.sla import reports as periods
@@ -27,7 +27,7 @@ class SuggestionQuery(TextInput):
     limit: int = Field(selectors.SUGGEST_LIMIT, ge=1, le=20)
 
 
-class SuggestionOut(Schema):
+class SuggestionOut(Out):
     id: int
     title: str
     language: str
@@ -71,7 +71,7 @@ class ReportQuery(PageQuery):
     )
 
 
-class ArticleRowOut(Schema):
+class ArticleRowOut(Out):
     article_id: int
     title: str = Field(..., description="Empty for an article deleted since.")
     shown: int = Field(..., description="Visits that suggested it.")
@@ -79,7 +79,7 @@ class ArticleRowOut(Schema):
     deflected: int = Field(..., description="Visits that opened it and submitted nothing.")
 
 
-class EmptySearchOut(Schema):
+class EmptySearchOut(Out):
     normalized: str
     query: str = Field(..., description="One spelling as typed.")
     count: int
@@ -87,14 +87,14 @@ class EmptySearchOut(Schema):
     source: str = Field(..., description="help_centre, portal or agent; 'several' if mixed.")
 
 
-class EmptySearchPage(Schema):
+class EmptySearchPage(Out):
     count: int
     page: int
     page_size: int
     items: list[EmptySearchOut]
 
 
-class DeflectionReportOut(Schema):
+class DeflectionReportOut(Out):
     from_date: date
     to_date: date
     time_zone: str

@@ -1,17 +1,17 @@
 """Departments (units) and the fields a request to each must carry [002 r13]."""
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja import Status as HttpStatus
 
 from pishkhan.api.errors import not_found
-from pishkhan.api.schemas import ErrorOut, InputSchema
+from pishkhan.api.schemas import ErrorOut, InputSchema, Out
 from pishkhan.tickets import selectors, services
 from pishkhan.tickets.models import FieldKind
 
 router = Router(tags=["departments"])
 
 
-class FieldDefinitionOut(Schema):
+class FieldDefinitionOut(Out):
     key: str
     label_fa: str
     label_en: str
@@ -19,7 +19,7 @@ class FieldDefinitionOut(Schema):
     required: bool
 
 
-class DepartmentOut(Schema):
+class DepartmentOut(Out):
     id: int
     name: str
     name_en: str

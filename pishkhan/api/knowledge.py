@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import FileResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja import Status as HttpStatus
 
 from pishkhan.api.errors import not_found
@@ -19,6 +19,7 @@ from pishkhan.api.schemas import (
     ErrorOut,
     Id,
     InputSchema,
+    Out,
     PageQuery,
     display,
     field_names,
@@ -51,7 +52,7 @@ _WRITE_ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 # --- categories ------------------------------------------------------------------------------
 
 
-class CategoryOut(Schema):
+class CategoryOut(Out):
     id: int
     name: str = Field(..., description="Persian name.")
     name_en: str
@@ -140,14 +141,14 @@ def category_remove(request, category_id: int):
 # --- articles --------------------------------------------------------------------------------
 
 
-class CategoryRef(Schema):
+class CategoryRef(Out):
     id: int
     name: str
     name_en: str
     slug: str
 
 
-class ArticleItemOut(Schema):
+class ArticleItemOut(Out):
     id: int
     title: str
     slug: str
@@ -181,7 +182,7 @@ class ArticleOut(ArticleItemOut):
     body: str = Field(..., description="Sanitised HTML, as the help centre shows it.")
 
 
-class ArticlePage(Schema):
+class ArticlePage(Out):
     items: list[ArticleItemOut]
     count: int
     page: int
@@ -354,7 +355,7 @@ def article_unpublish(request, article_id: int):
 # --- revisions -------------------------------------------------------------------------------
 
 
-class RevisionItemOut(Schema):
+class RevisionItemOut(Out):
     number: int
     title: str
     editor_id: int | None
@@ -419,7 +420,7 @@ def revision_restore(request, article_id: int, revision: int):
 # --- files -----------------------------------------------------------------------------------
 
 
-class FileOut(Schema):
+class FileOut(Out):
     id: int
     filename: str
     content_type: str
@@ -506,7 +507,7 @@ def file_remove(request, article_id: int, file_id: int):
 # --- feedback --------------------------------------------------------------------------------
 
 
-class FeedbackOut(Schema):
+class FeedbackOut(Out):
     helpful: bool
     comment: str
     customer_id: int | None = Field(..., description="null for an anonymous visitor.")
@@ -514,7 +515,7 @@ class FeedbackOut(Schema):
     updated_at: datetime
 
 
-class FeedbackPage(Schema):
+class FeedbackPage(Out):
     items: list[FeedbackOut]
     count: int
     page: int

@@ -8,13 +8,22 @@ customers' raw mail): other tokens get 403. The IMAP password is write-only."""
 from datetime import datetime
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja import Status as HttpStatus
 
 from pishkhan.accounts import selectors as account_selectors
 from pishkhan.accounts.services import customer_clear_email_failing
 from pishkhan.api.errors import not_found
-from pishkhan.api.schemas import MAX_ID, ErrorOut, Id, InputSchema, PageQuery, display, paginate
+from pishkhan.api.schemas import (
+    MAX_ID,
+    ErrorOut,
+    Id,
+    InputSchema,
+    Out,
+    PageQuery,
+    display,
+    paginate,
+)
 from pishkhan.mail import selectors
 from pishkhan.mail.models import InboundStatus
 from pishkhan.mail.services import mail_retry, mailbox_create, mailbox_delete, mailbox_update
@@ -36,13 +45,13 @@ def _existing_id(value: int) -> bool:
 # --- mailboxes -------------------------------------------------------------------------------
 
 
-class DepartmentRef(Schema):
+class DepartmentRef(Out):
     id: int
     name: str
     name_en: str
 
 
-class MailboxOut(Schema):
+class MailboxOut(Out):
     id: int
     address: str = Field(..., description="The address customers write to (lower case).")
     name: str
@@ -186,12 +195,12 @@ def mailbox_remove(request, mailbox_id: int):
 # --- received mail ---------------------------------------------------------------------------
 
 
-class MailboxRef(Schema):
+class MailboxRef(Out):
     id: int
     address: str
 
 
-class InboundOut(Schema):
+class InboundOut(Out):
     id: int
     mailbox: MailboxRef | None = Field(..., description="null once the mailbox was removed.")
     message_id: str = Field(
@@ -225,7 +234,7 @@ class InboundOut(Schema):
         return display(obj.received_at, context["request"])
 
 
-class InboundPage(Schema):
+class InboundPage(Out):
     items: list[InboundOut]
     count: int
     page: int
@@ -303,7 +312,7 @@ def inbound_retry(request, inbound_id: int):
 # --- a customer's address --------------------------------------------------------------------
 
 
-class CustomerEmailOut(Schema):
+class CustomerEmailOut(Out):
     id: int
     email: str
     email_failing: bool = Field(

@@ -8,7 +8,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ObjectDoesNotExist
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja import Status as HttpStatus
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
@@ -20,6 +20,7 @@ from pishkhan.api.schemas import (
     ErrorOut,
     Id,
     InputSchema,
+    Out,
     PageQuery,
     ServiceRef,
     TextInput,
@@ -95,7 +96,7 @@ def _customer_filter(request, customer_id: int | None):
 # --- the workspace's rules -------------------------------------------------------------------
 
 
-class RulesOut(Schema):
+class RulesOut(Out):
     duplicates: str = Field(
         ...,
         description="A near-duplicate of the customer's open ticket (T-4): off, flag (accept "
@@ -184,7 +185,7 @@ def rules_update(request, payload: RulesPatch):
 # --- a department's rules --------------------------------------------------------------------
 
 
-class DepartmentRulesOut(Schema):
+class DepartmentRulesOut(Out):
     department_id: int
     persian_only: str = Field(..., description="inherit (the workspace's), off, flag or block.")
     duplicates: str = Field(..., description="inherit, off, flag or block.")
@@ -256,7 +257,7 @@ def department_rules_set(request, department_id: int, payload: DepartmentRulesIn
 # --- violations ------------------------------------------------------------------------------
 
 
-class FineRef(Schema):
+class FineRef(Out):
     id: int
     amount: str
     currency: str
@@ -268,7 +269,7 @@ class FineRef(Schema):
         return amount_text(obj.amount, obj.currency)
 
 
-class ViolationOut(Schema):
+class ViolationOut(Out):
     id: int
     kind: str = Field(
         ..., description="duplicate, reopen, incomplete, not_persian or wrong_priority."
@@ -312,7 +313,7 @@ class ViolationOut(Schema):
             return None
 
 
-class ViolationPage(Schema):
+class ViolationPage(Out):
     items: list[ViolationOut]
     count: int
     page: int
@@ -331,18 +332,18 @@ class ViolationQuery(PageQuery, PeriodQuery):
     customer_id: Id | None = None
 
 
-class KindCountOut(Schema):
+class KindCountOut(Out):
     kind: str
     label: str
     count: int
 
 
-class CustomerCountOut(Schema):
+class CustomerCountOut(Out):
     customer: CustomerRef
     count: int
 
 
-class ViolationSummaryOut(Schema):
+class ViolationSummaryOut(Out):
     since: dt.date | None
     until: dt.date | None
     total: int
@@ -431,12 +432,12 @@ def ticket_violation_list(request, number: int):
 # --- fines -----------------------------------------------------------------------------------
 
 
-class ViolationRef(Schema):
+class ViolationRef(Out):
     id: int
     kind: str
 
 
-class FineOut(Schema):
+class FineOut(Out):
     id: int
     violation: ViolationRef
     customer: CustomerRef
@@ -476,7 +477,7 @@ class FineOut(Schema):
         return display(obj.due_at, context["request"])
 
 
-class FinePage(Schema):
+class FinePage(Out):
     items: list[FineOut]
     count: int
     page: int
@@ -593,7 +594,7 @@ class InstallationIn(InputSchema):
     minutes: Minutes
 
 
-class InstallationOut(Schema):
+class InstallationOut(Out):
     id: int
     service: ServiceRef
     module: str

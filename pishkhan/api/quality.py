@@ -11,7 +11,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja import Status as HttpStatus
 
 from pishkhan.api.errors import not_found
@@ -21,6 +21,7 @@ from pishkhan.api.schemas import (
     ErrorOut,
     Id,
     InputSchema,
+    Out,
     PageQuery,
     TextInput,
     display,
@@ -50,7 +51,7 @@ def _language(request) -> str:
 # --- settings --------------------------------------------------------------------------------
 
 
-class QualitySettingsOut(Schema):
+class QualitySettingsOut(Out):
     surveys_enabled: bool
     after_tickets: bool
     after_chats: bool
@@ -83,7 +84,7 @@ def settings_change(request, payload: QualitySettingsPatch):
 # --- scorecards ------------------------------------------------------------------------------
 
 
-class CriterionOut(Schema):
+class CriterionOut(Out):
     id: int
     label: str
     weight: Decimal
@@ -93,7 +94,7 @@ class CriterionOut(Schema):
     comment_below: int | None
 
 
-class ScorecardOut(Schema):
+class ScorecardOut(Out):
     id: int
     name: str
     description: str
@@ -189,7 +190,7 @@ def scorecard_change(request, scorecard_id: int, payload: ScorecardPatch):
 # --- reviews ---------------------------------------------------------------------------------
 
 
-class PersonOut(Schema):
+class PersonOut(Out):
     id: int
     name: str
 
@@ -198,7 +199,7 @@ class PersonOut(Schema):
         return obj.display_name
 
 
-class MarkOut(Schema):
+class MarkOut(Out):
     criterion: int
     label: str
     value: int
@@ -213,7 +214,7 @@ class MarkOut(Schema):
         return obj.criterion.label
 
 
-class DisputeOut(Schema):
+class DisputeOut(Out):
     id: int
     reason: str
     raised_at: datetime
@@ -224,7 +225,7 @@ class DisputeOut(Schema):
     score_after: Decimal | None
 
 
-class ReviewOut(Schema):
+class ReviewOut(Out):
     id: int
     scorecard: int
     subject_kind: str
@@ -260,7 +261,7 @@ class ReviewDetailOut(ReviewOut):
         return list(obj.disputes.all())
 
 
-class ReviewPage(Schema):
+class ReviewPage(Out):
     count: int
     page: int
     page_size: int
@@ -387,7 +388,7 @@ def review_resolve(request, review_id: int, payload: ResolveIn):
 # --- surveys and reports ---------------------------------------------------------------------
 
 
-class SurveyOut(Schema):
+class SurveyOut(Out):
     id: int
     subject_kind: str
     subject_id: int
@@ -404,7 +405,7 @@ class SurveyOut(Schema):
         return obj.department_id
 
 
-class SurveyPage(Schema):
+class SurveyPage(Out):
     count: int
     page: int
     page_size: int
@@ -443,7 +444,7 @@ class CsatQuery(QualityPeriodQuery):
     group_by: Literal["agent", "department", "none"] = "agent"
 
 
-class CsatRowOut(Schema):
+class CsatRowOut(Out):
     key: int | None
     label: str
     sent: int
@@ -455,7 +456,7 @@ class CsatRowOut(Schema):
     counts: dict[int, int] = Field(..., description="Answers per rating 1–5.")
 
 
-class CsatOut(Schema):
+class CsatOut(Out):
     start: str
     end: str
     group_by: str
@@ -463,7 +464,7 @@ class CsatOut(Schema):
     total: CsatRowOut
 
 
-class ReviewRowOut(Schema):
+class ReviewRowOut(Out):
     agent_id: int | None
     label: str
     reviews: int
@@ -472,7 +473,7 @@ class ReviewRowOut(Schema):
     revised: int
 
 
-class ReviewReportOut(Schema):
+class ReviewReportOut(Out):
     start: str
     end: str
     rows: list[ReviewRowOut]

@@ -4,11 +4,11 @@
 from datetime import date, datetime
 from typing import Literal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from pydantic import field_validator
 
 from pishkhan.api.errors import invalid
-from pishkhan.api.schemas import MAX_PAGE_SIZE, ErrorOut, Id, TextInput
+from pishkhan.api.schemas import MAX_PAGE_SIZE, ErrorOut, Id, Out, TextInput
 from pishkhan.knowledge.selectors import article_url, articles_by_ids
 from pishkhan.search.desk import MAX_PAGE, DeskFilters, desk_search
 from pishkhan.tickets.models import Status
@@ -43,28 +43,28 @@ class SearchQuery(TextInput):
         return value
 
 
-class TicketRef(Schema):
+class TicketRef(Out):
     id: int
     number: int
     subject: str
     status: str
 
 
-class SearchCustomerRef(Schema):
+class SearchCustomerRef(Out):
     id: int
     name: str
     email: str
     phone: str
 
 
-class ArticleRef(Schema):
+class ArticleRef(Out):
     id: int
     title: str
     status: str
     url: str = Field(..., description="The help-centre address.")
 
 
-class SearchItem(Schema):
+class SearchItem(Out):
     kind: Kind
     id: int = Field(..., description="The ticket's, message's, customer's or article's id.")
     title: str
@@ -76,7 +76,7 @@ class SearchItem(Schema):
     article: ArticleRef | None = None
 
 
-class SearchOut(Schema):
+class SearchOut(Out):
     items: list[SearchItem]
     ticket: TicketRef | None = Field(
         None, description="The ticket whose number the query is, if there is one."

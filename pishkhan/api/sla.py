@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja import Status as HttpStatus
 
 from pishkhan.api.errors import invalid, not_found
@@ -15,6 +15,7 @@ from pishkhan.api.schemas import (
     ErrorOut,
     Id,
     InputSchema,
+    Out,
     TextInput,
     display,
     field_names,
@@ -74,7 +75,7 @@ def _existing_id(value: int) -> bool:
 # --- calendars -----------------------------------------------------------------------------
 
 
-class CalendarOut(Schema):
+class CalendarOut(Out):
     id: int
     name: str
     label: str
@@ -104,7 +105,7 @@ class CalendarPatch(InputSchema):
     official_holidays: bool = None
 
 
-class CalendarDayOut(Schema):
+class CalendarDayOut(Out):
     date: dt.date
     kind: str
     note: str
@@ -122,7 +123,7 @@ class CalendarDayIn(InputSchema):
     note: str = Field("", max_length=200)
 
 
-class HolidayOut(Schema):
+class HolidayOut(Out):
     date: dt.date
     display: str
 
@@ -136,7 +137,7 @@ class HolidayRange(TextInput):
     )
 
 
-class DueOut(Schema):
+class DueOut(Out):
     calendar: str
     target: str
     start: dt.datetime = Field(..., description="The instant given, in the calendar's zone.")
@@ -322,19 +323,19 @@ def calendar_due(
 # --- policies ------------------------------------------------------------------------------
 
 
-class CalendarRef(Schema):
+class CalendarRef(Out):
     id: int
     name: str
     label: str
 
 
-class UserRef(Schema):
+class UserRef(Out):
     id: int
     full_name: str
     email: str
 
 
-class TargetOut(Schema):
+class TargetOut(Out):
     severity: str
     priority: str | None = Field(..., description="null: every priority of this severity.")
     first_response: str
@@ -350,7 +351,7 @@ SEVERITY_ORDER = {value: index for index, value in enumerate(Severity.values)}
 PRIORITY_ORDER = {"": -1, **{value: index for index, value in enumerate(Priority.values)}}
 
 
-class PolicyOut(Schema):
+class PolicyOut(Out):
     id: int
     name: str
     calendar: CalendarRef
@@ -408,12 +409,12 @@ class DepartmentPolicyIn(InputSchema):
     policy_id: Id | None = Field(..., description="null: follow the workspace's default policy.")
 
 
-class PolicyRef(Schema):
+class PolicyRef(Out):
     id: int
     name: str
 
 
-class DepartmentPolicyOut(Schema):
+class DepartmentPolicyOut(Out):
     department_id: int
     policy: PolicyRef = Field(..., description="The policy the department's tickets follow.")
     follows_default: bool
@@ -531,7 +532,7 @@ def department_policy_set(request, department_id: int, payload: DepartmentPolicy
 # --- a ticket's clocks ---------------------------------------------------------------------
 
 
-class ClockOut(Schema):
+class ClockOut(Out):
     kind: str = Field(..., description="first_response, restore or resolution.")
     target: str
     status: str = Field(..., description="As stored: running, paused, met, missed or lapsed.")
@@ -552,7 +553,7 @@ class ClockOut(Schema):
     breached_at: dt.datetime | None
 
 
-class BillableOut(Schema):
+class BillableOut(Out):
     id: int
     minutes: int
     note: str
@@ -561,7 +562,7 @@ class BillableOut(Schema):
     created_at_display: str
 
 
-class TicketSlaOut(Schema):
+class TicketSlaOut(Out):
     number: int
     sla_due_at: dt.datetime | None = Field(..., description="The nearest running due time.")
     sla_due_at_display: str | None

@@ -6,10 +6,10 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from pishkhan.api.periods import period_error
-from pishkhan.api.schemas import ErrorOut, Id, TextInput
+from pishkhan.api.schemas import ErrorOut, Id, Out, TextInput
 from pishkhan.core.jalali import format_date
 from pishkhan.sla import reports
 from pishkhan.tickets.models import Priority
@@ -37,7 +37,7 @@ class SlaReportQuery(TextInput):
     group_by: Literal["department", "agent", "priority", "severity", "none"] = "department"
 
 
-class KindOut(Schema):
+class KindOut(Out):
     kind: str
     label: str
     met: int
@@ -48,13 +48,13 @@ class KindOut(Schema):
     met_percent: int | None = Field(..., description="Met of met + missed; null before any.")
 
 
-class DurationsOut(Schema):
+class DurationsOut(Out):
     count: int
     median_seconds: int | None
     average_seconds: int | None
 
 
-class GroupOut(Schema):
+class GroupOut(Out):
     key: int | str | None = Field(
         ..., description="Department or user id, priority or severity; null: none / all."
     )
@@ -74,7 +74,7 @@ class GroupOut(Schema):
     )
 
 
-class OfficeHoursOut(Schema):
+class OfficeHoursOut(Out):
     key: Literal["office", "outside"] = Field(
         ..., description="Created in office hours, or outside office hours and on holidays."
     )
@@ -90,13 +90,13 @@ class OfficeHoursOut(Schema):
     met: bool | None = Field(..., description="Average within the target; null: none answered.")
 
 
-class FiltersOut(Schema):
+class FiltersOut(Out):
     department: int | None
     agent: int | None
     priority: str | None
 
 
-class SlaReportOut(Schema):
+class SlaReportOut(Out):
     from_date: date
     to_date: date
     from_display: str

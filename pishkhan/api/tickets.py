@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja import Status as HttpStatus
 from pydantic import field_validator
 
@@ -19,6 +19,7 @@ from pishkhan.api.schemas import (
     ErrorOut,
     Id,
     InputSchema,
+    Out,
     PageQuery,
     ServiceRef,
     display,
@@ -42,25 +43,25 @@ NOTE_MAX = 500
 DIFFERENT_REASON_MAX = 1000
 
 
-class DepartmentRef(Schema):
+class DepartmentRef(Out):
     id: int
     name: str
     name_en: str
 
 
-class CustomerRef(Schema):
+class CustomerRef(Out):
     id: int
     name: str
     email: str
 
 
-class UserRef(Schema):
+class UserRef(Out):
     id: int
     full_name: str
     email: str
 
 
-class TicketOut(Schema):
+class TicketOut(Out):
     number: int
     subject: str
     status: str
@@ -186,7 +187,7 @@ def _with_links(qs: QuerySet) -> QuerySet:
     )
 
 
-class TicketPage(Schema):
+class TicketPage(Out):
     items: list[TicketOut]
     count: int = Field(
         ...,
@@ -294,12 +295,12 @@ class TicketPatch(InputSchema):
     )
 
 
-class AuthorOut(Schema):
+class AuthorOut(Out):
     type: Literal["customer", "staff", "system"]
     name: str
 
 
-class AttachmentOut(Schema):
+class AttachmentOut(Out):
     id: int
     filename: str
     content_type: str
@@ -311,7 +312,7 @@ class AttachmentOut(Schema):
         return reverse("api:attachment_download", kwargs={"attachment_id": obj.pk})
 
 
-class MessageOut(Schema):
+class MessageOut(Out):
     id: int
     kind: str
     author: AuthorOut
@@ -594,7 +595,7 @@ class TimeEntryIn(InputSchema):
     note: str = Field("", max_length=NOTE_MAX)
 
 
-class TimeEntryOut(Schema):
+class TimeEntryOut(Out):
     id: int
     kind: str
     minutes: int
@@ -609,7 +610,7 @@ class TimeEntryOut(Schema):
         return display(obj.created_at, context["request"])
 
 
-class TimeEntriesOut(Schema):
+class TimeEntriesOut(Out):
     items: list[TimeEntryOut]
     total_minutes: int
     billable_minutes: int

@@ -4,6 +4,7 @@ Month names and separators are spelled out here rather than taken from strftime/
 output is the same on every machine whatever its C locale is.
 """
 
+import functools
 import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -71,6 +72,9 @@ def _localize(value: datetime, tz: ZoneInfo | str) -> datetime:
     return value.astimezone(_zone(tz))
 
 
+# A page of tickets shows a few distinct days many times over; the calendar conversion was
+# most of what showing a date cost.
+@functools.lru_cache(maxsize=4096)
 def _date_text(day: date, language: str) -> str:
     if language == "fa":
         j = jdatetime.date.fromgregorian(date=day)
