@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.functional import Promise
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
@@ -280,8 +281,26 @@ def on_django_validation(request, exc: DjangoValidationError):
     if hasattr(exc, "error_dict"):
         fields = {key: [str(m) for m in msgs] for key, msgs in exc.message_dict.items()}
         return error_response(request, status=400, code="invalid", message="invalid", fields=fields)
+    message = getattr(exc, "message", None)
+    if isinstance(message, Promise):
+        # Raised lazily (translated when shown): shown in each language.
+        message_fa, message_en = (
+            _shown_in(language, message, exc.params) for language in LANGUAGES
+        )
+        return error_response(
+            request, status=400, code=code, message_fa=message_fa, message_en=message_en
+        )
+    # Translated when raised, in the request's language only.
     general = str(exc.messages[0]) if exc.messages else text("invalid")
     return error_response(request, status=400, code=code, message_fa=general, message_en=general)
+
+
+LANGUAGES = ("fa", "en")
+
+
+def _shown_in(language: str, message: Promise, params: dict | None) -> str:
+    with translation.override(language):
+        return str(message) % params if params else str(message)
 
 
 def on_policy_refusal(request, exc: PolicyRefusal):

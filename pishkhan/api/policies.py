@@ -17,6 +17,7 @@ from pishkhan.accounts.selectors import customer_get, service_get
 from pishkhan.api.errors import invalid, not_found
 from pishkhan.api.schemas import (
     MAX_ID,
+    CalendarDate,
     ErrorOut,
     Id,
     InputSchema,
@@ -27,7 +28,6 @@ from pishkhan.api.schemas import (
     display,
     paginate,
 )
-from pishkhan.api.sla import CalendarDate
 from pishkhan.api.tickets import MAX_NUMBER, CustomerRef, Minutes, UserRef
 from pishkhan.core import clock
 from pishkhan.core.money import CURRENCIES, format_money

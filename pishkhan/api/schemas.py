@@ -6,7 +6,7 @@ import inspect
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,6 +15,7 @@ from django.db.models import Manager, QuerySet
 from django.db.models.fields.files import FieldFile
 from ninja import Field, Schema
 from pydantic import (
+    BeforeValidator,
     ConfigDict,
     ModelWrapValidatorHandler,
     ValidationInfo,
@@ -31,6 +32,26 @@ MAX_PAGE_SIZE = 100
 # Declared rather than left to the database: SQLite cannot even bind a larger number.
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+# Dates the API reasons about: wide enough for any real plan, narrow enough that every answer
+# can be shown in the Jalali calendar and that a day after the last one still exists.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_as_a_day(value):
+    # pydantic would also take a number (or a text of digits) as seconds since 1970: a client's
+    # "0" or 1700006400 is a mistake to refuse, not a day in 1970 or 2023 to store.
+    if isinstance(value, date) or (isinstance(value, str) and ISO_DAY.fullmatch(value.strip())):
+        return value.strip() if isinstance(value, str) else value
+    raise PydanticCustomError("date_parsing", "Enter a date as YYYY-MM-DD.")
+
+
+CalendarDate = Annotated[
+    date, BeforeValidator(_written_as_a_day), Field(ge=EARLIEST_DAY, le=LATEST_DAY)
+]
 
 
 # A NUL (PostgreSQL refuses it in any text, even in a query) or half of a surrogate pair (a

@@ -1,14 +1,14 @@
 """The agent's search over the API: the same engine and results as the search page
 (tickets, thread messages, customers and articles; a ticket number; any spelling)."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from ninja import Field, Query, Router
 from pydantic import field_validator
 
 from pishkhan.api.errors import invalid
-from pishkhan.api.schemas import MAX_PAGE_SIZE, ErrorOut, Id, Out, TextInput
+from pishkhan.api.schemas import MAX_PAGE_SIZE, CalendarDate, ErrorOut, Id, Out, TextInput
 from pishkhan.knowledge.selectors import article_url, articles_by_ids
 from pishkhan.search.desk import MAX_PAGE, DeskFilters, desk_search
 from pishkhan.tickets.models import Status
@@ -28,8 +28,12 @@ class SearchQuery(TextInput):
     kind: list[Kind] = Field([], description="Repeat or separate by commas; default: all.")
     status: list[Status] = Field([], description="Tickets and messages of these statuses.")
     department: Id | None = None
-    date_from: date | None = Field(None, description="Last activity on or after (YYYY-MM-DD).")
-    date_to: date | None = Field(None, description="Last activity on or before (YYYY-MM-DD).")
+    date_from: CalendarDate | None = Field(
+        None, description="Last activity on or after (YYYY-MM-DD)."
+    )
+    date_to: CalendarDate | None = Field(
+        None, description="Last activity on or before (YYYY-MM-DD)."
+    )
     page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 

@@ -11,7 +11,10 @@ from ninja import Status as HttpStatus
 
 from pishkhan.api.errors import invalid, not_found
 from pishkhan.api.schemas import (
+    EARLIEST_DAY,
+    LATEST_DAY,
     MAX_ID,
+    CalendarDate,
     ErrorOut,
     Id,
     InputSchema,
@@ -34,11 +37,6 @@ from pishkhan.tickets.models import Priority, Severity
 
 router = Router(tags=["sla"])
 
-# Dates the API reasons about: wide enough for any real plan, narrow enough that every answer
-# can be shown in the Jalali calendar and that a day after the last one still exists.
-EARLIEST_DAY = dt.date(1900, 1, 1)
-LATEST_DAY = dt.date(2199, 12, 31)
-CalendarDate = Annotated[dt.date, Field(ge=EARLIEST_DAY, le=LATEST_DAY)]
 # A longer range is a report, not a look-up.
 MAX_HOLIDAY_RANGE_DAYS = 400
 

@@ -156,7 +156,8 @@ def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
                 host, port, ssl_context=ssl.create_default_context(), timeout=TIMEOUT
             )
         return imaplib.IMAP4(host, port, timeout=TIMEOUT)
-    except (OSError, imaplib.IMAP4.error) as exc:
+    # UnicodeError: a name DNS cannot carry, saved before mailboxes' hosts were checked.
+    except (OSError, UnicodeError, imaplib.IMAP4.error) as exc:
         raise _PollError(
             _("Could not connect to %(server)s: %(reason)s")
             % {"server": f"{host}:{port}", "reason": _reason(exc)}

@@ -9,7 +9,9 @@ and finds its row: one ticket, one reply, never two and never none.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
+import re
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import parseaddr
@@ -18,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pishkhan import compiled_inserts, jobs
 from pishkhan.accounts.models import Customer
@@ -331,7 +334,8 @@ def mail_retry(*, tenant: Tenant, inbound: InboundMail, actor, via: str = "web")
     correcting the mailbox's department)."""
     require_admin(tenant=tenant, user=actor)
     if inbound.tenant_id != tenant.pk:
-        raise ValidationError(_("Not found in this workspace."))
+        # Lazy: the API answers with it in both languages.
+        raise ValidationError(gettext_lazy("Not found in this workspace."))
     if inbound.status != InboundStatus.FAILED:
         raise ValidationError(
             {"status": [_("Only a message that could not be processed can be tried again.")]}
@@ -412,7 +416,6 @@ def _clean_mailbox(values: dict, *, tenant: Tenant, mailbox: Mailbox | None) -> 
         checks["department"] = lambda: _clean_department(values["department"], tenant=tenant)
     for key, limit in (
         ("name", 120),
-        ("imap_host", 255),
         ("imap_user", 255),
         ("imap_password", 255),
         ("imap_folder", 255),
@@ -420,6 +423,8 @@ def _clean_mailbox(values: dict, *, tenant: Tenant, mailbox: Mailbox | None) -> 
     ):
         if key in values:
             checks[key] = _text_check(key, values[key], limit)
+    if "imap_host" in values:
+        checks["imap_host"] = lambda: _host(values["imap_host"])
     if "imap_port" in values:
         checks["imap_port"] = lambda: _port(values["imap_port"])
     cleaned, errors = collect(checks)
@@ -446,6 +451,33 @@ def _text_check(key: str, value, limit: int):
         return text
 
     return check
+
+
+# One label of a host name as it goes over DNS (after IDNA encoding of a Persian name).
+_HOST_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+def _host(value) -> str:
+    """An IMAP server's name or address, or empty (a mailbox fed by forwarding): refused here
+    rather than failing in every polling round, where only the log would tell."""
+    host = (value or "").strip().rstrip(".")
+    if not host:
+        return ""
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    try:
+        # The codec the socket library resolves names with: it refuses what DNS cannot carry.
+        labels = host.encode("idna").decode("ascii").split(".")
+    except UnicodeError:
+        labels = []
+    if not labels or len(host) > 253 or not all(_HOST_LABEL.fullmatch(x) for x in labels):
+        raise ValidationError(
+            {"imap_host": [_("Enter the IMAP server's host name, e.g. imap.example.ir.")]}
+        )
+    return host
 
 
 def _port(value) -> int:

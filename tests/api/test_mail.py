@@ -31,6 +31,46 @@ def _english(**headers):
 # --- mailboxes -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "host", ["a" * 64 + ".example.com", "bad..host", "mail.\u009bexample.com", "imap server.ir"]
+)
+def test_a_host_name_dns_cannot_carry_is_refused_and_nothing_stored(alpha, host):
+    response = send(
+        alpha.api(),
+        "POST",
+        "/mailboxes",
+        {
+            "address": "help@alpha-mail.example",
+            "department_id": alpha.department.pk,
+            **IMAP,
+            "imap_host": host,
+        },
+        **_english(),
+    )
+    body = assert_error(response, 400, "invalid")
+    assert body["fields"]["imap_host"] == [
+        "Enter the IMAP server's host name, e.g. imap.example.ir."
+    ]
+    assert not Mailbox.objects.exists()
+
+
+@pytest.mark.parametrize("host", ["imap.alpha-mail.example", "mail", "ایمیل.ایران", "::1"])
+def test_names_and_addresses_dns_can_carry_are_taken(alpha, host):
+    response = send(
+        alpha.api(),
+        "POST",
+        "/mailboxes",
+        {
+            "address": "help@alpha-mail.example",
+            "department_id": alpha.department.pk,
+            **IMAP,
+            "imap_host": host,
+        },
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["imap_host"] == host
+
+
 def test_admin_connects_reads_changes_and_disconnects_a_mailbox(alpha):
     client = alpha.api()
     department = department_create(tenant=alpha.tenant, actor=alpha.owner, name="فروش")

@@ -313,6 +313,9 @@ def test_bad_calendar_is_refused_and_changes_nothing(alpha, case):
         ("/days/2026-11-28", {"kind": "holiday"}, "kind"),
         ("/days/2026-11-28", {"kind": "closed", "note": "ی" * 201}, "note"),
         ("/days/1899-12-31", {"kind": "closed"}, "date"),
+        # pydantic alone reads a number as seconds since 1970: 0 is 1970-01-01
+        ("/days/0", {"kind": "closed"}, "date"),
+        ("/days/1700006400", {"kind": "closed"}, "date"),
     ],
 )
 def test_bad_calendar_day_is_refused_and_changes_nothing(alpha, path, body, field):

@@ -4,7 +4,7 @@ files, feedback; read-only tokens read but never write."""
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pishkhan.knowledge.models import Article
+from pishkhan.knowledge.models import Article, Category
 from pishkhan.search.selectors import search
 from tests.api.helpers import PDF_BYTES, assert_error, b64, send, token_for
 from tests.knowledge.conftest import PNG, SCOPE_BODY, SCOPE_TITLE, TICKET_BODY, TICKET_TITLE
@@ -161,7 +161,13 @@ def test_category_with_articles_is_not_deleted(alpha, kb):
     kb.article()
     response = send(alpha.api(), "DELETE", f"/kb/categories/{kb.category.pk}")
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "category_not_empty"
+    error = response.json()["error"]
+    assert error["code"] == "category_not_empty"
+    # the reason in each language, whichever the request asked for
+    assert error["message_fa"] == "این دسته هنوز مقاله دارد. نخست مقاله‌ها را جابه‌جا یا حذف کنید."
+    assert error["message_en"] == "This category still has articles. Move or delete them first."
+    assert error["message"] == error["message_fa"]
+    assert Category.objects.filter(pk=kb.category.pk).exists()
 
 
 def test_article_list_queries_do_not_grow(alpha, kb):

@@ -276,6 +276,20 @@ def test_an_unreachable_server_is_recorded_and_cleared_once_it_answers(mailbox, 
     assert Mailbox.objects.get(pk=mailbox.pk).last_error == ""
 
 
+def test_a_host_name_dns_cannot_carry_is_recorded_not_raised(mailbox):
+    # given a mailbox saved before hosts were checked, with a 64-letter label in its host
+    host = "a" * 64 + ".example.com"
+    Mailbox.objects.filter(pk=mailbox.pk).update(imap_host=host)
+    mailbox.refresh_from_db()
+
+    result = poll_mailbox(mailbox=mailbox, ingest=Recorder())
+
+    # then the admin reads why on the mailbox, and the poll ends normally
+    assert host in result.error
+    stored = Mailbox.objects.get(pk=mailbox.pk)
+    assert (stored.last_error, stored.last_polled_at is not None) == (result.error, True)
+
+
 def test_a_missing_folder_is_recorded(mailbox):
     Mailbox.objects.filter(pk=mailbox.pk).update(imap_folder="Support")
     mailbox.refresh_from_db()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pishkhan.core import clock
 from pishkhan.knowledge import slugs
@@ -129,7 +130,8 @@ def category_delete(*, tenant: Tenant, actor, category: Category, via: str = "we
     category = Category.objects.for_tenant(tenant).select_for_update().get(pk=category.pk)
     if Article.objects.for_tenant(tenant).filter(category=category).exists():
         raise ValidationError(
-            _("This category still has articles. Move or delete them first."),
+            # Lazy: the API answers with it in both languages.
+            gettext_lazy("This category still has articles. Move or delete them first."),
             code="category_not_empty",
         )
     audit_record(

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pishkhan.core import clock
 from pishkhan.knowledge.models import Article, ArticleStatus, Feedback
@@ -49,7 +50,8 @@ def feedback_submit(
     if customer is None and not session_key:
         raise PermissionDenied(_("Open the article in a browser to vote."))
     if article.status != ArticleStatus.PUBLISHED:
-        raise ValidationError(_("This article is not published."), code="not_published")
+        # Lazy: the API answers with it in both languages.
+        raise ValidationError(gettext_lazy("This article is not published."), code="not_published")
     visitor = visitor_key(customer=customer, session_key=session_key)
     now = clock.now()
     article = Article.objects.for_tenant(tenant).select_for_update().get(pk=article.pk)
