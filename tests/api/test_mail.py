@@ -31,22 +31,18 @@ def _english(**headers):
 # --- mailboxes -------------------------------------------------------------------------------
 
 
+def _connect_imap_at(world, host: str, **headers):
+    mailbox = {"address": "help@alpha-mail.example", "department_id": world.department.pk}
+    return send(
+        world.api(), "POST", "/mailboxes", {**mailbox, **IMAP, "imap_host": host}, **headers
+    )
+
+
 @pytest.mark.parametrize(
     "host", ["a" * 64 + ".example.com", "bad..host", "mail.\u009bexample.com", "imap server.ir"]
 )
 def test_a_host_name_dns_cannot_carry_is_refused_and_nothing_stored(alpha, host):
-    response = send(
-        alpha.api(),
-        "POST",
-        "/mailboxes",
-        {
-            "address": "help@alpha-mail.example",
-            "department_id": alpha.department.pk,
-            **IMAP,
-            "imap_host": host,
-        },
-        **_english(),
-    )
+    response = _connect_imap_at(alpha, host, **_english())
     body = assert_error(response, 400, "invalid")
     assert body["fields"]["imap_host"] == [
         "Enter the IMAP server's host name, e.g. imap.example.ir."
@@ -56,17 +52,7 @@ def test_a_host_name_dns_cannot_carry_is_refused_and_nothing_stored(alpha, host)
 
 @pytest.mark.parametrize("host", ["imap.alpha-mail.example", "mail", "ایمیل.ایران", "::1"])
 def test_names_and_addresses_dns_can_carry_are_taken(alpha, host):
-    response = send(
-        alpha.api(),
-        "POST",
-        "/mailboxes",
-        {
-            "address": "help@alpha-mail.example",
-            "department_id": alpha.department.pk,
-            **IMAP,
-            "imap_host": host,
-        },
-    )
+    response = _connect_imap_at(alpha, host)
     assert response.status_code == 201, response.content
     assert response.json()["imap_host"] == host
 
