@@ -245,14 +245,18 @@ class RedisChannelLayer(core.RedisChannelLayer):
 
     async def _pump_run(self, real_channel: str) -> None:
         loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
         while self._inboxes and self._inbox_loop is loop:
             try:
                 batch = await self._take(real_channel)
-            except RedisTimeout:
-                continue  # the wait and the client's read timeout raced: ask again
-            except Exception:
-                logger.exception("taking channel messages from Redis failed")
-                await asyncio.sleep(RETRY_SECONDS)
+            except Exception as exc:
+                if task is not None and task.cancelling():
+                    # The cancellation met the client's read timeout and came out as redis-py's
+                    # error (as in receive()): going on would never let the loop close.
+                    raise asyncio.CancelledError from exc
+                if not isinstance(exc, RedisTimeout):  # the wait and the read timeout raced
+                    logger.exception("taking channel messages from Redis failed")
+                    await asyncio.sleep(RETRY_SECONDS)
                 continue
             self._deliver(batch, loop)
 

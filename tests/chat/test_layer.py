@@ -181,3 +181,42 @@ def test_a_frame_sent_from_another_thread_wakes_the_waiting_socket():
         assert arrived.wait(10), "the waiting socket was not woken"
         running.result()
     assert heard == [{"type": "chat.frame", "frame": {"type": "offer"}}]
+
+
+def test_a_cancelled_pump_stops_even_when_redis_says_timeout():
+    """The process's one reader of Redis (the pump) is cancelled when its event loop closes. A
+    cancellation that meets the Redis client's read timeout comes out as the client's
+    TimeoutError; the pump took that for a timeout and waited again, so the loop never closed
+    (a test run hung on it)."""
+    from redis.exceptions import TimeoutError as RedisTimeout
+
+    from pishkhan.chat.layer import RedisChannelLayer
+
+    async def scenario() -> bool:
+        layer = RedisChannelLayer(hosts=[{"address": "redis://127.0.0.1:6379/15"}])
+        loop = asyncio.get_running_loop()
+        layer._inbox("specific.test!socket", loop)  # a socket waits: the pump has work
+        waiting = asyncio.Event()
+
+        async def take(real_channel: str) -> list[bytes]:
+            waiting.set()
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                raise RedisTimeout("Timeout reading from 127.0.0.1:6379") from None
+            return []
+
+        layer._take = take
+        pump = loop.create_task(layer._pump_run("specific.test!"))
+        await waiting.wait()
+        pump.cancel()
+        done, _pending = await asyncio.wait({pump}, timeout=2)
+        stopped = pump in done and pump.cancelled()
+        if not stopped:  # let it end, so that this test fails instead of hanging
+            layer._inboxes.clear()
+            pump.cancel()
+            await asyncio.wait({pump}, timeout=2)
+        return stopped
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        assert thread.submit(asyncio.run, scenario()).result()
