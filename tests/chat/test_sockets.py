@@ -386,6 +386,7 @@ def test_an_agent_cannot_watch_or_whisper(open_alpha):
         refused = await staff_socket(open_alpha, open_alpha.agent, path="/ws/chat/supervisor/")
         connected, code = await refused.connect()
         assert (connected, code) == (False, 4404)
+        await refused.disconnect()  # as the browser's socket closes: the server's side ends
 
     run(scenario)
 
@@ -419,6 +420,7 @@ def test_other_tenant_gets_404(open_alpha, open_beta):
         cookie = await database_sync_to_async(session_cookie)(open_alpha, open_alpha.agent)
         stolen = await staff_socket(open_beta, cookie=cookie)
         assert (await stolen.connect()) == (False, 4404)
+        await stolen.disconnect()
         # alpha's visitor key and chat key on beta's host open nothing of alpha
         elsewhere = await connect(visitor_socket(open_beta))
         there = await hello(elsewhere, visitor=welcome["visitor"], chat=chat_key, after=0)
@@ -426,6 +428,7 @@ def test_other_tenant_gets_404(open_alpha, open_beta):
         # and a host of no tenant is refused
         nowhere = visitor_socket(open_alpha, host="nobody.localhost")
         assert (await nowhere.connect()) == (False, 4404)
+        await nowhere.disconnect()
         # alpha's conversation went on untouched: the next visitor frame is the agent's reply
         await agent.send_json_to(
             {
@@ -454,6 +457,7 @@ def test_a_page_of_a_site_not_allowed_is_refused(open_alpha):
     async def scenario():
         refused = visitor_socket(open_alpha, origin="https://evil.example.com")
         assert (await refused.connect()) == (False, 4403)
+        await refused.disconnect()
         allowed = visitor_socket(open_alpha, origin="https://shop.example.ir")
         assert (await allowed.connect())[0] is True
         await allowed.disconnect()
