@@ -93,8 +93,9 @@ class Out(Schema):
     same rules: a `resolve_<field>` static method gives the field's value (with the request
     as `context` when it asks for it), a manager or queryset is listed, a callable called, a
     file given as its URL, and a missing attribute left to the field's default. Every answer
-    of the API is one: reading a page of 25 tickets this way cost a fifth less. Fields are
-    read by name (no aliases), and resolvers are static methods, as ninja has them."""
+    of the API is one: turning a page of 25 tickets into its answer costs half what it did
+    (BENCHMARKS.md). Fields are read by name (no aliases), and resolvers are static methods,
+    as ninja has them."""
 
     @model_validator(mode="wrap")
     @classmethod
