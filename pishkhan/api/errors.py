@@ -21,6 +21,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from pishkhan.core.persian import to_persian_digits
+from pishkhan.policies.messages import both
 from pishkhan.tickets.intake import PolicyRefusal
 
 logger = logging.getLogger(__name__)
@@ -284,23 +285,13 @@ def on_django_validation(request, exc: DjangoValidationError):
     message = getattr(exc, "message", None)
     if isinstance(message, Promise):
         # Raised lazily (translated when shown): shown in each language.
-        message_fa, message_en = (
-            _shown_in(language, message, exc.params) for language in LANGUAGES
-        )
+        message_fa, message_en = both(message, **(exc.params or {}))
         return error_response(
             request, status=400, code=code, message_fa=message_fa, message_en=message_en
         )
     # Translated when raised, in the request's language only.
     general = str(exc.messages[0]) if exc.messages else text("invalid")
     return error_response(request, status=400, code=code, message_fa=general, message_en=general)
-
-
-LANGUAGES = ("fa", "en")
-
-
-def _shown_in(language: str, message: Promise, params: dict | None) -> str:
-    with translation.override(language):
-        return str(message) % params if params else str(message)
 
 
 def on_policy_refusal(request, exc: PolicyRefusal):
