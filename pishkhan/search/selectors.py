@@ -18,12 +18,16 @@ from pishkhan.tenancy.models import Tenant
 MAX_EXPANSIONS = 50
 # Filter keys with a meaning of their own: a date range over the document's date.
 DATE_FROM, DATE_TO = "date_from", "date_to"
-# Up to this many matches are sorted in Python; more are read in date order (_newest_first).
+# How a page of matches newest first is found (_newest_first): the tenant's newest documents
+# looked through first, which hold a page of a frequent word's matches;
+FIRST_LOOK = 500
+# looking on by date while a page is expected within this many more documents (walking costs
+# ~3 µs a document, the word index ~1.5 µs a match);
+WALK_ON = 1500
+# else the word index, read for at most twice as many matches as the walk would look through,
+# at least RARE and, where the first look gave no estimate, MOST; beyond that, the walk.
 RARE = 500
-# How many of the tenant's newest documents (of the kind asked for, when one) are looked
-# through for a page of matches: a first look, then a wider one when the first look found
-# matches often enough to expect a page there, before asking the word index.
-RECENT = (3000, 30000)
+MOST = 20000
 
 
 @dataclass(frozen=True)
@@ -188,19 +192,19 @@ def _matches(
     else:
         clauses = [(w, frozenset()) for w in parsed.words]
     qs = SearchDocument.objects.for_tenant(tenant)
+    # PostgreSQL's word index holds each word within its tenant and kind, so these filters
+    # change nothing there; they serve the walks by date (one kind has an index of its own).
     if len(kinds) == 1:
-        # One kind is worth reading from the word index (it leads with tenant and kind).
         qs = qs.filter(kind=kinds[0])
     elif set(kinds) != set(KINDS):
-        # Several kinds: said as "not the others", a row filter. As "kind IN (...)" PostgreSQL
-        # would read every listed kind's whole posting list from the word index.
+        # Several kinds: said as "not the others", a row filter, so the walk by date stays on
+        # the tenant's index rather than merging one walk per kind.
         qs = qs.exclude(kind__in=[k for k in KINDS if k not in kinds])
     if audience != "agent":
         qs = qs.filter(audience="public")
     qs = _filtered(qs, {k: v for k, v in (filters or {}).items() if k.isidentifier()})
-    where, params = backend.where(clauses, "all" if match == "all" else "any")
-    # The backends' SQL is fixed text; the query's words are always bound parameters.
-    qs = qs.extra(where=[where], params=params)  # noqa: S610
+    scope = {"tenant_id": tenant.pk, "kinds": kinds}
+    words = backend.where(clauses, "all" if match == "all" else "any", **scope)
     offset = max(0, offset)
     if match == "all":
         # An email address, or only numbers (a phone, an invoice): rare, the word index answers
@@ -208,59 +212,100 @@ def _matches(
         rare = "@" in query or all(word.isdigit() for word in parsed.words)
         kind = kinds[0] if len(kinds) == 1 else None
         rows = _newest_first(
-            tenant, qs, offset, limit + 1, fields, kind=kind, recent_first=not rare
+            tenant, qs, words, offset, limit + 1, fields, kind=kind, recent_first=not rare
         )
     else:
-        sql, select_params = backend.matched(clauses)
-        qs = qs.extra(select={"matched": sql}, select_params=select_params).order_by(  # noqa: S610
-            "-matched", "-updated_at", "-id"
-        )
+        sql, select_params = backend.matched(clauses, **scope)
+        # The backends' SQL is fixed text; the query's words are always bound parameters.
+        ranked = _with_words(qs, words).extra(select={"matched": sql}, select_params=select_params)  # noqa: S610
+        qs = ranked.order_by("-matched", "-updated_at", "-id")
         rows = list(qs.only(*fields)[offset : offset + limit + 1])
     return rows, parsed.words, frozenset().union(*(e for _, e in clauses))
 
 
+def _with_words(qs, words: tuple[str, list]):
+    # The backends' SQL is fixed text; the query's words are always bound parameters.
+    return qs.extra(where=[words[0]], params=words[1])  # noqa: S610
+
+
 def _newest_first(
-    tenant, qs, offset: int, count: int, fields, *, kind: str | None, recent_first: bool = True
+    tenant,
+    filtered,
+    words: tuple[str, list],
+    offset: int,
+    count: int,
+    fields,
+    *,
+    kind: str | None,
+    recent_first: bool = True,
 ) -> list[SearchDocument]:
     """One page of matches, newest first, fast for rare and for frequent words alike.
 
-    Frequent words first: among the tenant's newest few thousand documents, a page of matches
-    of a frequent word is usually all there, and then it is the page (everything older comes
-    after it). Walking those rows by date, stopping at a page, costs less than building the
-    word index's bitmap of every match of a word that is everywhere. A tenant with fewer
-    documents than that is walked whole, and that is every match.
+    A frequent word first: among the tenant's FIRST_LOOK newest documents, a page of its
+    matches is usually all there, and then it is the page (everything older comes after it).
+    Walking those rows by date, stopping at a page, costs less than reading every match of a
+    word that is everywhere from the word index. A tenant with fewer documents than that is
+    walked whole, and that is every match.
 
-    Otherwise ask only for the matches, unordered and at most RARE + 1 of them, from the word
-    index; if that is all there is, sort those. (Asked for "matches ordered by date",
+    Otherwise, at the rate the first look found matches, walking on finds the rest of the page
+    within so many documents: when few, walk on. When many (a word in a few per cent of the
+    documents or fewer), ask the word index for the matches, unordered and at most about twice
+    as many as that walk (it costs half a walk's row a match), and sort them; only when there
+    are more than that, walk on after all. Asked instead for "matches ordered by date",
     PostgreSQL guesses how many rows match, and for a rare word it overestimates it walks the
-    whole tenant by date.) Else walk the tenant by date until a page is found. Each step is run
-    with the plan it needs."""
-    backend = backends.current()
+    whole tenant by date. Each step is run with the plan it needs.
+
+    `filtered` is the tenant's documents of the kinds and filters asked for, `words` the
+    backend's condition for the query's words."""
+    qs = _with_words(filtered, words)
     wanted = offset + count
     page: list[SearchDocument] = []
     after = None
-    walked = 0
-    for window in RECENT if recent_first else ():
-        if walked and len(page) * (window - walked) < (wanted - len(page)) * walked:
-            # At the rate the closer look found matches, the wider one would not hold a page:
-            # the word index answers sooner than walking it all.
-            break
-        rows, after = _walk(tenant, qs, kind, fields, after, window - walked, wanted - len(page))
-        page += rows
+    rest = None  # how many more documents walking on would look through, as far as known
+    if recent_first:
+        page, after = _walk(tenant, qs, kind, fields, None, FIRST_LOOK, wanted)
         if len(page) >= wanted or after is None:
             return page[offset:]  # a page, or the tenant's every document walked
-        walked = window
-    with backend.plan("matches"):
-        found = list(qs.order_by().values_list("id", "updated_at")[: RARE + 1])
-    if len(found) <= RARE:
-        found.sort(key=lambda row: (row[1], row[0]), reverse=True)
-        ids = [pk for pk, _at in found[offset : offset + count]]
+        if page:
+            rest = (wanted - len(page)) * FIRST_LOOK // len(page)
+        if rest is not None and rest <= WALK_ON:
+            rows, stopped = _walk(tenant, qs, kind, fields, after, MOST, wanted - len(page))
+            page += rows
+            if len(page) >= wanted or stopped is None:
+                return page[offset:]
+    cap = max(RARE, MOST if rest is None else min(MOST, 2 * rest))
+    found, ids = _newest_matches(filtered, words, cap, wanted)
+    if found <= cap:
+        ids = ids[offset:]
         by_id = SearchDocument.objects.for_tenant(tenant).only(*fields).in_bulk(ids)
         return [by_id[pk] for pk in ids if pk in by_id]
-    # More than RARE matches among the tenant's N documents: walking them by date meets a
-    # page's worth within about (offset + count) * N / RARE rows.
-    with backend.plan("newest"):
+    # More than `cap` matches: walking by date meets a page's worth within about
+    # (offset + count) * N / cap of the tenant's N documents.
+    with backends.current().plan("newest"):
         return list(qs.order_by("-updated_at", "-id").only(*fields)[offset : offset + count])
+
+
+def _newest_matches(
+    filtered, words: tuple[str, list], cap: int, wanted: int
+) -> tuple[int, list[int]]:
+    """How many of the documents with `words` pass `filtered`, counted up to cap + 1, and the
+    ids of the newest `wanted` of them, from the word index in one statement: the documents
+    with the words are read unordered (the inner limit stops the reading), filtered, counted
+    over the window, and only then sorted."""
+    compiler = filtered.query.get_compiler(connection=connection)
+    where, where_params = compiler.compile(filtered.query.where)
+    table = SearchDocument._meta.db_table
+    source = backends.current().rows_with_words(words[0])
+    # Table and column names are the model's; every value is a bound parameter.
+    sql = (
+        "SELECT id, COUNT(*) OVER () FROM ("  # noqa: S608
+        f"SELECT {table}.id, {table}.updated_at FROM {source} WHERE {where} LIMIT %s"
+        ") AS matches ORDER BY updated_at DESC, id DESC LIMIT %s"
+    )
+    with backends.current().plan("matches"), connection.cursor() as cursor:
+        cursor.execute(sql, [*words[1], *where_params, cap + 1, wanted])
+        rows = cursor.fetchall()
+    return (rows[0][1] if rows else 0), [pk for pk, _found in rows]
 
 
 def _walk(tenant, qs, kind, fields, after, size: int, wanted: int):

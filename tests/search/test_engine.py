@@ -198,12 +198,21 @@ def test_pages_follow_each_other_without_gaps(alpha):
     assert first.has_more and second.has_more and not last.has_more
 
 
-@pytest.mark.parametrize("recent", [(2, 5), (3, 4)])
-def test_pages_follow_each_other_across_walked_windows(alpha, recent, monkeypatch):
-    # given more matches than the windows of newest documents looked through first
+@pytest.mark.parametrize(
+    "knobs",
+    [
+        {"FIRST_LOOK": 2, "WALK_ON": 10**6},
+        {"FIRST_LOOK": 3, "WALK_ON": 0},
+        {"FIRST_LOOK": 3, "WALK_ON": 0, "RARE": 0, "MOST": 2},
+    ],
+    ids=["walked-on", "word-index", "word-index-then-walk"],
+)
+def test_pages_follow_each_other_across_walked_windows(alpha, knobs, monkeypatch):
+    # given more matches than the newest documents looked through first
     from pishkhan.search import selectors
 
-    monkeypatch.setattr(selectors, "RECENT", recent)
+    for knob, value in knobs.items():
+        monkeypatch.setattr(selectors, knob, value)
     for number in range(1, 8):
         put(
             alpha, number, f"ماژول شماره {number}", updated_at=datetime(2026, 1, number, tzinfo=UTC)
@@ -279,6 +288,33 @@ def test_rebuild_of_one_tenant_leaves_the_others_alone(alpha, beta):
     assert SearchDocument.objects.filter(tenant=alpha.tenant, kind="ticket").exists()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's word index")
+def test_postgresql_indexes_each_word_within_its_tenant_and_kind(alpha, beta):
+    # The words are scoped in the database (migration 0006) and the query words in Python
+    # (backends.postgresql.scope): the two must write the same, or nothing is ever found.
+    from pishkhan.search.backends.postgresql import scope
+    from pishkhan.search.documents import KINDS
+
+    assert len({kind[0] for kind in KINDS}) == len(KINDS), "kinds must differ in the scope"
+    put(alpha, 9001, "نصب ماژول", kind="article")
+    put(beta, 9001, "نصب ماژول", kind="customer")
+    for world, kind in ((alpha, "article"), (beta, "customer")):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT tsvector_to_array(tsv) FROM search_document "
+                "WHERE tenant_id = %s AND kind = %s AND object_id = 9001",
+                [world.tenant.pk, kind],
+            )
+            lexemes = set(cursor.fetchone()[0])
+        prefix = scope(world.tenant.pk, kind)
+        assert lexemes == {prefix + "نصب", prefix + "ماژول"}
+    # and each tenant finds its own document by it, of its own kind only
+    assert found(alpha, "ماژول", ["article"]) == [9001]
+    assert found(beta, "ماژول", ["customer"]) == [9001]
+    assert 9001 not in found(alpha, "ماژول", ["ticket", "message", "customer"])
+    assert 9001 not in found(beta, "ماژول", ["ticket", "message", "article"])
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own parser")
 @pytest.mark.django_db
 def test_postgresql_indexes_exactly_the_words_search_cuts():
@@ -306,8 +342,10 @@ def test_planner_settings_are_put_back_after_a_search(alpha, monkeypatch):
     # windows looked through first), inside a caller's transaction
     from pishkhan.search import selectors
 
+    monkeypatch.setattr(selectors, "FIRST_LOOK", 1)
+    monkeypatch.setattr(selectors, "WALK_ON", 0)
     monkeypatch.setattr(selectors, "RARE", 0)
-    monkeypatch.setattr(selectors, "RECENT", (1, 2))
+    monkeypatch.setattr(selectors, "MOST", 0)
     put(alpha, 1, "نصب ماژول")
     put(alpha, 2, "نصب سرور")
     with transaction.atomic():

@@ -84,15 +84,23 @@ def _queries(documents: dict, rng: random.Random) -> list[tuple[str, str]]:
     return made
 
 
-@pytest.mark.parametrize("rare", [500, 3], ids=["rare-words", "frequent-words"])
-@pytest.mark.parametrize("recent", [(3000, 30000), (4, 16)], ids=["walked-whole", "windows"])
-def test_both_backends_answer_as_the_reference(corpus, rare, recent, monkeypatch):
-    # given the request texts indexed, and (second run) every word counted as frequent, so
-    # pages come from the walk by date rather than from sorting the few matches; with windows
-    # smaller than the tenant, pages are also put together from a closer and a wider look and
-    # from the word index after them
-    monkeypatch.setattr(selectors, "RARE", rare)
-    monkeypatch.setattr(selectors, "RECENT", recent)
+# The ways a page of matches newest first is put together (selectors._newest_first), each
+# forced by its knobs: the tenant walked whole; a first look, then walking on; a first look,
+# then the word index sorting every match; a first look, then the word index finding too
+# many, then the walk by date.
+WAYS = {
+    "walked-whole": {"FIRST_LOOK": 3000},
+    "walked-on": {"FIRST_LOOK": 4, "WALK_ON": 10**6},
+    "word-index": {"FIRST_LOOK": 4, "WALK_ON": 0, "RARE": 10**6},
+    "word-index-then-walk": {"FIRST_LOOK": 4, "WALK_ON": 0, "RARE": 0, "MOST": 3},
+}
+
+
+@pytest.mark.parametrize("way", list(WAYS))
+def test_both_backends_answer_as_the_reference(corpus, way, monkeypatch):
+    # given the request texts indexed, and pages put together in each of the ways there are
+    for knob, value in WAYS[way].items():
+        monkeypatch.setattr(selectors, knob, value)
     tenant, documents, rng = corpus
     # when searched in every way people type, then the answers are the reference's
     for match, query in _queries(documents, rng):

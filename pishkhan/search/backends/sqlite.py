@@ -25,14 +25,22 @@ def _in_fts() -> str:
     return f"search_document.id IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s)"  # noqa: S608
 
 
-def where(clauses: list[Clause], match: str) -> tuple[str, list[str]]:
+def where(clauses: list[Clause], match: str, **_scope) -> tuple[str, list[str]]:
+    # One FTS table for every tenant and kind: those are the query's own row filters.
     joiner = " AND " if match == "all" else " OR "
     return _in_fts(), [joiner.join(_group(*c) for c in clauses)]
 
 
-def matched(clauses: list[Clause]) -> tuple[str, list[str]]:
+def matched(clauses: list[Clause], **_scope) -> tuple[str, list[str]]:
     sql = " + ".join(f"({_in_fts()})" for _ in clauses)
     return sql, [_group(*c) for c in clauses]
+
+
+def rows_with_words(words: str) -> str:
+    """The documents with the words (`where`'s SQL), as a FROM source of that name for a query
+    to filter further."""
+    # The table's name is fixed; the words' SQL is `where`'s, its values bound parameters.
+    return f"(SELECT * FROM search_document WHERE {words}) AS search_document"  # noqa: S608
 
 
 def containing(tenant_id: int, word: str, limit: int) -> list[str]:
