@@ -18,13 +18,14 @@ from pishkhan.tenancy.models import Tenant
 MAX_EXPANSIONS = 50
 # Filter keys with a meaning of their own: a date range over the document's date.
 DATE_FROM, DATE_TO = "date_from", "date_to"
-# How a page of matches newest first is found (_newest_first): the tenant's newest documents
-# looked through first, which hold a page of a frequent word's matches;
-FIRST_LOOK = 500
-# looking on by date while a page is expected within this many more documents (walking costs
-# ~3 µs a document, the word index ~1.5 µs a match);
-WALK_ON = 1500
-# else the word index, read for at most twice as many matches as the walk would look through,
+# How a page of matches newest first is found (_newest_first): so many of the tenant's newest
+# documents are looked through first, where a frequent word has a page of matches; then
+# looking on by date goes on while a page is expected within so many more documents (walking
+# costs ~3 µs a document, the word index ~1.5 µs a match, plus reading each word's whole
+# posting list: small for one kind, large for several, messages above all);
+ONE_KIND = (500, 1500)
+SEVERAL_KINDS = (3000, 27000)
+# else the word index, read for at most twice as many matches as that walk would look through,
 # at least RARE and, where the first look gave no estimate, MOST; beyond that, the walk.
 RARE = 500
 MOST = 20000
@@ -241,7 +242,7 @@ def _newest_first(
 ) -> list[SearchDocument]:
     """One page of matches, newest first, fast for rare and for frequent words alike.
 
-    A frequent word first: among the tenant's FIRST_LOOK newest documents, a page of its
+    A frequent word first: among the tenant's newest documents, a page of its
     matches is usually all there, and then it is the page (everything older comes after it).
     Walking those rows by date, stopping at a page, costs less than reading every match of a
     word that is everywhere from the word index. A tenant with fewer documents than that is
@@ -262,14 +263,16 @@ def _newest_first(
     page: list[SearchDocument] = []
     after = None
     rest = None  # how many more documents walking on would look through, as far as known
+    first_look, walk_on = ONE_KIND if kind is not None else SEVERAL_KINDS
     if recent_first:
-        page, after = _walk(tenant, qs, kind, fields, None, FIRST_LOOK, wanted)
+        page, after = _walk(tenant, qs, kind, fields, None, first_look, wanted)
         if len(page) >= wanted or after is None:
             return page[offset:]  # a page, or the tenant's every document walked
         if page:
-            rest = (wanted - len(page)) * FIRST_LOOK // len(page)
-        if rest is not None and rest <= WALK_ON:
-            rows, stopped = _walk(tenant, qs, kind, fields, after, MOST, wanted - len(page))
+            rest = (wanted - len(page)) * first_look // len(page)
+        if rest is not None and rest <= walk_on:
+            window = 2 * walk_on
+            rows, stopped = _walk(tenant, qs, kind, fields, after, window, wanted - len(page))
             page += rows
             if len(page) >= wanted or stopped is None:
                 return page[offset:]

@@ -201,9 +201,9 @@ def test_pages_follow_each_other_without_gaps(alpha):
 @pytest.mark.parametrize(
     "knobs",
     [
-        {"FIRST_LOOK": 2, "WALK_ON": 10**6},
-        {"FIRST_LOOK": 3, "WALK_ON": 0},
-        {"FIRST_LOOK": 3, "WALK_ON": 0, "RARE": 0, "MOST": 2},
+        {"ONE_KIND": (2, 10**6)},
+        {"ONE_KIND": (3, 0)},
+        {"ONE_KIND": (3, 0), "RARE": 0, "MOST": 2},
     ],
     ids=["walked-on", "word-index", "word-index-then-walk"],
 )
@@ -342,8 +342,7 @@ def test_planner_settings_are_put_back_after_a_search(alpha, monkeypatch):
     # windows looked through first), inside a caller's transaction
     from pishkhan.search import selectors
 
-    monkeypatch.setattr(selectors, "FIRST_LOOK", 1)
-    monkeypatch.setattr(selectors, "WALK_ON", 0)
+    monkeypatch.setattr(selectors, "ONE_KIND", (1, 0))
     monkeypatch.setattr(selectors, "RARE", 0)
     monkeypatch.setattr(selectors, "MOST", 0)
     put(alpha, 1, "نصب ماژول")

@@ -89,10 +89,13 @@ def _queries(documents: dict, rng: random.Random) -> list[tuple[str, str]]:
 # then the word index sorting every match; a first look, then the word index finding too
 # many, then the walk by date.
 WAYS = {
-    "walked-whole": {"FIRST_LOOK": 3000},
-    "walked-on": {"FIRST_LOOK": 4, "WALK_ON": 10**6},
-    "word-index": {"FIRST_LOOK": 4, "WALK_ON": 0, "RARE": 10**6},
-    "word-index-then-walk": {"FIRST_LOOK": 4, "WALK_ON": 0, "RARE": 0, "MOST": 3},
+    "walked-whole": {"ONE_KIND": (3000, 0)},
+    "walked-on": {"ONE_KIND": (4, 10**6)},
+    "word-index": {"ONE_KIND": (4, 0), "RARE": 10**6},
+    "word-index-then-walk": {"ONE_KIND": (4, 0), "RARE": 0, "MOST": 3},
+    # searched among several kinds, which has knobs of its own
+    "several-kinds-walked-on": {"SEVERAL_KINDS": (4, 10**6)},
+    "several-kinds-word-index": {"SEVERAL_KINDS": (4, 0), "RARE": 10**6},
 }
 
 
@@ -105,7 +108,8 @@ def test_both_backends_answer_as_the_reference(corpus, way, monkeypatch):
     # when searched in every way people type, then the answers are the reference's
     for match, query in _queries(documents, rng):
         expected = reference(documents, query, match)
-        page = search(tenant=tenant, query=query, kinds=["article"], match=match, limit=100)
+        kinds = ["article", "ticket"] if way.startswith("several") else ["article"]
+        page = search(tenant=tenant, query=query, kinds=kinds, match=match, limit=100)
         assert [h.object_id for h in page.hits] == expected, (match, query)
         if match == "all":
             # and the ids alone, a page at a time, are the same
