@@ -1,4 +1,4 @@
-"""Index shapes shared by the models."""
+"""Index shapes shared by the models, and the migrations that change them."""
 
 from django.db import migrations, models
 
@@ -41,3 +41,18 @@ def key_indexes_dropped(app_label: str, model_name: str, *field_names: str):
             schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
 
     return migrations.RunPython(drop, create, elidable=False)
+
+
+def postgresql_only(forward: list[str], backward: list[str]):
+    """A migration's statements run on PostgreSQL alone, in order, and undone by `backward`:
+    the word index and its SQL have no counterpart on SQLite, whose search index is its own."""
+
+    def run(statements):
+        def apply(apps, schema_editor):
+            if schema_editor.connection.vendor == "postgresql":
+                for statement in statements:
+                    schema_editor.execute(statement)
+
+        return apply
+
+    return migrations.RunPython(run(forward), run(backward), elidable=False)

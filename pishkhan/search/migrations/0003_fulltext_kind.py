@@ -4,6 +4,8 @@ instead of fetching every ticket and message that shares a word. SQLite: nothing
 
 from django.db import migrations
 
+from pishkhan.indexes import postgresql_only
+
 FORWARD = [
     "DROP INDEX IF EXISTS search_document_tsv",
     "CREATE INDEX search_document_tsv ON search_document USING gin (tenant_id, kind, tsv)",
@@ -14,16 +16,7 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("search", "0002_fulltext")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [postgresql_only(FORWARD, BACKWARD)]

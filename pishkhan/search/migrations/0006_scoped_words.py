@@ -11,6 +11,8 @@ SQLite: nothing to change (its FTS5 table is per database; tenants are filtered 
 
 from django.db import migrations
 
+from pishkhan.indexes import postgresql_only
+
 # The scope is written here and in search.backends.postgresql.scope alike:
 # the tenant's id, the kind's first letter (search.documents.KINDS differ in it), a colon.
 SCOPED = (
@@ -41,16 +43,7 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("search", "0005_tenant_key_served_by_indexes")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [postgresql_only(FORWARD, BACKWARD)]
