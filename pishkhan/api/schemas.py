@@ -2,8 +2,11 @@
 
 import base64
 import binascii
+import functools
 import inspect
 import re
+import types
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -81,9 +84,45 @@ class TextInput(Schema):
         return value
 
 
+def _scalar_types(annotation) -> set:
+    """The plain types a field's annotation takes (through Optional, unions and Annotated);
+    `object` for anything else (lists, dicts, literals, nested schemas), which is not judged."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _scalar_types(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return set().union(*(_scalar_types(arg) for arg in typing.get_args(annotation)))
+    if annotation is type(None):
+        return set()
+    if annotation in (int, bool):
+        return {annotation}
+    return {object}
+
+
+@functools.cache
+def _json_kind(cls, name: str) -> type | None:
+    """int or bool when the field takes only whole numbers or only flags, else None."""
+    taken = _scalar_types(cls.model_fields[name].annotation)
+    return taken.pop() if taken in ({int}, {bool}) else None
+
+
 class InputSchema(TextInput):
     # A misspelt key is refused rather than silently dropped, so an integration learns of it.
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _json_typed(cls, value, info: ValidationInfo):
+        """A flag is not a number, nor a number or a word a flag. pydantic would read `true`
+        as the id 1 (a ticket filed in department 1) and "no" or 0 as false; a client sending
+        them has a bug it should hear of. (A number written as text, "5", is still read: it
+        means the same either way.)"""
+        kind = _json_kind(cls, info.field_name)
+        if kind is int and isinstance(value, bool):
+            raise PydanticCustomError("int_type", "Input should be a valid integer")
+        if kind is bool and not isinstance(value, bool) and value is not None:
+            raise PydanticCustomError("bool_type", "Input should be a valid boolean")
+        return value
 
 
 class Out(Schema):

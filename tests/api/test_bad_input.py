@@ -272,6 +272,25 @@ CASES = {
         lambda w: _ticket(w, department_id=0, customer_id=-(10**25)),
         {"department_id", "customer_id"},
     ),
+    "ticket whose ids are flags": (
+        # pydantic alone reads true as 1: the ticket would go to department 1
+        "POST",
+        lambda w: "/tickets",
+        lambda w: _ticket(w, department_id=True, customer_id=True),
+        {"department_id", "customer_id"},
+    ),
+    "ticket assigned to a flag": (
+        "PATCH",
+        lambda w: f"/tickets/{w.ticket.number}",
+        lambda w: {"assignee_id": True},
+        {"assignee_id"},
+    ),
+    "department patched with flags written as a word and a number": (
+        "PATCH",
+        lambda w: f"/departments/{w.department.pk}",
+        lambda w: {"is_active": "no", "fields": [{"key": "x", "label_fa": "ی", "required": 0}]},
+        {"is_active", "fields.0.required"},
+    ),
     "ticket patched with a null status": (
         "PATCH",
         lambda w: f"/tickets/{w.ticket.number}",
