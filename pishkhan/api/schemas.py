@@ -37,6 +37,17 @@ MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
+def _not_a_flag(value):
+    if isinstance(value, bool):
+        raise PydanticCustomError("string_type", "Input should be a valid string")
+    return value
+
+
+# A department field's value in a ticket: text, or a number read as its text. Not a flag, which
+# pydantic would read as 1 or 0 (and "0" fills a required field).
+FieldValue = Annotated[str | int | None, BeforeValidator(_not_a_flag)]
+
+
 # Dates the API reasons about: wide enough for any real plan, narrow enough that every answer
 # can be shown in the Jalali calendar and that a day after the last one still exists.
 EARLIEST_DAY = date(1900, 1, 1)

@@ -17,6 +17,7 @@ from pishkhan.api.errors import invalid, not_found
 from pishkhan.api.schemas import (
     AttachmentIn,
     ErrorOut,
+    FieldValue,
     Id,
     InputSchema,
     Out,
@@ -245,7 +246,7 @@ class TicketIn(InputSchema):
     department_id: Id
     subject: str
     body: str
-    fields: dict[str, str | int | None] = Field(
+    fields: dict[str, FieldValue] = Field(
         {},
         description="Values of the department's fields, by key.",
     )
@@ -280,7 +281,7 @@ class TicketPatch(InputSchema):
     assignee_id: Id | None = None
     department_id: Id = None
     tags: list[str] = None
-    fields: dict[str, str | int | None] = Field(
+    fields: dict[str, FieldValue] = Field(
         None,
         description="Values of the department's fields, by key; only the keys sent change, an "
         "empty value clears one. Staff may fill in what a mailed or phoned request lacked "

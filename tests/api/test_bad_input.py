@@ -710,6 +710,47 @@ def test_patch_body_that_is_not_a_json_object_is_refused(alpha, path, body):
     assert snapshot() == before
 
 
+def test_a_flag_does_not_fill_a_required_number_field(alpha):
+    # given a department whose requests must carry an invoice number
+    department = send(
+        alpha.api(),
+        "POST",
+        "/departments",
+        {
+            "name": "امور مالی",
+            "fields": [{"key": "invoice", "label_fa": "شماره فاکتور", "kind": "number"}],
+        },
+    ).json()
+    before = snapshot()
+    # when a ticket sends false for it (pydantic alone reads it as 0, a valid number)
+    response = send(
+        alpha.api(),
+        "POST",
+        "/tickets",
+        _ticket(alpha, department_id=department["id"], fields={"invoice": False}),
+    )
+    # then the field is refused as not a text, in both languages, and nothing is written
+    error = assert_error(response, 400, "invalid")
+    assert set(error["fields"]) == {"fields.invoice"}
+    assert snapshot() == before
+    # while the number itself, as a number or as text, is taken
+    for invoice in (1405, "۱۴۰۵"):
+        created = send(
+            alpha.api(),
+            "POST",
+            "/tickets",
+            _ticket(
+                alpha,
+                department_id=department["id"],
+                fields={"invoice": invoice},
+                subject=f"فاکتور {invoice}",
+                body=f"{OTHER_BODY} فاکتور شماره {invoice}",
+            ),
+        )
+        assert created.status_code == 201, created.content.decode()
+        assert created.json()["fields"] == {"invoice": "1405"}
+
+
 def test_deleting_a_missing_canned_reply_changes_nothing(alpha):
     reply = canned_reply_create(tenant=alpha.tenant, actor=alpha.owner, title="سلام", body="سلام")
     before = snapshot()
