@@ -24,6 +24,7 @@ from pishkhan.tickets.models import (
     Status,
     Tag,
     Ticket,
+    TicketCounter,
     TicketTag,
     TimeEntry,
 )
@@ -125,8 +126,16 @@ def filters_narrow_to_search(*, tenant: Tenant, filters: TicketFilters, query: s
     if exact:
         filters.among = []
         return False
-    # Only the ids: the queue shows the tickets themselves, not the search's snippets.
-    found = search_object_ids(tenant=tenant, query=query, kind="ticket", limit=MATCH_LIMIT)
+    # Only the ids: the queue shows the tickets themselves, not the search's snippets. The
+    # tenant's ticket count (numbers are never reused) lets the search weigh its ways by cost.
+    tickets = TicketCounter.objects.filter(tenant=tenant).values_list("last_number", flat=True)
+    found = search_object_ids(
+        tenant=tenant,
+        query=query,
+        kind="ticket",
+        limit=MATCH_LIMIT,
+        documents=tickets.first() or 0,
+    )
     filters.among = found.object_ids
     return found.has_more
 

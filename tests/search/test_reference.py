@@ -96,13 +96,20 @@ WAYS = {
     # searched among several kinds, which has knobs of its own
     "several-kinds-walked-on": {"SEVERAL_KINDS": (4, 10**6)},
     "several-kinds-word-index": {"SEVERAL_KINDS": (4, 0), "RARE": 10**6},
+    # the ids alone, for a caller that knows the tenant's documents of the kind (the queue):
+    # walking on and the word index weighed by cost, which the count given tips either way
+    "weighed-walked-on": {"ONE_KIND": (4, 0), "documents": 10**9},
+    "weighed-word-index": {"ONE_KIND": (4, 0), "documents": 1},
+    "weighed-word-index-then-walk": {"ONE_KIND": (4, 0), "documents": 1, "RARE": 0},
 }
 
 
 @pytest.mark.parametrize("way", list(WAYS))
 def test_both_backends_answer_as_the_reference(corpus, way, monkeypatch):
     # given the request texts indexed, and pages put together in each of the ways there are
-    for knob, value in WAYS[way].items():
+    knobs = dict(WAYS[way])
+    tenant_documents = knobs.pop("documents", None)
+    for knob, value in knobs.items():
         monkeypatch.setattr(selectors, knob, value)
     tenant, documents, rng = corpus
     # when searched in every way people type, then the answers are the reference's
@@ -113,6 +120,8 @@ def test_both_backends_answer_as_the_reference(corpus, way, monkeypatch):
         assert [h.object_id for h in page.hits] == expected, (match, query)
         if match == "all":
             # and the ids alone, a page at a time, are the same
-            first = search_object_ids(tenant=tenant, query=query, kind="article", limit=5)
+            first = search_object_ids(
+                tenant=tenant, query=query, kind="article", limit=5, documents=tenant_documents
+            )
             assert first.object_ids == expected[:5], query
             assert first.has_more == (len(expected) > 5), query
