@@ -310,11 +310,9 @@ def _newest_first(
         # Past so many matches, walking `rest` documents would have been the cheaper.
         cap = min(MOST, int(rest / MATCH_COST))
     cap = max(RARE, cap)
-    found, ids = _newest_matches(filtered, words, cap, wanted)
+    found, rows = _newest_matches(filtered, words, cap, wanted, fields)
     if found <= cap:
-        ids = ids[offset:]
-        by_id = SearchDocument.objects.for_tenant(tenant).only(*fields).in_bulk(ids)
-        return [by_id[pk] for pk in ids if pk in by_id]
+        return rows[offset:]
     # More than `cap` matches: walking by date meets a page's worth within about
     # (offset + count) * N / cap of the tenant's N documents.
     with backends.current().plan("newest"):
@@ -322,26 +320,31 @@ def _newest_first(
 
 
 def _newest_matches(
-    filtered, words: tuple[str, list], cap: int, wanted: int
-) -> tuple[int, list[int]]:
+    filtered, words: tuple[str, list], cap: int, wanted: int, fields
+) -> tuple[int, list[SearchDocument]]:
     """How many of the documents with `words` pass `filtered`, counted up to cap + 1, and the
-    ids of the newest `wanted` of them, from the word index in one statement: the documents
+    newest `wanted` of them with `fields`, from the word index in one statement: the documents
     with the words are read unordered (the inner limit stops the reading), filtered, counted
-    over the window, and only then sorted."""
+    over the window, and only then sorted; the page's own rows are read last, by id."""
     compiler = filtered.query.get_compiler(connection=connection)
     where, where_params = compiler.compile(filtered.query.where)
     table = SearchDocument._meta.db_table
+    columns = ", ".join(
+        f"{table}.{SearchDocument._meta.get_field(name).column}" for name in ("id", *fields)
+    )
     source = backends.current().rows_with_words(words[0])
     # Table and column names are the model's; every value is a bound parameter.
     sql = (
-        "SELECT id, COUNT(*) OVER () FROM ("  # noqa: S608
+        f"SELECT {columns}, newest.found FROM ("  # noqa: S608
+        "SELECT id, updated_at, COUNT(*) OVER () AS found FROM ("
         f"SELECT {table}.id, {table}.updated_at FROM {source} WHERE {where} LIMIT %s"
         ") AS matches ORDER BY updated_at DESC, id DESC LIMIT %s"
+        f") AS newest JOIN {table} ON {table}.id = newest.id "
+        "ORDER BY newest.updated_at DESC, newest.id DESC"
     )
-    with backends.current().plan("matches"), connection.cursor() as cursor:
-        cursor.execute(sql, [*words[1], *where_params, cap + 1, wanted])
-        rows = cursor.fetchall()
-    return (rows[0][1] if rows else 0), [pk for pk, _found in rows]
+    with backends.current().plan("matches"):
+        rows = list(SearchDocument.objects.raw(sql, [*words[1], *where_params, cap + 1, wanted]))
+    return (rows[0].found if rows else 0), rows
 
 
 def _walk(tenant, qs, kind, fields, after, size: int, wanted: int):
