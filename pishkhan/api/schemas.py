@@ -39,7 +39,7 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 def _not_a_flag(value):
     if isinstance(value, bool):
-        raise PydanticCustomError("string_type", "Input should be a valid string")
+        raise PydanticCustomError("text_or_number", "Enter a text or a number.")
     return value
 
 
