@@ -56,15 +56,22 @@ def tickets_of(tenant) -> int:
     return row.first() or 0
 
 
+def large_tenant(slug: str | None):
+    """The tenant of `slug`, or else the one with the most tickets."""
+    from pishkhan.tenancy.models import Tenant
+    from pishkhan.tickets.models import TicketCounter
+
+    if slug:
+        return Tenant.objects.get(slug=slug)
+    return TicketCounter.objects.select_related("tenant").order_by("-last_number").first().tenant
+
+
 def pick_tenants(large_slug: str | None, small_slug: str | None):
     from pishkhan.tenancy.models import Tenant
     from pishkhan.tickets.models import TicketCounter
 
     counters = TicketCounter.objects.select_related("tenant")
-    if large_slug:
-        large = Tenant.objects.get(slug=large_slug)
-    else:
-        large = counters.order_by("-last_number").first().tenant
+    large = large_tenant(large_slug)
     if small_slug:
         small = Tenant.objects.get(slug=small_slug)
     else:

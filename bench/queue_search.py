@@ -29,8 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import agent_queue  # noqa: E402
 import seed as seeding  # noqa: E402
 
-MATCH_LIMIT = 50
-
 
 def summary(times: dict[str, list[float]]) -> dict:
     every = sorted(t for runs in times.values() for t in runs)
@@ -51,13 +49,9 @@ def main() -> None:
     args = parser.parse_args()
     seeding.setup()
     from pishkhan.search.selectors import search_object_ids
-    from pishkhan.tenancy.models import Tenant
-    from pishkhan.tickets.models import TicketCounter
+    from pishkhan.tickets.selectors import MATCH_LIMIT
 
-    if args.tenant:
-        tenant = Tenant.objects.get(slug=args.tenant)
-    else:
-        tenant = TicketCounter.objects.order_by("-last_number").first().tenant
+    tenant = agent_queue.large_tenant(args.tenant)
     tickets = agent_queue.tickets_of(tenant)
     rng = random.Random(1405)
     queries = [q for _ in range(args.queries) for q in agent_queue.words_of(tenant, rng)]

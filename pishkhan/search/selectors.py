@@ -230,7 +230,7 @@ def _matches(
             fields,
             kind=kind,
             recent_first=not rare,
-            documents=documents if kind is not None else None,
+            documents=documents,
         )
     else:
         sql, select_params = backend.matched(clauses, **scope)
