@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -303,7 +304,9 @@ def _newest_first(
             if len(page) >= wanted or stopped is None:
                 return page[offset:]
     if rest is None:
-        cap = MOST
+        # The words' rate is unknown: a query that looked rare (only numbers, an email) was
+        # not looked for among the newest first, or the first look found nothing.
+        cap = MOST if documents is None else _crossing(wanted, documents)
     elif documents is None:
         cap = min(MOST, 2 * rest)
     else:
@@ -317,6 +320,17 @@ def _newest_first(
     # (offset + count) * N / cap of the tenant's N documents.
     with backends.current().plan("newest"):
         return list(qs.order_by("-updated_at", "-id").only(*fields)[offset : offset + count])
+
+
+def _crossing(wanted: int, documents: int) -> int:
+    """How many matches the word index may read for words of an unknown rate before the walk
+    by date takes over. m matches cost MATCH_COST * m documents walked, and a walk meets
+    `wanted` of them within wanted * documents / m documents: the two are equal at
+    m = sqrt(wanted * documents / MATCH_COST). Twice that, because a reading cut short is
+    wasted and the walk after it pays for the words on every row: at the 200,000-ticket tenant,
+    numbers in 1-11 % of its tickets took 15-17 ms against 20-55 ms reading up to MOST, and
+    numbers in under 1 % the same as before (once, twice and four times the crossing tried)."""
+    return int(2 * math.sqrt(wanted * documents / MATCH_COST))
 
 
 def _newest_matches(

@@ -81,6 +81,9 @@ def _queries(documents: dict, rng: random.Random) -> list[tuple[str, str]]:
         made.append(("all", word[:cut] + word[cut + 1 :]))  # a letter missing
         made.append(("all", f"{word} {rng.choice(words)}"))
         made.append(("any", " ".join(rng.sample(words, 4))))
+    # Only numbers (an invoice, a phone) are not looked for among the newest first.
+    numbers = sorted({t for terms, _ in documents.values() for t in terms if t.isdigit()})
+    made += [("all", number) for number in numbers[:10]]
     return made
 
 
