@@ -8,8 +8,11 @@ fixed thresholds decide (`fixed`, what any other caller of one kind gets).
     python bench/queue_search.py --tenant b123456-0 --queries 40 --rounds 3
 
 Queries are drawn as `bench/agent_queue.py` draws them: a word and the first two words of the
-tenant's own subjects. Each query is timed `--rounds` times each way (wall clock, PostgreSQL
-included); the sum of each query's best time is the steadiest figure on a shared machine.
+tenant's own subjects; with `--numbers N`, also the N numbers found most often among the
+tenant's indexed tickets (a number is not looked for among the newest first, so at a large
+tenant the two ways differ in how many matches the word index may read for it). Each query
+is timed `--rounds` times each way (wall clock, PostgreSQL included); the sum of each query's
+best time is the steadiest figure on a shared machine.
 Prints one JSON line.
 """
 
@@ -41,11 +44,30 @@ def summary(times: dict[str, list[float]]) -> dict:
     }
 
 
+def _commonest_numbers(tenant, count: int) -> list[str]:
+    """The numbers most often among the words of a sample (one in a hundred) of the tenant's
+    indexed tickets."""
+    if count <= 0:
+        return []
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word FROM (SELECT unnest(string_to_array(terms, ' ')) AS word"
+            " FROM search_document WHERE tenant_id = %s AND kind = 'ticket' AND id %% 100 = 0)"
+            " AS words WHERE word ~ '^[0-9]+$' GROUP BY word ORDER BY count(*) DESC, word"
+            " LIMIT %s",
+            [tenant.pk, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tenant", help="slug (default: the tenant with the most tickets)")
     parser.add_argument("--queries", type=int, default=40, help="words and as many phrases")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--numbers", type=int, default=0, help="the tenant's N commonest numbers")
     args = parser.parse_args()
     seeding.setup()
     from pishkhan.search.selectors import search_object_ids
@@ -55,6 +77,8 @@ def main() -> None:
     tickets = agent_queue.tickets_of(tenant)
     rng = random.Random(1405)
     queries = [q for _ in range(args.queries) for q in agent_queue.words_of(tenant, rng)]
+    numbers = _commonest_numbers(tenant, args.numbers)
+    queries += numbers
     ways = {"weighed": tickets, "fixed": None}
 
     def run(query: str, documents: int | None) -> float:
@@ -79,6 +103,16 @@ def main() -> None:
                 "queries": len(set(queries)),
                 "rounds": args.rounds,
                 **{way: summary(times[way]) for way in ways},
+                **(
+                    {
+                        "numbers": numbers,
+                        "numbers_alone": {
+                            way: summary({q: times[way][q] for q in numbers}) for way in ways
+                        },
+                    }
+                    if numbers
+                    else {}
+                ),
                 "python": platform.python_version(),
             },
             ensure_ascii=False,
