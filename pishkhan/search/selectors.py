@@ -34,6 +34,8 @@ MOST = 20000
 # tickets), walking on and the word index are weighed instead: the word index reads every
 # match in the tenant, each costing about so many documents walked (more for a frequent word
 # among the query's, whose whole posting list is read however rare the words are together).
+# Without an estimate, it then reads at most `_crossing()` matches, and past that a walk by
+# date bounded by the tenant's size is tried before MOST.
 MATCH_COST = 2.0
 
 
@@ -218,8 +220,9 @@ def _matches(
     words = backend.where(clauses, "all" if match == "all" else "any", **scope)
     offset = max(0, offset)
     if match == "all":
-        # An email address, or only numbers (a phone, an invoice): rare, the word index answers
-        # them at once; anything with words is looked for among the newest documents first.
+        # An email address, or only numbers (a phone, an invoice): taken for rare, the word
+        # index is asked first (a number that proves frequent is walked to, where the tenant's
+        # size is known); anything with words is looked for among the newest documents first.
         rare = "@" in query or all(word.isdigit() for word in parsed.words)
         kind = kinds[0] if len(kinds) == 1 else None
         rows = _newest_first(
@@ -278,7 +281,10 @@ def _newest_first(
     Knowing the tenant's `documents` of the kind, the choice is made by cost instead: the
     first look's rate also tells how many matches the word index would read in all. At a
     tenant of a few thousand documents it is always few; at 200,000 a word in a few per cent
-    of them is cheaper walked to.
+    of them is cheaper walked to. Where no rate is known (a query taken for rare, or a first
+    look that found nothing), the word index reads only as many matches as would cost a walk
+    to a page (`_crossing`); a word with more is walked to within a bound set by the tenant's
+    size, and only if they are not there (all old) read further as without the count.
 
     `filtered` is the tenant's documents of the kinds and filters asked for, `words` the
     backend's condition for the query's words."""
@@ -306,15 +312,16 @@ def _newest_first(
     if rest is None and documents is not None:
         # The words' rate is unknown: a query that looked rare (only numbers, an email) was
         # not looked for among the newest first, or the first look found nothing.
-        cap = max(RARE, _crossing(wanted, documents))
+        cap = min(MOST, max(RARE, 1, _crossing(wanted, max(documents, 0))))
         found, rows = _newest_matches(filtered, words, cap, wanted, fields)
         if found <= cap:
             return rows[offset:]
         # Frequent after all: spread over the tenant's documents, a page's worth is within
         # so many of the newest. Bounded, because they may all be old (a year's number): then
-        # the word index is read as for any query of an unknown rate.
+        # the word index is read as for any query of an unknown rate. (Any first look found
+        # nothing: the walk goes on from where it stopped.)
         window = max(wanted, 2 * wanted * documents // cap)
-        rows, stopped = _walk(tenant, qs, kind, fields, None, window, wanted)
+        rows, stopped = _walk(tenant, qs, kind, fields, after, window, wanted)
         if len(rows) >= wanted or stopped is None:
             return rows[offset:]
         cap = MOST

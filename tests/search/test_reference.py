@@ -104,16 +104,23 @@ WAYS = {
     "weighed-walked-on": {"ONE_KIND": (4, 0), "documents": 10**9},
     "weighed-word-index": {"ONE_KIND": (4, 0), "documents": 1},
     "weighed-word-index-then-walk": {"ONE_KIND": (4, 0), "documents": 1, "RARE": 0},
-    # a query of only numbers with more matches than the word index may read first: a walk
-    # by date, bounded by the tenant's size, that finds the page; or that does not, and then
-    # the word index read further, then the walk by date after all
+    # a query of an unknown rate (only numbers; or words the first look did not find) with
+    # more matches than the word index may read first: a walk by date, bounded by the tenant's
+    # size, that finds the page; or that does not, and then the word index read further, then
+    # the walk by date after all
     "weighed-rare-walked": {
         "ONE_KIND": (4, 0),
         "RARE": 0,
         "_crossing": lambda wanted, documents: 1,
         "documents": 10**6,
     },
-    "weighed-rare-walked-past": {"ONE_KIND": (4, 0), "documents": 1, "RARE": 0, "MOST": 3},
+    "weighed-rare-walked-past": {
+        "ONE_KIND": (4, 0),
+        "RARE": 0,
+        "MOST": 1,
+        "_crossing": lambda wanted, documents: 1,
+        "documents": 1,
+    },
 }
 
 
