@@ -20,6 +20,7 @@ from pishkhan.search import text
 from pishkhan.search.selectors import Hit, search
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tickets.models import Ticket
+from pishkhan.tickets.selectors import tickets_opened
 
 KINDS = ("ticket", "message", "customer", "article")
 # Filters that only tickets and their messages carry: asking for them leaves out the rest.
@@ -121,13 +122,17 @@ def desk_search(
         result.exact_number = exact and result.ticket is not None
         if exact:
             return result
+    kinds = filters.chosen_kinds()
     found = search(
         tenant=tenant,
         query=query,
-        kinds=filters.chosen_kinds(),
+        kinds=kinds,
         filters=filters.engine(tenant.time_zone),
         limit=per_page,
         offset=(page - 1) * per_page,
+        # At least as many documents as tickets where tickets are searched: enough for a
+        # frequent number to be walked to instead of read 20,000 matches deep.
+        documents=tickets_opened(tenant=tenant) if "ticket" in kinds else None,
     )
     result.has_more = found.has_more
     result.results = _resolve(tenant, found.hits)

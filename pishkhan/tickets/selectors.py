@@ -114,6 +114,13 @@ def ticket_list(*, tenant: Tenant, filters: TicketFilters | None = None) -> Quer
 MATCH_LIMIT = 50
 
 
+def tickets_opened(*, tenant: Tenant) -> int:
+    """How many tickets the tenant has opened: its counter, one row (numbers are never reused,
+    so this counts merged and deleted ones too)."""
+    counted = TicketCounter.objects.filter(tenant=tenant).values_list("last_number", flat=True)
+    return counted.first() or 0
+
+
 def filters_narrow_to_search(*, tenant: Tenant, filters: TicketFilters, query: str) -> bool:
     """Narrow `filters` to the MATCH_LIMIT newest tickets the search index finds for `query`,
     rather than reading every ticket's text; "#12" is ticket 12 alone, a bare number also
@@ -127,14 +134,13 @@ def filters_narrow_to_search(*, tenant: Tenant, filters: TicketFilters, query: s
         filters.among = []
         return False
     # Only the ids: the queue shows the tickets themselves, not the search's snippets. The
-    # tenant's ticket count (numbers are never reused) lets the search weigh its ways by cost.
-    tickets = TicketCounter.objects.filter(tenant=tenant).values_list("last_number", flat=True)
+    # tenant's ticket count lets the search weigh its ways by cost.
     found = search_object_ids(
         tenant=tenant,
         query=query,
         kind="ticket",
         limit=MATCH_LIMIT,
-        documents=tickets.first() or 0,
+        documents=tickets_opened(tenant=tenant),
     )
     filters.among = found.object_ids
     return found.has_more

@@ -99,6 +99,20 @@ WAYS = {
     # searched among several kinds, which has knobs of its own
     "several-kinds-walked-on": {"SEVERAL_KINDS": (4, 10**6)},
     "several-kinds-word-index": {"SEVERAL_KINDS": (4, 0), "RARE": 10**6},
+    # the desk search, which knows at least how many documents (the tenant's tickets)
+    "several-kinds-rare-walked": {
+        "SEVERAL_KINDS": (4, 0),
+        "RARE": 0,
+        "_crossing": lambda wanted, documents: 1,
+        "documents": 10**6,
+    },
+    "several-kinds-rare-walked-past": {
+        "SEVERAL_KINDS": (4, 0),
+        "RARE": 0,
+        "MOST": 1,
+        "_crossing": lambda wanted, documents: 1,
+        "documents": 1,
+    },
     # the ids alone, for a caller that knows the tenant's documents of the kind (the queue):
     # walking on and the word index weighed by cost, which the count given tips either way
     "weighed-walked-on": {"ONE_KIND": (4, 0), "documents": 10**9},
@@ -136,7 +150,14 @@ def test_both_backends_answer_as_the_reference(corpus, way, monkeypatch):
     for match, query in _queries(documents, rng):
         expected = reference(documents, query, match)
         kinds = ["article", "ticket"] if way.startswith("several") else ["article"]
-        page = search(tenant=tenant, query=query, kinds=kinds, match=match, limit=100)
+        page = search(
+            tenant=tenant,
+            query=query,
+            kinds=kinds,
+            match=match,
+            limit=100,
+            documents=tenant_documents,
+        )
         assert [h.object_id for h in page.hits] == expected, (match, query)
         if match == "all":
             # and the ids alone, a page at a time, are the same
