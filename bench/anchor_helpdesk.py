@@ -42,7 +42,16 @@ import urllib.parse
 from pathlib import Path
 
 # The load, the server's readiness and the Persian texts as api_create.py has them.
-from api_create import _cpu_now, _free_port, _lua_string, _texts, _wait_ready, _wrk  # noqa: E402
+from api_create import (  # noqa: E402
+    LIVEZ_LUA,
+    _cpu_now,
+    _free_port,
+    _lua_string,
+    _texts,
+    _wait_ready,
+    _wrk,
+    counting_script,
+)
 
 DATABASE = "postgres://postgres@127.0.0.1:5432/helpdesk_bench"
 HELPDESK = "2.6.1"
@@ -197,60 +206,14 @@ from importlib.metadata import version
 print(json.dumps({name: version(name) for name in sys.argv[1:]}))
 """
 
-LUA = r"""
+REQUEST_LUA = r"""
 local bodies = {%(bodies)s}
--- Globals, not locals: wrk's thread:get() and thread:set() reach only globals.
-counter, ok, refused, failed, tid = 0, 0, 0, 0, 0
-local threads = {}
-local next_id = 0
-
-function setup(thread)
-  thread:set("tid", next_id)
-  next_id = next_id + 1
-  table.insert(threads, thread)
-end
-
-function init(args)
-  offset = tonumber(args[1] or "0")
-  step = tonumber(args[2] or "1")
-end
 
 function request()
   local i = offset + tid + step * counter
   counter = counter + 1
   local body = string.format(bodies[(i %% #bodies) + 1], i, i)
   return wrk.format("POST", "/helpdesk/api/tickets/", nil, body)
-end
-
-function response(status, headers, body)
-  if status == 201 then ok = ok + 1
-  elseif status >= 500 then failed = failed + 1
-  else refused = refused + 1 end
-end
-
-function done(summary, latency, requests)
-  local created, other, broken = 0, 0, 0
-  for _, thread in ipairs(threads) do
-    created = created + thread:get("ok")
-    other = other + thread:get("refused")
-    broken = broken + thread:get("failed")
-  end
-  io.write(string.format(
-    '{"requests": %%d, "seconds": %%.3f, "created": %%d, "other": %%d, "failed": %%d, '
-      .. '"p50_us": %%d, "p99_us": %%d, "errors": %%d}\n',
-    summary.requests, summary.duration / 1e6, created, other, broken,
-    latency:percentile(50), latency:percentile(99),
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
-"""
-
-LIVEZ_LUA = r"""
-function done(summary, latency, requests)
-  io.write(string.format(
-    '{"requests": %d, "seconds": %.3f, "p50_us": %d, "p99_us": %d, "errors": %d}\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99),
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-      + summary.errors.status))
 end
 """
 
@@ -379,7 +342,7 @@ def main() -> None:
 
     templates = ",\n".join(_lua_string(t) for t in _body_templates(made["queue"]))
     create_script = site / "create.lua"
-    create_script.write_text(LUA % {"bodies": templates}, encoding="utf-8")
+    create_script.write_text(counting_script(REQUEST_LUA % {"bodies": templates}), encoding="utf-8")
     livez_script = site / "livez.lua"
     livez_script.write_text(LIVEZ_LUA, encoding="utf-8")
 
@@ -413,28 +376,26 @@ def main() -> None:
     )
     headers = [f"Authorization: Token {made['token']}", "Content-Type: application/json"]
     steps = min(2, args.concurrency)
+
+    def creations(seconds: float, first: int) -> dict:
+        # Each request's index from `first` on: the warm-up's titles and addresses stay apart.
+        return _wrk(
+            create_script,
+            base,
+            seconds=seconds,
+            concurrency=args.concurrency,
+            headers=headers,
+            args=(first, steps),
+        )
+
     try:
         _wait_ready(base, server)
         # Every worker loads its code and opens its connection before the clock runs.
         warm = max(2.0, args.workers * 1.5)
         _wrk(livez_script, base + "/livez", seconds=warm, concurrency=args.concurrency, headers=[])
-        warmed = _wrk(
-            create_script,
-            base,
-            seconds=warm,
-            concurrency=args.concurrency,
-            headers=headers,
-            args=(10_000_000, steps),
-        )
+        warmed = creations(warm, 10_000_000)
         cpu_before = _cpu_now(server.pid)
-        created = _wrk(
-            create_script,
-            base,
-            seconds=args.seconds,
-            concurrency=args.concurrency,
-            headers=headers,
-            args=(0, steps),
-        )
+        created = creations(args.seconds, 0)
         cpu_after = _cpu_now(server.pid)
         livez = _wrk(
             livez_script,

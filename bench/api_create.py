@@ -41,9 +41,9 @@ CORPUS = ROOT / "tests" / "data" / "duplicates.jsonl"
 CUSTOMERS = 30_000
 WARM_CUSTOMERS = 2_000
 
-LUA = r"""
-local ids = {%(ids)s}
-local bodies = {%(bodies)s}
+# wrk's script for creations: `request()` (REQUEST_LUA here, or another bench's) makes the
+# i-th request; this counts the answers by kind in each thread and prints one JSON line.
+COUNTING_LUA = r"""
 -- Globals, not locals: wrk's thread:get() and thread:set() reach only globals.
 counter, ok, refused, failed, tid = 0, 0, 0, 0, 0
 local threads = {}
@@ -60,13 +60,7 @@ function init(args)
   step = tonumber(args[2] or "1")
 end
 
-function request()
-  local i = offset + tid + step * counter
-  counter = counter + 1
-  local customer = ids[(i %% #ids) + 1]
-  local body = string.format(bodies[(i %% #bodies) + 1], i, customer)
-  return wrk.format("POST", "/api/v1/tickets", nil, body)
-end
+-- the request --
 
 function response(status, headers, body)
   if status == 201 then ok = ok + 1
@@ -82,13 +76,32 @@ function done(summary, latency, requests)
     broken = broken + thread:get("failed")
   end
   io.write(string.format(
-    '{"requests": %%d, "seconds": %%.3f, "created": %%d, "other": %%d, "failed": %%d, '
-      .. '"p50_us": %%d, "p99_us": %%d, "errors": %%d}\n',
+    '{"requests": %d, "seconds": %.3f, "created": %d, "other": %d, "failed": %d, '
+      .. '"p50_us": %d, "p99_us": %d, "errors": %d}\n',
     summary.requests, summary.duration / 1e6, created, other, broken,
     latency:percentile(50), latency:percentile(99),
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 """
+
+REQUEST_LUA = r"""
+local ids = {%(ids)s}
+local bodies = {%(bodies)s}
+
+function request()
+  local i = offset + tid + step * counter
+  counter = counter + 1
+  local customer = ids[(i %% #ids) + 1]
+  local body = string.format(bodies[(i %% #bodies) + 1], i, customer)
+  return wrk.format("POST", "/api/v1/tickets", nil, body)
+end
+"""
+
+
+def counting_script(request: str) -> str:
+    """wrk's script for creations with `request` (Lua: its values and its request())."""
+    return COUNTING_LUA.replace("-- the request --", request.strip())
+
 
 LIVEZ_LUA = r"""
 function done(summary, latency, requests)
@@ -294,7 +307,9 @@ def main() -> None:
     def script(name: str, customer_ids) -> Path:
         path = work / name
         path.write_text(
-            LUA % {"ids": ",".join(map(str, customer_ids)), "bodies": templates},
+            counting_script(
+                REQUEST_LUA % {"ids": ",".join(map(str, customer_ids)), "bodies": templates}
+            ),
             encoding="utf-8",
         )
         return path

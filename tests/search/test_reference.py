@@ -91,6 +91,17 @@ def _queries(documents: dict, rng: random.Random) -> list[tuple[str, str]]:
 # forced by its knobs: the tenant walked whole; a first look, then walking on; a first look,
 # then the word index sorting every match; a first look, then the word index finding too
 # many, then the walk by date.
+def _unknown_rate(look: str, *, walked_past: bool) -> dict:
+    """Knobs for a query of an unknown rate (only numbers; or words the first look did not
+    find) with more matches than the word index may read first, the tenant's size known: a
+    walk by date bounded by that size finds the page; or, `walked_past`, does not, and then
+    the word index is read further, then the walk by date after all."""
+    knobs = {look: (4, 0), "RARE": 0, "_crossing": lambda wanted, documents: 1}
+    if walked_past:
+        return {**knobs, "MOST": 1, "documents": 1}
+    return {**knobs, "documents": 10**6}
+
+
 WAYS = {
     "walked-whole": {"ONE_KIND": (3000, 0)},
     "walked-on": {"ONE_KIND": (4, 10**6)},
@@ -100,41 +111,16 @@ WAYS = {
     "several-kinds-walked-on": {"SEVERAL_KINDS": (4, 10**6)},
     "several-kinds-word-index": {"SEVERAL_KINDS": (4, 0), "RARE": 10**6},
     # the desk search, which knows at least how many documents (the tenant's tickets)
-    "several-kinds-rare-walked": {
-        "SEVERAL_KINDS": (4, 0),
-        "RARE": 0,
-        "_crossing": lambda wanted, documents: 1,
-        "documents": 10**6,
-    },
-    "several-kinds-rare-walked-past": {
-        "SEVERAL_KINDS": (4, 0),
-        "RARE": 0,
-        "MOST": 1,
-        "_crossing": lambda wanted, documents: 1,
-        "documents": 1,
-    },
+    "several-kinds-rare-walked": _unknown_rate("SEVERAL_KINDS", walked_past=False),
+    "several-kinds-rare-walked-past": _unknown_rate("SEVERAL_KINDS", walked_past=True),
     # the ids alone, for a caller that knows the tenant's documents of the kind (the queue):
     # walking on and the word index weighed by cost, which the count given tips either way
     "weighed-walked-on": {"ONE_KIND": (4, 0), "documents": 10**9},
     "weighed-word-index": {"ONE_KIND": (4, 0), "documents": 1},
     "weighed-word-index-then-walk": {"ONE_KIND": (4, 0), "documents": 1, "RARE": 0},
-    # a query of an unknown rate (only numbers; or words the first look did not find) with
-    # more matches than the word index may read first: a walk by date, bounded by the tenant's
-    # size, that finds the page; or that does not, and then the word index read further, then
-    # the walk by date after all
-    "weighed-rare-walked": {
-        "ONE_KIND": (4, 0),
-        "RARE": 0,
-        "_crossing": lambda wanted, documents: 1,
-        "documents": 10**6,
-    },
-    "weighed-rare-walked-past": {
-        "ONE_KIND": (4, 0),
-        "RARE": 0,
-        "MOST": 1,
-        "_crossing": lambda wanted, documents: 1,
-        "documents": 1,
-    },
+    # and a query of an unknown rate there
+    "weighed-rare-walked": _unknown_rate("ONE_KIND", walked_past=False),
+    "weighed-rare-walked-past": _unknown_rate("ONE_KIND", walked_past=True),
 }
 
 
