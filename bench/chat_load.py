@@ -74,11 +74,11 @@ def prepare(*, agents: int, visitors: int) -> dict:
     from pishkhan.accounts.middleware import SESSION_TENANT_KEY
     from pishkhan.accounts.services import staff_user_create
     from pishkhan.chat.services import chat_settings_update
+    from pishkhan.process_cache import settings_changed
     from pishkhan.sla.models import BusinessCalendar
     from pishkhan.sla.services.defaults import policy_for_department
     from pishkhan.tenancy.models import Role
     from pishkhan.tenancy.services import membership_grant, tenant_create
-    from pishkhan.tickets.settings_cache import settings_changed
 
     django.core.management.call_command("migrate", interactive=False, verbosity=0)
     slug = f"chatbench{int(time.time())}"

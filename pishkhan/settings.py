@@ -70,8 +70,9 @@ MIDDLEWARE = [
     "pishkhan.ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the tenant is found: finding it reads its stamp (process_cache), once.
+    "pishkhan.process_cache.OneReadingPerRequest",
     "pishkhan.tenancy.middleware.TenantMiddleware",
-    "pishkhan.tickets.settings_cache.OneReadingPerRequest",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

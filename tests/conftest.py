@@ -4,6 +4,7 @@ department that requires fields, a customer with a portal login and a ticket."""
 import pytest
 from django.test import Client
 
+from pishkhan import process_cache
 from pishkhan.accounts.middleware import SESSION_TENANT_KEY
 from pishkhan.accounts.models import Customer
 from pishkhan.accounts.services import customer_signup, staff_user_create
@@ -44,6 +45,14 @@ def _fast_password_hashing(settings):
     # Argon2 is slow on purpose; tests that are not about hashing need not pay for it
     # (tests/accounts checks that production settings put Argon2 first).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept_from_an_earlier_test():
+    """What a process keeps between requests (process_cache) is renewed by the writes that
+    change it; emptying the database between tests sends none, and the next test's "alpha"
+    is a new tenant under the same name."""
+    process_cache.forget()
 
 
 @pytest.fixture(autouse=True)

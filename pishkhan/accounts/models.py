@@ -6,10 +6,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from pishkhan.process_cache import RenewingQuerySet
 from pishkhan.tenancy.models import Tenant, TenantScopedManager
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(RenewingQuerySet):
+    # A user is kept, with their token and seat, by every tenant where they hold a seat.
+    tenant_path = "memberships__tenant_id"
+    unwatched_fields = frozenset({"last_login"})
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra):

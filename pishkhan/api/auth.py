@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from ninja.security import HttpBearer
 
 from pishkhan.core import clock
@@ -7,6 +9,11 @@ from pishkhan.tenancy.selectors import api_access_get
 
 # A busy integration should not write on every call: the token's last use is kept to a minute.
 LAST_USED_PRECISION_SECONDS = 60
+# Token (by its hash, never reused) -> when this process last wrote its last use. The token's
+# row is kept between requests (process_cache) and a write of `last_used_at` does not renew
+# it, so the row's own value grows old; without this every call after a minute would write.
+_written: dict[str, datetime] = {}
+WRITTEN_MAX = 10_000
 
 
 class TokenAuth(HttpBearer):
@@ -29,6 +36,12 @@ class TokenAuth(HttpBearer):
 
 def _touch(api_token: ApiToken) -> None:
     now = clock.now()
-    last_used = api_token.last_used_at
+    last_used = max(
+        (when for when in (api_token.last_used_at, _written.get(api_token.token_hash)) if when),
+        default=None,
+    )
     if last_used is None or (now - last_used).total_seconds() > LAST_USED_PRECISION_SECONDS:
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        if len(_written) >= WRITTEN_MAX:
+            _written.clear()
+        _written[api_token.token_hash] = now

@@ -24,11 +24,11 @@ SUPERVISOR_ROLES = frozenset({"owner", "admin", "supervisor"})
 
 def chat_settings_get(*, tenant: Tenant) -> ChatSettings:
     """The tenant's chat settings, created with the defaults on first read. Kept in the process
-    while they and the tenant's departments are unchanged (tickets.settings_cache): every
+    while they and the tenant's departments are unchanged (process_cache): every
     visitor's start reads them. Read-only: `chat_settings_update` changes them."""
-    from pishkhan.tickets import settings_cache
+    from pishkhan import process_cache
 
-    return settings_cache.cached("chat", tenant.pk, lambda: _chat_settings_read(tenant))
+    return process_cache.cached("chat", tenant.pk, lambda: _chat_settings_read(tenant))
 
 
 def _chat_settings_read(tenant: Tenant) -> ChatSettings:

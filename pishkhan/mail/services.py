@@ -22,7 +22,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pishkhan import compiled_inserts, jobs
+from pishkhan import compiled_inserts, jobs, process_cache
 from pishkhan.accounts.models import Customer
 from pishkhan.accounts.selectors import customer_get_by_email
 from pishkhan.accounts.services import (
@@ -46,7 +46,6 @@ from pishkhan.outbox import services as outbox
 from pishkhan.outbox.threading import parse_subject_reference
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import require_admin
-from pishkhan.tickets import settings_cache
 from pishkhan.tickets.attachments import MAX_FILES_PER_MESSAGE, check_files
 from pishkhan.tickets.fields import values_from_text
 from pishkhan.tickets.intake import PolicyRefusal
@@ -81,8 +80,8 @@ def mail_ingest(
     mail, bounce, our own mail, a refused request). Commits before returning. Raises only when
     the database cannot take the write — then nothing is acknowledged and the message comes
     again."""
-    # One message, one reading of the tenant's settings (tickets.settings_cache).
-    with settings_cache.one_reading():
+    # One message, one reading of the tenant's settings (process_cache).
+    with process_cache.one_reading():
         return _ingest(mailbox=mailbox, raw=raw)
 
 

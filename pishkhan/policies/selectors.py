@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db.models import Count, QuerySet
 
+from pishkhan import process_cache
 from pishkhan.accounts.models import Customer, OwnedService
 from pishkhan.compiled_reads import CompiledRead
 from pishkhan.policies.models import (
@@ -16,7 +17,6 @@ from pishkhan.policies.models import (
     Violation,
 )
 from pishkhan.tenancy.models import Tenant
-from pishkhan.tickets import settings_cache
 from pishkhan.tickets.models import Department, Status, Ticket
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
@@ -41,8 +41,8 @@ def department_rules_map(*, tenant: Tenant) -> dict[int, DepartmentRules]:
 def intake_rules_get(*, tenant: Tenant, department: Department):
     """(workspace rules, department rules) as rule_settings_get and department_rules_get read
     them, from the process's copy while the tenant's settings are unchanged (the intake path
-    reads them on every request; tickets.settings_cache says when a copy is renewed)."""
-    rules, by_department = settings_cache.cached(
+    reads them on every request; process_cache says when a copy is renewed)."""
+    rules, by_department = process_cache.cached(
         "rules",
         tenant.pk,
         lambda: (rule_settings_get(tenant=tenant), department_rules_map(tenant=tenant)),

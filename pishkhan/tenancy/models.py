@@ -8,6 +8,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pishkhan.process_cache import RenewingQuerySet
+
 slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$",
     _("Use 1-40 lowercase Latin letters, digits or hyphens."),
@@ -16,6 +18,10 @@ slug_validator = RegexValidator(
 
 def default_attachment_max_bytes() -> int:
     return settings.ATTACHMENT_MAX_BYTES
+
+
+class TenantQuerySet(RenewingQuerySet):
+    tenant_path = "pk"
 
 
 class Tenant(models.Model):
@@ -36,6 +42,9 @@ class Tenant(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Kept in each process between requests (process_cache).
+    objects = TenantQuerySet.as_manager()
+
     def __str__(self) -> str:
         return self.slug
 
@@ -45,6 +54,8 @@ class Domain(models.Model):
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="domains")
     host = models.CharField(max_length=253, unique=True)
+
+    objects = RenewingQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.host
@@ -56,6 +67,15 @@ class TenantScopedQuerySet(models.QuerySet):
 
 
 TenantScopedManager = models.Manager.from_queryset(TenantScopedQuerySet)
+
+
+class AccessQuerySet(RenewingQuerySet, TenantScopedQuerySet):
+    """Seats and tokens: what a request is let in by, kept in each process (process_cache)."""
+
+
+class ApiTokenQuerySet(AccessQuerySet):
+    # Written at most once a minute by every API call; what the token lets in is unchanged.
+    unwatched_fields = frozenset({"last_used_at"})
 
 
 class Role(models.TextChoices):
@@ -86,7 +106,7 @@ class Membership(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantScopedManager()
+    objects = AccessQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -127,7 +147,7 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TenantScopedManager()
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["tenant", "user"])]

@@ -1,9 +1,11 @@
+import copy
 import functools
 import re
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS
 
+from pishkhan import process_cache
 from pishkhan.compiled_reads import CompiledRead
 from pishkhan.tenancy.models import (
     WRITER_ROLES,
@@ -21,7 +23,7 @@ def tenant_get_by_slug(*, slug: str) -> Tenant | None:
     # A string that cannot be a slug (NUL, spaces, 500 characters) is nobody, without a query.
     if not SLUG_RE.match(slug):
         return None
-    return _active_tenant_by_slug.first(slug=slug)
+    return _kept_tenant("tenant-by-slug", slug, lambda: _active_tenant_by_slug.first(slug=slug))
 
 
 def tenant_get_by_host(*, host: str, base_domains: list[str]) -> Tenant | None:
@@ -31,7 +33,15 @@ def tenant_get_by_host(*, host: str, base_domains: list[str]) -> Tenant | None:
             slug = host[: -len(suffix)]
             if slug and "." not in slug:
                 return tenant_get_by_slug(slug=slug)
-    return _active_tenant_by_host.first(host=host)
+    return _kept_tenant("tenant-by-host", host, lambda: _active_tenant_by_host.first(host=host))
+
+
+def _kept_tenant(part: str, key: str, load) -> Tenant | None:
+    """The tenant found by `key`, kept in the process under its stamp (process_cache): a
+    request of a known tenant reads no row to find it. Each request gets its own copy, so
+    what one request sets on it is not seen by another."""
+    found = process_cache.cached_found(part, key, load, tenant_of=lambda tenant: tenant.pk)
+    return None if found is None else copy.copy(found)
 
 
 # Every request asks one of these two (tenancy.middleware): compiled once, then only run.
@@ -59,9 +69,17 @@ class ApiAccess:
 def api_access_get(*, tenant: Tenant, raw_token: str) -> ApiAccess | None:
     """The access a raw bearer token gives in `tenant`, or None: for a token unknown here (of
     another tenant, say), revoked, or whose user is inactive or no longer an active member of
-    this tenant. The token, its user and the seat come in one statement, read on every API call
-    so that a revocation or a removed seat counts from the very next request."""
-    row = _api_access.first(digest=hash_token(raw_token), tenant_id=tenant.pk)
+    this tenant. The token, its user and the seat come in one statement, kept in the process
+    under the tenant's stamp (process_cache), which a revocation, a removed seat or a
+    deactivated user renews: each counts from the very next request. A token found nowhere is
+    not kept (the next request looks again)."""
+    digest = hash_token(raw_token)
+    row = process_cache.cached(
+        "api-access",
+        tenant.pk,
+        lambda: _api_access.first(digest=digest, tenant_id=tenant.pk),
+        key=digest,
+    )
     if row is None:
         return None
     columns = _access_columns()

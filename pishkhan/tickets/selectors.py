@@ -517,10 +517,10 @@ def department_get(*, tenant: Tenant, department_id: int, active_only: bool = Fa
 def department_kept(*, tenant: Tenant, department_id: int) -> Department | None:
     """`department_get` for a request that only reads the department (a new ticket's): from the
     tenant's departments kept in the process under the settings stamp, which every write of a
-    department renews (tickets.settings_cache). A copy shared between requests: never save it."""
-    from pishkhan.tickets import settings_cache
+    department renews (process_cache). A copy shared between requests: never save it."""
+    from pishkhan import process_cache
 
-    by_id = settings_cache.cached(
+    by_id = process_cache.cached(
         "departments",
         tenant.pk,
         lambda: {department.pk: department for department in Department.objects.for_tenant(tenant)},

@@ -5,11 +5,11 @@ import pytest
 
 from pishkhan.accounts.services import staff_user_create
 from pishkhan.chat.services import agent_connected
+from pishkhan.process_cache import settings_changed
 from pishkhan.sla.models import BusinessCalendar
 from pishkhan.sla.services.defaults import policy_for_department
 from pishkhan.tenancy.models import Role
 from pishkhan.tenancy.services import membership_grant
-from pishkhan.tickets.settings_cache import settings_changed
 from tests.conftest import PASSWORD
 
 # The 004 seed (LiveAgent) and 000 (the virtual secretary) speak of chat with a supervisor.

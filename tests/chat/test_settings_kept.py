@@ -1,4 +1,4 @@
-"""A tenant's chat settings are kept in each process between visitors (tickets.settings_cache),
+"""A tenant's chat settings are kept in each process between visitors (process_cache),
 as every visitor's start reads them: a change counts from the very next visitor. These tests
 commit (transactional database), as production does."""
 
@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from pishkhan import process_cache
 from pishkhan.chat.selectors import chat_settings_get
 from pishkhan.chat.services import ChatError, chat_settings_update, chat_start, visitor_identify
-from pishkhan.tickets import settings_cache
 from pishkhan.tickets.services import department_update
 from tests.chat.conftest import VISITOR_HELLO, VISITOR_NAME, online, open_all_hours
 
@@ -18,10 +18,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def kept(monkeypatch):
     """Copies kept, whatever the test cache is: one process sees every change it makes."""
-    monkeypatch.setattr(settings_cache, "force_enabled", True)
-    settings_cache.forget()
+    monkeypatch.setattr(process_cache, "force_enabled", True)
+    process_cache.forget()
     yield
-    settings_cache.forget()
+    process_cache.forget()
 
 
 def _start(world, n: int):

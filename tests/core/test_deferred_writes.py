@@ -7,10 +7,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from psycopg import pq
 
-from pishkhan import compiled_inserts, deferred_writes
+from pishkhan import compiled_inserts, deferred_writes, process_cache
 from pishkhan.core import clock
 from pishkhan.sla.models import SlaClock
-from pishkhan.tickets import settings_cache
 from pishkhan.tickets.models import Message, Ticket
 from pishkhan.trust.models import AuditEvent
 
@@ -169,8 +168,8 @@ def _ticket_row_writes() -> tuple[int, int]:
 def test_a_submitted_ticket_is_written_once_with_its_number_and_due_time(alpha, monkeypatch):
     # as in production: the tenant's settings kept in the process (committed, so usable), so
     # nothing is read between the ticket's creation and its numbering
-    monkeypatch.setattr(settings_cache, "force_enabled", True)
-    settings_cache.forget()
+    monkeypatch.setattr(process_cache, "force_enabled", True)
+    process_cache.forget()
     # and pools of keys of this test's own, which the first submission fills: a refill (one
     # ticket in KEY_BLOCK) would carry the ticket's row out early, to be numbered by UPDATE
     monkeypatch.setattr(deferred_writes, "_keys", {})
@@ -182,7 +181,7 @@ def test_a_submitted_ticket_is_written_once_with_its_number_and_due_time(alpha, 
         ticket = alpha.submit("سایت بالا نمی‌آید")
         # one new row and no second version of it: the number and the due time came with it
         assert _ticket_row_writes() == (inserted + 1, updated)
-    settings_cache.forget()
+    process_cache.forget()
     stored = Ticket.objects.get(pk=ticket.pk)
     assert stored.number == ticket.number == Ticket.objects.filter(tenant=alpha.tenant).count()
     assert stored.sla_due_at is not None and stored.sla_due_at == ticket.sla_due_at

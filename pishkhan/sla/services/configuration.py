@@ -13,6 +13,7 @@ from pishkhan.core import clock as wall_clock
 from pishkhan.core.businesstime import MAX_TARGET_AMOUNT, parse_target
 from pishkhan.core.jalali import parse_date
 from pishkhan.core.persian import to_ascii_digits
+from pishkhan.process_cache import settings_changed
 from pishkhan.sla.calendars import (
     check_time_zone,
     format_week,
@@ -40,7 +41,6 @@ from pishkhan.sla.services.defaults import DEFAULT_TARGETS, NAME_MAX, sla_defaul
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import require_admin, staff_membership
 from pishkhan.tickets.models import Department, Priority, Severity, Status, Ticket
-from pishkhan.tickets.settings_cache import settings_changed
 from pishkhan.trust.services import audit_record
 from pishkhan.validation import choice, collect, require_clean, required_text
 

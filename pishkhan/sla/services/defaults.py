@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from pishkhan.core import clock as wall_clock
+from pishkhan.process_cache import settings_changed
 from pishkhan.sla.calendars import (
     DEFAULT_CALENDARS,
 )
@@ -16,7 +17,6 @@ from pishkhan.sla.models import (
 )
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tickets.models import Severity
-from pishkhan.tickets.settings_cache import settings_changed
 
 # SPEC S-2 [003 4.2.2]: first response, restore, resolution per class of request. "Review in 3
 # business days" and "estimate in 8 business days" are the restore targets of the two lower
@@ -104,7 +104,7 @@ def target_for(policy: SlaPolicy, *, severity: str, priority: str) -> SlaTarget 
     return rows.get(priority) or rows.get("")
 
 
-# --- what a submission reads, kept between requests (tickets.settings_cache) ---------------
+# --- what a submission reads, kept between requests (process_cache) ---------------
 
 
 class IntakeSettings:
@@ -160,6 +160,6 @@ class IntakeSettings:
 
 
 def intake_settings(*, tenant: Tenant) -> IntakeSettings:
-    from pishkhan.tickets import settings_cache
+    from pishkhan import process_cache
 
-    return settings_cache.cached("sla", tenant.pk, lambda: IntakeSettings(tenant))
+    return process_cache.cached("sla", tenant.pk, lambda: IntakeSettings(tenant))

@@ -1,5 +1,5 @@
 """The intake path keeps a tenant's support rules and service levels between requests
-(tickets.settings_cache): a change counts from the very next request, in this process and in
+(process_cache): a change counts from the very next request, in this process and in
 every other, a rolled-back change never counts, and one tenant's settings never answer for
 another's. These tests commit (transactional database), as production does."""
 
@@ -13,11 +13,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from pishkhan import process_cache
 from pishkhan.policies.models import RuleSettings
 from pishkhan.policies.services import rule_settings_update
 from pishkhan.sla.models import SlaClock, SlaPolicy
 from pishkhan.sla.services import policy_update
-from pishkhan.tickets import settings_cache
 from pishkhan.tickets.intake import PolicyRefusal
 from pishkhan.tickets.models import Severity
 from tests.conftest import GOOD_FIELDS
@@ -33,10 +33,10 @@ ENGLISH_BODY = "Hello, our website has been down since this morning. Please chec
 def kept(monkeypatch):
     """Copies kept, whatever the test cache is: these tests run in one process, which sees
     every change it makes (production keeps copies only with a cache all processes share)."""
-    monkeypatch.setattr(settings_cache, "force_enabled", True)
-    settings_cache.forget()
+    monkeypatch.setattr(process_cache, "force_enabled", True)
+    process_cache.forget()
     yield
-    settings_cache.forget()
+    process_cache.forget()
 
 
 def english(world, n: int = 0):
@@ -157,7 +157,7 @@ def test_a_change_committed_by_another_process_is_seen_on_the_next_request(alpha
 def test_with_a_cache_of_its_own_each_request_reads_the_rules(alpha, monkeypatch, settings):
     # The embedded default: the worker and the mail receiver could not see the web server's
     # changes through a process-local cache, so nothing is kept.
-    monkeypatch.setattr(settings_cache, "force_enabled", None)
+    monkeypatch.setattr(process_cache, "force_enabled", None)
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     rule_settings_update(tenant=alpha.tenant, actor=alpha.owner, persian_only="off")
     english(alpha, 1)
@@ -191,19 +191,19 @@ def test_a_new_tickets_department_is_kept_and_a_renamed_or_foreign_one_is_seen_a
 def reads(monkeypatch) -> list:
     """The tenant ids whose stamps were read from the shared cache, in order."""
     seen: list = []
-    real = settings_cache._stamps_now
+    real = process_cache._stamps_now
 
     def counted(tenant_id):
         seen.append(tenant_id)
         return real(tenant_id)
 
-    monkeypatch.setattr(settings_cache, "_stamps_now", counted)
+    monkeypatch.setattr(process_cache, "_stamps_now", counted)
     return seen
 
 
 def test_one_request_reads_the_stamps_once_and_sees_its_own_change(alpha, beta, reads):
     rule_settings_update(tenant=alpha.tenant, actor=alpha.owner, persian_only="off")
-    with settings_cache.one_reading():
+    with process_cache.one_reading():
         english(alpha, 1)
         english(alpha, 2)
         beta.submit("قطعی سایت")

@@ -1,0 +1,318 @@
+"""What every request reads of its tenant — the tenant itself, the API token it brings, the
+tenant's settings (support rules, service levels) — kept in the process between requests.
+
+A kept copy is used only while the tenant's *stamp* in the shared cache (Redis) is the one it
+was read under. Every write of what is kept here gives the stamp a new value once it has
+committed — from the models' save and delete signals, so a write anywhere (a service, the
+admin, a script) counts; from `RenewingQuerySet.update()` for the rows a request is let in by
+(tenant, host, token, user, seat); and by `settings_changed()` from the few other writes
+signals do not see (bulk creation, a settings queryset's update). So another process, or this
+one, never uses a copy older than a committed change; it reads again on its next request. A
+revoked token, a removed seat or a switched-off tenant counts from the very next request, as
+when every request read them. Only SQL written by hand, past the ORM, goes unseen: after such
+a change, `settings_changed(tenant_id)` (or a new stamp in Redis) makes it count.
+
+Inside a transaction that has itself changed settings the copies are not used (that
+transaction must see its own writes, which other processes must not see until they commit),
+and nothing read there is kept.
+
+Within one request (or one mail taken in) the stamps are read once: the request works with
+what was kept as it was when it began, as if it had read it all at its start — the tenant,
+its token and its settings cost one Redis round trip together. A change this request itself
+commits forgets them, so what it does next sees its own change.
+
+With a cache each process keeps to itself (LocMemCache, the embedded default) a change made
+in another process — the web server's while the worker or the mail receiver reads — would go
+unseen, so there every request reads the database as before.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.models.signals import post_delete, post_save, pre_save
+
+T = TypeVar("T")
+
+# Process-local backends: a stamp there is not seen by the other processes.
+LOCAL_BACKENDS = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+# The models whose rows make up what is kept here, each written under its tenant's stamp: the
+# row's `tenant_id`, or the one its queryset's `tenant_path` leads to (RenewingQuerySet).
+# HolidayOverride has no tenant: the operator's holidays are every tenant's, under the global
+# stamp.
+WATCHED = (
+    # What a request is let in by (tenancy.selectors): where the tenant is found, its token,
+    # the token's user and that user's seat.
+    "tenancy.Tenant",
+    "tenancy.Domain",
+    "tenancy.ApiToken",
+    "tenancy.Membership",
+    settings.AUTH_USER_MODEL,
+    "policies.RuleSettings",
+    "policies.DepartmentRules",
+    "sla.SlaPolicy",
+    "sla.SlaTarget",
+    "sla.DepartmentPolicy",
+    "sla.BusinessCalendar",
+    "sla.CalendarDay",
+    "sla.HolidayOverride",
+    # Read by the chat sockets on every visitor's start (routing, business hours).
+    "chat.ChatSettings",
+    "tickets.Department",
+)
+GLOBAL = "global"
+
+# (part, tenant id, key) -> (stamp, value), the most recently used last; at most KEPT_MAX.
+_kept: OrderedDict[tuple[str, int, Any], tuple[str, Any]] = OrderedDict()
+# (part, key) -> the tenant id what the key found last belonged to (`cached_found`).
+_pointers: OrderedDict[tuple[str, Any], int] = OrderedDict()
+KEPT_MAX = 4096
+_lock = threading.Lock()
+# Tests switch the cache on over a process-local backend (one process sees every change).
+force_enabled: bool | None = None
+
+
+def enabled() -> bool:
+    if force_enabled is not None:
+        return force_enabled
+    return settings.CACHES["default"]["BACKEND"] not in LOCAL_BACKENDS
+
+
+# Stamps read in the current request or mail, by tenant id; None outside one.
+_read_now: ContextVar[dict | None] = ContextVar("settings_stamps_read", default=None)
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """Read each tenant's stamp at most once inside the block (a request, a mail)."""
+    token = _read_now.set({})
+    try:
+        yield
+    finally:
+        _read_now.reset(token)
+
+
+class OneReadingPerRequest:
+    """Middleware: each request reads its tenant's stamps once."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with one_reading():
+            return self.get_response(request)
+
+
+def _key(tenant_id) -> str:
+    return f"settings-stamp:{tenant_id}"
+
+
+def _stamps(tenant_id: int) -> str:
+    """The stamp the tenant's settings are read under now: its own and the global one."""
+    read = _read_now.get()
+    if read is not None and tenant_id in read:
+        return read[tenant_id]
+    stamp = _stamps_now(tenant_id)
+    if read is not None:
+        read[tenant_id] = stamp
+    return stamp
+
+
+def _stamps_now(tenant_id: int) -> str:
+    keys = [_key(tenant_id), _key(GLOBAL)]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    for key in missing:
+        # Never set, or evicted: a new value, so no copy kept under an older one is used.
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+    if missing:
+        found = cache.get_many(keys)
+    return f"{found.get(keys[0], '')}/{found.get(keys[1], '')}"
+
+
+class _Renew:
+    """Renews a stamp once the transaction that changed its settings commits. While one waits
+    in the connection's on-commit list, this transaction has changed settings; a rollback (of
+    the transaction, or of the savepoint the change was made in) takes it off the list."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def __call__(self) -> None:
+        cache.set(self.key, uuid.uuid4().hex, timeout=None)
+        read = _read_now.get()
+        if read is not None:
+            read.clear()
+
+
+def _dirty(using: str = DEFAULT_DB_ALIAS) -> bool:
+    return any(isinstance(entry[1], _Renew) for entry in connections[using].run_on_commit)
+
+
+def cached(part: str, tenant_id: int, load: Callable[[], T], *, key: Any = None) -> T:
+    """`load()`, or the copy of it kept under the tenant's current stamp (one per `key`).
+    None is not kept: what was not found is looked for again (a flood of unknown keys — made
+    up tokens, say — does not push out what is found)."""
+    if not enabled() or _dirty():
+        return load()
+    stamp = _stamps(tenant_id)
+    kept = _kept_get((part, tenant_id, key), stamp)
+    if kept is not None:
+        return kept[1]
+    value = load()
+    if value is not None:
+        _keep((part, tenant_id, key), stamp, value)
+    return value
+
+
+def cached_found(
+    part: str, key: Any, load: Callable[[], T | None], tenant_of: Callable[[T], int]
+) -> T | None:
+    """What `load()` finds by `key` that is not a tenant's id (a slug, a host name), or the
+    copy kept under the stamp of the tenant it belongs to. Which tenant that is shows only
+    once it is found, and the stamp must be read *before* the reading it covers (a change
+    committed between the two would otherwise be kept as unchanged): so the first finding
+    only notes the tenant, and the next request keeps what it reads. Nothing is kept for a
+    key that finds nothing: a tenant created next must be found at once."""
+    if not enabled() or _dirty():
+        return load()
+    tenant_id = _pointers.get((part, key))
+    stamp = None
+    if tenant_id is not None:
+        stamp = _stamps(tenant_id)
+        kept = _kept_get((part, tenant_id, key), stamp)
+        if kept is not None:
+            return kept[1]
+    value = load()
+    found = None if value is None else tenant_of(value)
+    with _lock:
+        if found is None:
+            _pointers.pop((part, key), None)
+        else:
+            _pointers[(part, key)] = found
+            _pointers.move_to_end((part, key))
+            while len(_pointers) > KEPT_MAX:
+                _pointers.popitem(last=False)
+    if found is not None and found == tenant_id:
+        _keep((part, found, key), stamp, value)
+    return value
+
+
+def _kept_get(entry: tuple, stamp: str) -> tuple[str, Any] | None:
+    kept = _kept.get(entry)
+    if kept is None or kept[0] != stamp:
+        return None
+    with _lock:
+        if entry in _kept:
+            _kept.move_to_end(entry)
+    return kept
+
+
+def _keep(entry: tuple, stamp: str, value: Any) -> None:
+    with _lock:
+        _kept[entry] = (stamp, value)
+        _kept.move_to_end(entry)
+        while len(_kept) > KEPT_MAX:
+            _kept.popitem(last=False)
+
+
+def settings_changed(tenant_id: int | None, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """A write of the tenant's settings (None: of every tenant's) in the current transaction;
+    copies are renewed once it commits."""
+    key = _key(GLOBAL if tenant_id is None else tenant_id)
+    transaction.on_commit(_Renew(key), using=using)
+
+
+class RenewingQuerySet(models.QuerySet):
+    """The queryset of a watched model: `update()` sends no signal, so it renews the stamps of
+    the tenants whose rows it changes itself, once it has committed — after the rows are
+    written, never before (a request in between would keep the old rows under the new
+    stamp). Deletion needs nothing: with a signal receiver connected, Django deletes row by
+    row and signals each."""
+
+    # How a row reaches its tenant's id, as a `values_list` path.
+    tenant_path = "tenant_id"
+    # Fields whose change alters nothing kept (a token's last use).
+    unwatched_fields: frozenset[str] = frozenset()
+
+    def update(self, **kwargs):
+        if set(kwargs) <= self.unwatched_fields:
+            return super().update(**kwargs)
+        # The tenants before and after: the update may take the rows out of the filter
+        # (is_active=False) or move them to another tenant (a host given to another).
+        before = list(self.values_list("pk", self.tenant_path))
+        count = super().update(**kwargs)
+        pks = {pk for pk, _tenant_id in before}
+        after = self.model._default_manager.filter(pk__in=pks).values_list(self.tenant_path)
+        for tenant_id in {t for _pk, t in before} | {t for (t,) in after}:
+            if tenant_id is not None:
+                settings_changed(tenant_id, using=self.db)
+        return count
+
+
+def forget() -> None:
+    """Drop every kept copy (tests)."""
+    with _lock:
+        _kept.clear()
+        _pointers.clear()
+
+
+def _tenants_of(instance, *, created: bool) -> list[int | None]:
+    """Whose stamps a write of `instance` renews (None: the global one)."""
+    queryset = type(instance)._default_manager.all()
+    path = getattr(queryset, "tenant_path", "tenant_id")
+    if path == "tenant_id":
+        return [getattr(instance, "tenant_id", None)]
+    if path == "pk":
+        return [instance.pk]
+    if created:
+        return []  # reached through other rows (a user through seats), there are none yet
+    # A deleted user's seats went first, each renewing its own tenant's stamp.
+    found = queryset.filter(pk=instance.pk).values_list(path, flat=True)
+    return [tenant_id for tenant_id in found if tenant_id is not None]
+
+
+def _unwatched(instance, update_fields) -> bool:
+    unwatched = getattr(type(instance)._default_manager.all(), "unwatched_fields", frozenset())
+    return bool(update_fields) and set(update_fields) <= unwatched
+
+
+def _before_write(sender, instance, using=DEFAULT_DB_ALIAS, update_fields=None, **kwargs) -> None:
+    """Note whose row it was before the write: a row given to another tenant (a host, say)
+    changes what both tenants keep. Both are renewed after the write, never before it."""
+    if instance._state.adding or _unwatched(instance, update_fields):
+        return
+    queryset = type(instance)._default_manager.all()
+    if getattr(queryset, "tenant_path", "tenant_id") != "tenant_id":
+        return  # a tenant is its own; a user reaches tenants through seats, saved apart
+    if not hasattr(instance, "tenant_id"):
+        return  # every tenant's (the operator's holidays)
+    found = queryset.using(using).filter(pk=instance.pk).values_list("tenant_id", flat=True)
+    instance._process_cache_tenants = list(found)
+
+
+def _on_write(sender, instance, using=DEFAULT_DB_ALIAS, update_fields=None, **kwargs) -> None:
+    if _unwatched(instance, update_fields):
+        return  # a login's time, say: nothing kept changes
+    before = instance.__dict__.pop("_process_cache_tenants", [])
+    now = _tenants_of(instance, created=kwargs.get("created", False))
+    for tenant_id in dict.fromkeys([*before, *now]):
+        settings_changed(tenant_id, using=using)
+
+
+for _model in WATCHED:
+    pre_save.connect(_before_write, sender=_model, dispatch_uid=f"settings-cache-pre-{_model}")
+    post_save.connect(_on_write, sender=_model, dispatch_uid=f"settings-cache-save-{_model}")
+    post_delete.connect(_on_write, sender=_model, dispatch_uid=f"settings-cache-delete-{_model}")
