@@ -4,13 +4,15 @@ tenant's settings (support rules, service levels) — kept in the process betwee
 A kept copy is used only while the tenant's *stamp* in the shared cache (Redis) is the one it
 was read under. Every write of what is kept here gives the stamp a new value once it has
 committed — from the models' save and delete signals, so a write anywhere (a service, the
-admin, a script) counts; from `RenewingQuerySet.update()` for the rows a request is let in by
-(tenant, host, token, user, seat); and by `settings_changed()` from the few other writes
-signals do not see (bulk creation, a settings queryset's update). So another process, or this
-one, never uses a copy older than a committed change; it reads again on its next request. A
-revoked token, a removed seat or a switched-off tenant counts from the very next request, as
-when every request read them. Only SQL written by hand, past the ORM, goes unseen: after such
-a change, `settings_changed(tenant_id)` (or a new stamp in Redis) makes it count.
+admin, a script) counts; from `RenewingQuerySet` (updates, bulk writes) for the rows a
+request is let in by (tenant, host, token, user, seat); and by `settings_changed()` from the
+few other writes signals do not see (bulk creation, a settings queryset's update). So another
+process, or this one, never uses a copy older than a committed change; it reads again on its
+next request. A revoked token, a removed seat or a switched-off tenant counts from the very
+next request, as when every request read them. What a stamp cannot cover — SQL written by
+hand past the ORM, a renewal lost because Redis was unreachable the moment the change
+committed — counts within KEPT_SECONDS, the most a copy is kept; while Redis cannot be read,
+nothing is kept or used.
 
 Inside a transaction that has itself changed settings the copies are not used (that
 transaction must see its own writes, which other processes must not see until they commit),
@@ -28,6 +30,7 @@ unseen, so there every request reads the database as before.
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from collections import OrderedDict
@@ -39,9 +42,12 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+
+from pishkhan.core import clock
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 # Process-local backends: a stamp there is not seen by the other processes.
 LOCAL_BACKENDS = (
@@ -74,11 +80,15 @@ WATCHED = (
 )
 GLOBAL = "global"
 
-# (part, tenant id, key) -> (stamp, value), the most recently used last; at most KEPT_MAX.
-_kept: OrderedDict[tuple[str, int, Any], tuple[str, Any]] = OrderedDict()
+# (part, tenant id, key) -> (stamp, when kept, value), the most recently used last; at most
+# KEPT_MAX.
+_kept: OrderedDict[tuple[str, int, Any], tuple[str, Any, Any]] = OrderedDict()
 # (part, key) -> the tenant id what the key found last belonged to (`cached_found`).
 _pointers: OrderedDict[tuple[str, Any], int] = OrderedDict()
 KEPT_MAX = 4096
+# A kept copy is read again after this long even under the same stamp: the bound on what a
+# renewal lost on the way (Redis unreachable the moment a change committed) can cost.
+KEPT_SECONDS = 60
 _lock = threading.Lock()
 # Tests switch the cache on over a process-local backend (one process sees every change).
 force_enabled: bool | None = None
@@ -119,8 +129,10 @@ def _key(tenant_id) -> str:
     return f"settings-stamp:{tenant_id}"
 
 
-def _stamps(tenant_id: int) -> str:
-    """The stamp the tenant's settings are read under now: its own and the global one."""
+def _stamps(tenant_id: int) -> str | None:
+    """The stamp the tenant's settings are read under now: its own and the global one. None
+    while the shared cache cannot be reached: then nothing is kept or used, and every request
+    reads the database as without a cache."""
     read = _read_now.get()
     if read is not None and tenant_id in read:
         return read[tenant_id]
@@ -130,15 +142,19 @@ def _stamps(tenant_id: int) -> str:
     return stamp
 
 
-def _stamps_now(tenant_id: int) -> str:
+def _stamps_now(tenant_id: int) -> str | None:
     keys = [_key(tenant_id), _key(GLOBAL)]
-    found = cache.get_many(keys)
-    missing = [key for key in keys if key not in found]
-    for key in missing:
-        # Never set, or evicted: a new value, so no copy kept under an older one is used.
-        cache.add(key, uuid.uuid4().hex, timeout=None)
-    if missing:
+    try:
         found = cache.get_many(keys)
+        missing = [key for key in keys if key not in found]
+        for key in missing:
+            # Never set, or evicted: a new value, so no copy kept under an older one is used.
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+        if missing:
+            found = cache.get_many(keys)
+    except Exception:  # the cache's client raises its own errors (redis.ConnectionError, …)
+        logger.warning("settings stamps unreadable; reading from the database", exc_info=True)
+        return None
     return f"{found.get(keys[0], '')}/{found.get(keys[1], '')}"
 
 
@@ -151,10 +167,16 @@ class _Renew:
         self.key = key
 
     def __call__(self) -> None:
-        cache.set(self.key, uuid.uuid4().hex, timeout=None)
         read = _read_now.get()
         if read is not None:
             read.clear()
+        try:
+            cache.set(self.key, uuid.uuid4().hex, timeout=None)
+        except Exception:
+            # The change has committed and stands; only its renewal is lost, and copies kept
+            # before it live at most KEPT_SECONDS more. Logged, not raised: the caller's write
+            # succeeded, and the other renewals waiting on the same commit must still run.
+            logger.error("settings stamp %s not renewed", self.key, exc_info=True)
 
 
 def _dirty(using: str = DEFAULT_DB_ALIAS) -> bool:
@@ -168,9 +190,11 @@ def cached(part: str, tenant_id: int, load: Callable[[], T], *, key: Any = None)
     if not enabled() or _dirty():
         return load()
     stamp = _stamps(tenant_id)
+    if stamp is None:
+        return load()
     kept = _kept_get((part, tenant_id, key), stamp)
     if kept is not None:
-        return kept[1]
+        return kept
     value = load()
     if value is not None:
         _keep((part, tenant_id, key), stamp, value)
@@ -194,7 +218,7 @@ def cached_found(
         stamp = _stamps(tenant_id)
         kept = _kept_get((part, tenant_id, key), stamp)
         if kept is not None:
-            return kept[1]
+            return kept
     value = load()
     found = None if value is None else tenant_of(value)
     with _lock:
@@ -205,24 +229,27 @@ def cached_found(
             _pointers.move_to_end((part, key))
             while len(_pointers) > KEPT_MAX:
                 _pointers.popitem(last=False)
-    if found is not None and found == tenant_id:
+    if found is not None and found == tenant_id and stamp is not None:
         _keep((part, found, key), stamp, value)
     return value
 
 
-def _kept_get(entry: tuple, stamp: str) -> tuple[str, Any] | None:
+def _kept_get(entry: tuple, stamp: str | None) -> Any:
+    """The value kept for `entry` under `stamp` and not older than KEPT_SECONDS, or None."""
     kept = _kept.get(entry)
-    if kept is None or kept[0] != stamp:
+    if kept is None or stamp is None or kept[0] != stamp:
+        return None
+    if (clock.now() - kept[1]).total_seconds() > KEPT_SECONDS:
         return None
     with _lock:
         if entry in _kept:
             _kept.move_to_end(entry)
-    return kept
+    return kept[2]
 
 
 def _keep(entry: tuple, stamp: str, value: Any) -> None:
     with _lock:
-        _kept[entry] = (stamp, value)
+        _kept[entry] = (stamp, clock.now(), value)
         _kept.move_to_end(entry)
         while len(_kept) > KEPT_MAX:
             _kept.popitem(last=False)
@@ -232,15 +259,15 @@ def settings_changed(tenant_id: int | None, *, using: str = DEFAULT_DB_ALIAS) ->
     """A write of the tenant's settings (None: of every tenant's) in the current transaction;
     copies are renewed once it commits."""
     key = _key(GLOBAL if tenant_id is None else tenant_id)
-    transaction.on_commit(_Renew(key), using=using)
+    transaction.on_commit(_Renew(key), using=using, robust=True)
 
 
 class RenewingQuerySet(models.QuerySet):
-    """The queryset of a watched model: `update()` sends no signal, so it renews the stamps of
-    the tenants whose rows it changes itself, once it has committed — after the rows are
-    written, never before (a request in between would keep the old rows under the new
-    stamp). Deletion needs nothing: with a signal receiver connected, Django deletes row by
-    row and signals each."""
+    """The queryset of a watched model whose writes bypass the signals: `update()`,
+    `bulk_create()` and `bulk_update()` renew the stamps of the tenants whose rows they change
+    themselves, once they have committed — after the rows are written, never before (a
+    request in between would keep the old rows under the new stamp). Deletion needs nothing:
+    with a signal receiver connected, Django deletes row by row and signals each."""
 
     # How a row reaches its tenant's id, as a `values_list` path.
     tenant_path = "tenant_id"
@@ -250,16 +277,51 @@ class RenewingQuerySet(models.QuerySet):
     def update(self, **kwargs):
         if set(kwargs) <= self.unwatched_fields:
             return super().update(**kwargs)
-        # The tenants before and after: the update may take the rows out of the filter
-        # (is_active=False) or move them to another tenant (a host given to another).
-        before = list(self.values_list("pk", self.tenant_path))
-        count = super().update(**kwargs)
-        pks = {pk for pk, _tenant_id in before}
-        after = self.model._default_manager.filter(pk__in=pks).values_list(self.tenant_path)
-        for tenant_id in {t for _pk, t in before} | {t for (t,) in after}:
-            if tenant_id is not None:
-                settings_changed(tenant_id, using=self.db)
+        with transaction.atomic(using=self.db):
+            # The rows and their tenants before, locked: the update may take them out of the
+            # filter (is_active=False) or move them to another tenant (a host given to
+            # another). Only these rows are updated, so a row committed meanwhile is not
+            # changed unseen.
+            locked = self.select_for_update(of=("self",))
+            before = list(locked.values_list("pk", self.tenant_path))
+            pks = {pk for pk, _tenant_id in before}
+            only_these = self.model._default_manager.using(self.db).filter(pk__in=pks)
+            count = models.QuerySet.update(only_these, **kwargs)
+            self._renew({tenant_id for _pk, tenant_id in before} | self._tenants(pks))
         return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            if kwargs.get("update_conflicts"):
+                # An upsert may have changed rows of any tenant (a host taken from another).
+                settings_changed(None, using=self.db)
+            else:
+                self._renew(self._tenants({obj.pk for obj in created if obj.pk is not None}))
+                self._renew({getattr(obj, "tenant_id", None) for obj in created})
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if set(fields) <= self.unwatched_fields:
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        pks = {obj.pk for obj in objs}
+        with transaction.atomic(using=self.db):
+            before = self._tenants(pks)
+            count = super().bulk_update(objs, fields, *args, **kwargs)
+            self._renew(before | self._tenants(pks))
+        return count
+
+    def _tenants(self, pks) -> set:
+        if not pks:
+            return set()
+        rows = self.model._default_manager.using(self.db).filter(pk__in=pks)
+        return set(rows.values_list(self.tenant_path, flat=True))
+
+    def _renew(self, tenant_ids) -> None:
+        for tenant_id in tenant_ids - {None}:
+            settings_changed(tenant_id, using=self.db)
 
 
 def forget() -> None:
@@ -290,8 +352,9 @@ def _unwatched(instance, update_fields) -> bool:
 
 
 def _before_write(sender, instance, using=DEFAULT_DB_ALIAS, update_fields=None, **kwargs) -> None:
-    """Note whose row it was before the write: a row given to another tenant (a host, say)
-    changes what both tenants keep. Both are renewed after the write, never before it."""
+    """Note whose row it is before a save or a deletion, as the database holds it (the
+    instance may be older: a host given to another tenant since it was loaded). A row given to
+    another tenant changes what both tenants keep. Renewed after the write, never before."""
     if instance._state.adding or _unwatched(instance, update_fields):
         return
     queryset = type(instance)._default_manager.all()
@@ -314,5 +377,8 @@ def _on_write(sender, instance, using=DEFAULT_DB_ALIAS, update_fields=None, **kw
 
 for _model in WATCHED:
     pre_save.connect(_before_write, sender=_model, dispatch_uid=f"settings-cache-pre-{_model}")
+    pre_delete.connect(
+        _before_write, sender=_model, dispatch_uid=f"settings-cache-pre-delete-{_model}"
+    )
     post_save.connect(_on_write, sender=_model, dispatch_uid=f"settings-cache-save-{_model}")
     post_delete.connect(_on_write, sender=_model, dispatch_uid=f"settings-cache-delete-{_model}")

@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 
 from pishkhan import process_cache
 from pishkhan.core import clock
-from pishkhan.tenancy.models import ApiToken, Domain, Membership, Tenant
-from pishkhan.tenancy.selectors import tenant_get_by_slug
+from pishkhan.tenancy.models import ApiToken, Domain, Membership, Tenant, hash_token
+from pishkhan.tenancy.selectors import api_access_get, tenant_get_by_slug
 from pishkhan.tenancy.services import api_token_revoke, membership_update
 from tests.api.helpers import API, assert_error, token_for
 from tests.conftest import PASSWORD
@@ -236,3 +236,151 @@ def test_last_use_of_a_kept_token_is_written_once_a_minute(alpha):
             assert client.get(API + "/departments").status_code == 200
         token.refresh_from_db()
         assert token.last_used_at == first + timedelta(seconds=70)
+
+
+@pytest.mark.parametrize("how", ["save", "queryset", "upsert"])
+def test_a_host_moved_in_any_way_leads_to_its_new_tenant_at_once(alpha, beta, how):
+    domain = Domain.objects.create(tenant=alpha.tenant, host="support.example.ir")
+    to_alpha = Client(HTTP_HOST="support.example.ir", HTTP_AUTHORIZATION=f"Bearer {alpha.token}")
+    warm(to_alpha)
+    if how == "save":
+        domain.tenant = beta.tenant
+        domain.save()
+    elif how == "queryset":
+        Domain.objects.filter(pk=domain.pk).update(tenant=beta.tenant)
+    else:
+        Domain.objects.bulk_create(
+            [Domain(tenant=beta.tenant, host="support.example.ir")],
+            update_conflicts=True,
+            unique_fields=["host"],
+            update_fields=["tenant"],
+        )
+    assert_error(to_alpha.get(API + "/departments"), 401, "unauthorized")
+
+
+def test_deleting_a_host_through_an_old_copy_counts_for_its_tenant_now(alpha, beta):
+    domain = Domain.objects.create(tenant=alpha.tenant, host="support.example.ir")
+    old_copy = Domain.objects.get(pk=domain.pk)
+    Domain.objects.filter(pk=domain.pk).update(tenant=beta.tenant)
+    to_beta = Client(HTTP_HOST="support.example.ir", HTTP_AUTHORIZATION=f"Bearer {beta.token}")
+    warm(to_beta)
+    old_copy.delete()  # still says alpha
+    assert_error(to_beta.get(API + "/departments"), 404, "tenant_not_found")
+
+
+def test_a_slug_renamed_by_save_leads_nowhere_at_once(alpha):
+    to_alpha = by_header(alpha)
+    warm(to_alpha)
+    tenant = Tenant.objects.get(pk=alpha.tenant.pk)
+    tenant.slug = "alpha-renamed"
+    tenant.save()
+    assert_error(to_alpha.get(API + "/departments"), 404, "tenant_not_found")
+
+
+@pytest.mark.parametrize("how", ["queryset", "related", "delete"])
+def test_a_token_taken_away_in_any_way_is_refused_on_the_next_request(alpha, how):
+    raw = token_for(alpha, alpha.agent)
+    client = alpha.api(raw)
+    warm(client)
+    tokens = ApiToken.objects.for_tenant(alpha.tenant).filter(last_four=raw[-4:])
+    if how == "queryset":
+        tokens.update(revoked_at=clock.now())
+    elif how == "related":
+        alpha.agent.api_tokens.update(revoked_at=clock.now())
+    else:
+        tokens.get().delete()
+    assert_error(client.get(API + "/departments"), 401, "unauthorized")
+
+
+# A tenant with data cannot be deleted (its tickets protect it); switching it off is above.
+@pytest.mark.parametrize("how", ["seat deleted", "user deleted"])
+def test_deletions_count_on_the_next_request(alpha, how):
+    raw = token_for(alpha, alpha.agent)
+    client = alpha.api(raw)
+    warm(client)
+    if how == "seat deleted":
+        Membership.objects.get(tenant=alpha.tenant, user=alpha.agent).delete()
+    else:
+        type(alpha.agent).objects.get(pk=alpha.agent.pk).delete()
+    assert_error(client.get(API + "/departments"), 401, "unauthorized")
+
+
+def test_a_role_lowered_by_the_service_counts_on_the_next_request(alpha):
+    raw = token_for(alpha, alpha.agent)
+    client = alpha.api(raw)
+    warm(client)
+    seat = Membership.objects.for_tenant(alpha.tenant).get(user=alpha.agent)
+    membership_update(
+        tenant=alpha.tenant, actor=alpha.owner, membership=seat, role="readonly", is_active=True
+    )
+    response = client.patch(
+        API + f"/tickets/{alpha.ticket.number}",
+        data={"priority": "urgent"},
+        content_type="application/json",
+    )
+    assert_error(response, 403, "forbidden")
+
+
+def test_what_a_rolled_back_transaction_read_is_not_kept(alpha):
+    # given a token created in a transaction that then fails
+    def create_then_fail():
+        with transaction.atomic():
+            ApiToken.objects.bulk_create(
+                [
+                    ApiToken(
+                        tenant=alpha.tenant,
+                        user=alpha.agent,
+                        name="short-lived",
+                        token_hash=hash_token("pk_never-committed"),
+                        last_four="tted",
+                    )
+                ]
+            )
+            for _ in range(3):
+                assert api_access_get(tenant=alpha.tenant, raw_token="pk_never-committed")
+            raise RuntimeError("the surrounding work failed")
+
+    with pytest.raises(RuntimeError):
+        create_then_fail()
+    # then the token it read inside lets nobody in
+    assert_error(alpha.api("pk_never-committed").get(API + "/departments"), 401, "unauthorized")
+
+
+def test_a_renewal_lost_on_the_way_costs_at_most_the_kept_copies_age(alpha, monkeypatch):
+    raw = token_for(alpha, alpha.agent)
+    client = alpha.api(raw)
+    token = ApiToken.objects.for_tenant(alpha.tenant).get(last_four=raw[-4:])
+    with time_machine.travel(clock.now(), tick=False) as traveller:
+        warm(client)
+
+        # when the shared cache cannot be written the moment the revocation commits
+        def unreachable(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        monkeypatch.setattr(process_cache.cache, "set", unreachable)
+        api_token_revoke(tenant=alpha.tenant, token=token, actor=alpha.owner)
+        monkeypatch.undo()
+        # then the revocation stands, and no process lets the token in past the kept age
+        token.refresh_from_db()
+        assert token.revoked_at is not None
+        traveller.shift(timedelta(seconds=process_cache.KEPT_SECONDS + 1))
+        assert_error(client.get(API + "/departments"), 401, "unauthorized")
+
+
+def test_without_the_shared_cache_requests_read_the_database(alpha, monkeypatch):
+    raw = token_for(alpha, alpha.agent)
+    client = alpha.api(raw)
+    warm(client)
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(process_cache.cache, "get_many", unreachable)
+    # the API still answers, reading tenant and token each time
+    status, reads = access_reads(client)
+    assert status == 200
+    assert reads
+    # and a revocation meanwhile counts at once
+    token = ApiToken.objects.for_tenant(alpha.tenant).get(last_four=raw[-4:])
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=clock.now())
+    assert_error(client.get(API + "/departments"), 401, "unauthorized")
