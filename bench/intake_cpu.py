@@ -37,6 +37,13 @@ WARM = 50
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=1500)
+    parser.add_argument(
+        "--customers",
+        type=int,
+        default=0,
+        help="customers to make first (at least one per ticket; intake_instructions.py makes "
+        "the same number for runs of different lengths)",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -49,7 +56,9 @@ def main() -> None:
     from django.core.wsgi import get_wsgi_application
 
     call_command("migrate", verbosity=0)
-    tenant, department, token, customers = api_create._setup(WARM + args.tickets)
+    tenant, department, token, customers = api_create._setup(
+        max(args.customers, WARM + args.tickets)
+    )
     bodies = api_create._body_templates(department.pk)
     application = get_wsgi_application()
 
