@@ -55,6 +55,17 @@ def _nothing_kept_from_an_earlier_test():
     process_cache.forget()
 
 
+@pytest.fixture
+def kept_per_process(monkeypatch):
+    """Copies kept between requests (process_cache), whatever the test cache is: as in
+    production, where every process shares one cache. A test runs in one process, which sees
+    every change it makes."""
+    monkeypatch.setattr(process_cache, "force_enabled", True)
+    process_cache.forget()
+    yield
+    process_cache.forget()
+
+
 @pytest.fixture(autouse=True)
 def _release_socket_connections():
     """The chat sockets' database threads keep their connections between calls: close them

@@ -4,6 +4,8 @@ write could touch (to show a refused request changed nothing)."""
 import base64
 import json
 
+from django.test import Client
+
 from pishkhan.accounts.models import Customer
 from pishkhan.sla.models import (
     BillableTime,
@@ -14,6 +16,7 @@ from pishkhan.sla.models import (
     SlaPolicy,
     SlaTarget,
 )
+from pishkhan.tenancy.models import Domain
 from pishkhan.tenancy.services import api_token_create
 from pishkhan.tickets.models import (
     Attachment,
@@ -92,3 +95,19 @@ def assert_error(response, status: int, code: str) -> dict:
 def token_for(world, user) -> str:
     _token, raw = api_token_create(tenant=world.tenant, user=user, name="test")
     return raw
+
+
+REACHED_BY = ["subdomain", "own host", "header"]
+
+
+def client_reaching(world, reached_by: str) -> Client:
+    """A client with the tenant's token, reaching the tenant by its subdomain, by a host of
+    its own (support.<slug>.example, created here) or by the X-Tenant header."""
+    own = f"support.{world.tenant.slug}.example"
+    Domain.objects.get_or_create(tenant=world.tenant, host=own)
+    host, headers = {
+        "subdomain": (world.host, {}),
+        "own host": (own, {}),
+        "header": ("api.example.com", {"HTTP_X_TENANT": world.tenant.slug}),
+    }[reached_by]
+    return Client(HTTP_HOST=host, HTTP_AUTHORIZATION=f"Bearer {world.token}", **headers)

@@ -11,7 +11,7 @@ from pishkhan.api.urls import docs_view
 from pishkhan.core import clock
 from pishkhan.tenancy.models import ApiToken, Domain, Membership, Role, Tenant
 from pishkhan.tenancy.services import api_token_revoke, membership_grant
-from tests.api.helpers import API, assert_error, send, token_for
+from tests.api.helpers import API, REACHED_BY, assert_error, client_reaching, send, token_for
 
 
 def test_request_without_a_token_is_unauthorized(alpha):
@@ -115,15 +115,9 @@ def test_tenant_is_found_by_a_host_of_its_own(alpha, beta):
     assert_error(beta_client.get(API + "/tickets"), 401, "unauthorized")
 
 
-@pytest.mark.parametrize("reached_by", ["subdomain", "own host", "header"])
+@pytest.mark.parametrize("reached_by", REACHED_BY)
 def test_inactive_tenant_is_no_tenant(alpha, reached_by):
-    Domain.objects.create(tenant=alpha.tenant, host="support.alpha.example")
-    host, headers = {
-        "subdomain": (alpha.host, {}),
-        "own host": ("support.alpha.example", {}),
-        "header": ("api.example.com", {"HTTP_X_TENANT": "alpha"}),
-    }[reached_by]
-    client = Client(HTTP_HOST=host, HTTP_AUTHORIZATION=f"Bearer {alpha.token}", **headers)
+    client = client_reaching(alpha, reached_by)
     # given a tenant its token reaches, when the tenant is switched off, then it is not there
     assert client.get(API + "/tickets").status_code == 200
     Tenant.objects.filter(pk=alpha.tenant.pk).update(is_active=False)

@@ -18,18 +18,10 @@ from pishkhan.core import clock
 from pishkhan.tenancy.models import ApiToken, Domain, Membership, Tenant, hash_token
 from pishkhan.tenancy.selectors import api_access_get, tenant_get_by_slug
 from pishkhan.tenancy.services import api_token_revoke, membership_update
-from tests.api.helpers import API, assert_error, token_for
+from tests.api.helpers import API, REACHED_BY, assert_error, client_reaching, token_for
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def kept(monkeypatch):
-    monkeypatch.setattr(process_cache, "force_enabled", True)
-    process_cache.forget()
-    yield
-    process_cache.forget()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("kept_per_process")]
 
 
 def warm(client: Client, path: str = "/departments") -> None:
@@ -151,15 +143,9 @@ def test_a_login_does_not_renew_what_is_kept(alpha):
 
 
 @pytest.mark.parametrize("how", ["save", "queryset"])
-@pytest.mark.parametrize("reached_by", ["subdomain", "own host", "header"])
+@pytest.mark.parametrize("reached_by", REACHED_BY)
 def test_switched_off_tenant_is_no_tenant_on_the_next_request(alpha, how, reached_by):
-    Domain.objects.create(tenant=alpha.tenant, host="support.alpha.example")
-    host, headers = {
-        "subdomain": (alpha.host, {}),
-        "own host": ("support.alpha.example", {}),
-        "header": ("api.example.com", {"HTTP_X_TENANT": "alpha"}),
-    }[reached_by]
-    client = Client(HTTP_HOST=host, HTTP_AUTHORIZATION=f"Bearer {alpha.token}", **headers)
+    client = client_reaching(alpha, reached_by)
     warm(client)
     assert access_reads(client) == (200, [])
     if how == "save":

@@ -6,22 +6,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pishkhan import process_cache
 from pishkhan.chat.selectors import chat_settings_get
 from pishkhan.chat.services import ChatError, chat_settings_update, chat_start, visitor_identify
 from pishkhan.tickets.services import department_update
 from tests.chat.conftest import VISITOR_HELLO, VISITOR_NAME, online, open_all_hours
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def kept(monkeypatch):
-    """Copies kept, whatever the test cache is: one process sees every change it makes."""
-    monkeypatch.setattr(process_cache, "force_enabled", True)
-    process_cache.forget()
-    yield
-    process_cache.forget()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("kept_per_process")]
 
 
 def _start(world, n: int):

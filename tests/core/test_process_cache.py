@@ -22,21 +22,11 @@ from pishkhan.tickets.intake import PolicyRefusal
 from pishkhan.tickets.models import Severity
 from tests.conftest import GOOD_FIELDS
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("kept_per_process")]
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGLISH_SUBJECT = "Website down"
 ENGLISH_BODY = "Hello, our website has been down since this morning. Please check it."
-
-
-@pytest.fixture(autouse=True)
-def kept(monkeypatch):
-    """Copies kept, whatever the test cache is: these tests run in one process, which sees
-    every change it makes (production keeps copies only with a cache all processes share)."""
-    monkeypatch.setattr(process_cache, "force_enabled", True)
-    process_cache.forget()
-    yield
-    process_cache.forget()
 
 
 def english(world, n: int = 0):
