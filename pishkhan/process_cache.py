@@ -68,6 +68,8 @@ WATCHED = (
     settings.AUTH_USER_MODEL,
     "policies.RuleSettings",
     "policies.DepartmentRules",
+    # Whether the tenant has an unpaid fine at all (the suspension rule, T-12).
+    "policies.Fine",
     "sla.SlaPolicy",
     "sla.SlaTarget",
     "sla.DepartmentPolicy",

@@ -87,7 +87,20 @@ def verified_service_for_values(*, tenant: Tenant, values) -> OwnedService | Non
 
 
 def overdue_fine(*, tenant: Tenant, customer: Customer, now: datetime) -> Fine | None:
+    if process_cache.enabled() and not _any_unpaid_fine(tenant):
+        return None
     return _overdue_fine.first(tenant_id=tenant.pk, customer_id=customer.pk, now=now)
+
+
+def _any_unpaid_fine(tenant: Tenant) -> bool:
+    """Whether the tenant has an unpaid fine at all, kept in the process while its fines are
+    unchanged (a fine's every write renews the tenant's stamp: process_cache). Most tenants
+    have none most of the time, and then a submission need not look for its customer's."""
+    return process_cache.cached(
+        "unpaid-fines",
+        tenant.pk,
+        lambda: Fine.objects.for_tenant(tenant).filter(status=FineStatus.UNPAID).exists(),
+    )
 
 
 # Asked on every submission (the suspension rule).
