@@ -300,8 +300,7 @@ class RenewingQuerySet(models.QuerySet):
                 # An upsert may have changed rows of any tenant (a host taken from another).
                 settings_changed(None, using=self.db)
             else:
-                self._renew(self._tenants({obj.pk for obj in created if obj.pk is not None}))
-                self._renew({getattr(obj, "tenant_id", None) for obj in created})
+                self._renew({tenant_id for obj in created for tenant_id in _own_tenants(obj)})
         return created
 
     def bulk_update(self, objs, fields, *args, **kwargs):
@@ -316,10 +315,7 @@ class RenewingQuerySet(models.QuerySet):
         return count
 
     def _tenants(self, pks) -> set:
-        if not pks:
-            return set()
-        rows = self.model._default_manager.using(self.db).filter(pk__in=pks)
-        return set(rows.values_list(self.tenant_path, flat=True))
+        return _tenants_in_db(self.model, pks, using=self.db)
 
     def _renew(self, tenant_ids) -> None:
         for tenant_id in tenant_ids - {None}:
@@ -333,19 +329,28 @@ def forget() -> None:
         _pointers.clear()
 
 
-def _tenants_of(instance, *, created: bool) -> list[int | None]:
-    """Whose stamps a write of `instance` renews (None: the global one)."""
-    queryset = type(instance)._default_manager.all()
-    path = getattr(queryset, "tenant_path", "tenant_id")
-    if path == "tenant_id":
-        return [getattr(instance, "tenant_id", None)]
+def _path(model) -> str:
+    """How a watched model's row reaches its tenant's id (RenewingQuerySet.tenant_path)."""
+    return getattr(model._default_manager.all(), "tenant_path", "tenant_id")
+
+
+def _own_tenants(instance) -> list[int | None]:
+    """The tenant a row names itself (None: the global stamp, for a row of every tenant, the
+    operator's holidays); nothing for one reached through other rows (a user, through seats)."""
+    path = _path(type(instance))
     if path == "pk":
         return [instance.pk]
-    if created:
-        return []  # reached through other rows (a user through seats), there are none yet
-    # A deleted user's seats went first, each renewing its own tenant's stamp.
-    found = queryset.filter(pk=instance.pk).values_list(path, flat=True)
-    return [tenant_id for tenant_id in found if tenant_id is not None]
+    if path == "tenant_id":
+        return [getattr(instance, "tenant_id", None)]
+    return []
+
+
+def _tenants_in_db(model, pks, *, using: str) -> set[int]:
+    """The tenants rows of `model` belong to as the database holds them now."""
+    if not pks:
+        return set()
+    rows = model._default_manager.using(using).filter(pk__in=pks)
+    return set(rows.values_list(_path(model), flat=True)) - {None}
 
 
 def _unwatched(instance, update_fields) -> bool:
@@ -359,21 +364,20 @@ def _before_write(sender, instance, using=DEFAULT_DB_ALIAS, update_fields=None, 
     another tenant changes what both tenants keep. Renewed after the write, never before."""
     if instance._state.adding or _unwatched(instance, update_fields):
         return
-    queryset = type(instance)._default_manager.all()
-    if getattr(queryset, "tenant_path", "tenant_id") != "tenant_id":
-        return  # a tenant is its own; a user reaches tenants through seats, saved apart
-    if not hasattr(instance, "tenant_id"):
-        return  # every tenant's (the operator's holidays)
-    found = queryset.using(using).filter(pk=instance.pk).values_list("tenant_id", flat=True)
-    instance._process_cache_tenants = list(found)
+    if _path(sender) == "tenant_id" and hasattr(instance, "tenant_id"):
+        # (A tenant is its own; a user reaches tenants through seats, each saved apart.)
+        instance._process_cache_tenants = _tenants_in_db(sender, {instance.pk}, using=using)
 
 
 def _on_write(sender, instance, using=DEFAULT_DB_ALIAS, update_fields=None, **kwargs) -> None:
     if _unwatched(instance, update_fields):
         return  # a login's time, say: nothing kept changes
-    before = instance.__dict__.pop("_process_cache_tenants", [])
-    now = _tenants_of(instance, created=kwargs.get("created", False))
-    for tenant_id in dict.fromkeys([*before, *now]):
+    tenants = [*instance.__dict__.pop("_process_cache_tenants", ()), *_own_tenants(instance)]
+    if _path(sender) not in ("pk", "tenant_id") and not kwargs.get("created"):
+        # Reached through other rows, which a new row has none of yet. A deleted user's seats
+        # went first, each renewing its own tenant's stamp.
+        tenants += _tenants_in_db(sender, {instance.pk}, using=using)
+    for tenant_id in dict.fromkeys(tenants):
         settings_changed(tenant_id, using=using)
 
 
