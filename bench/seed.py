@@ -1,5 +1,6 @@
 """A reusable generator of help-desk data at scale: tenants, customers, tickets with their
-threads, and the search index of all of them (plus articles as search documents).
+threads and SLA clocks, and the search index of all of them (plus articles as search
+documents).
 
 Text is realistic Persian and English: the subjects and bodies of the labelled support requests
 in tests/data/duplicates.jsonl, cut into sentences and recombined, with domains, invoice numbers,
@@ -162,6 +163,125 @@ def reset_sequences(models) -> None:
             cursor.execute(sql)
 
 
+CLOCK_COLUMNS = (
+    "id",
+    "tenant_id",
+    "ticket_id",
+    "kind",
+    "policy_id",
+    "calendar_id",
+    "target",
+    "status",
+    "started_at",
+    "budget_us",
+    "remaining_us",
+    "anchor_at",
+    "due_at",
+    "at_risk_at",
+    "stopped_at",
+    "stop_reason",
+    "breached_at",
+    "at_risk_notified_at",
+    "breach_notified_at",
+)
+
+
+class Clocks:
+    """A ticket's SLA clocks as the service levels would have left them by now, under the
+    tenant's default policy and calendar (S-2's targets for the tickets' severity, due times by
+    the business-time engine): running on new and open tickets (those whose moments passed
+    already told, as the deadline sweep would have), paused on waiting ones, met or missed on
+    resolved and closed ones; the first response met once someone replied."""
+
+    def __init__(self, tenant, now: datetime, rng: random.Random):
+        from pishkhan.core.businesstime import parse_target
+        from pishkhan.sla.calendars import engine_calendar
+        from pishkhan.sla.models import SlaClock
+        from pishkhan.sla.services import sla_defaults_ensure, target_for
+
+        self.now, self.rng, self.key = now, rng, SlaClock
+        self.tenant_id = tenant.pk
+        self.policy = sla_defaults_ensure(tenant=tenant)
+        self.engine = engine_calendar(self.policy.calendar)
+        row = target_for(policy=self.policy, severity="other", priority="normal")
+        self.targets = [
+            (kind, text, parse_target(text))
+            for kind in ("first_response", "restore", "resolution")
+            if (text := getattr(row, kind))
+        ]
+
+    def rows(self, ids, ticket_id, status, created, updated, replies):
+        """The ticket's clock rows, and its nearest running due time (None without one)."""
+        from types import SimpleNamespace
+
+        from pishkhan.sla import clocks as arithmetic
+
+        rows, nearest = [], None
+        for kind, text, target in self.targets:
+            budget = arithmetic.budget_us(target, self.engine)
+            start = arithmetic.effective_start(created, target, self.engine)
+            clock = SimpleNamespace(
+                target=text,
+                anchor_at=start,
+                remaining_us=budget,
+                budget_us=budget,
+                breached_at=None,
+                due_at=None,
+                at_risk_at=None,
+            )
+            arithmetic.plan(clock, self.engine, self.policy.at_risk_percent)
+            answered = kind == "first_response" and replies
+            stopped_at = stop_reason = breached = risk_told = breach_told = None
+            anchor = start
+            if status in ("resolved", "closed") or answered:
+                state = "met"
+                # Some answers come late: the first within 1 to 40 hours, past 2bd now and then.
+                stopped_at = (
+                    created + timedelta(hours=self.rng.randint(1, 40)) if answered else updated
+                )
+                stop_reason = "replied" if answered else status
+                if clock.due_at < stopped_at:
+                    state, breached = "missed", clock.due_at
+                anchor = None
+            elif status == "waiting":
+                state, anchor = "paused", None
+                clock.remaining_us = budget // 2
+                clock.due_at = clock.at_risk_at = None
+            else:
+                state = "running"
+                if clock.at_risk_at <= self.now:
+                    risk_told = clock.at_risk_at + timedelta(seconds=self.rng.randint(1, 15))
+                if clock.due_at < self.now:
+                    breached = clock.due_at
+                    breach_told = clock.due_at + timedelta(seconds=self.rng.randint(1, 15))
+                nearest = clock.due_at if nearest is None else min(nearest, clock.due_at)
+            rows.append(
+                (
+                    ids[self.key],
+                    self.tenant_id,
+                    ticket_id,
+                    kind,
+                    self.policy.pk,
+                    self.policy.calendar_id,
+                    text,
+                    state,
+                    start,
+                    budget,
+                    clock.remaining_us,
+                    anchor,
+                    clock.due_at,
+                    clock.at_risk_at,
+                    stopped_at,
+                    stop_reason or "",
+                    breached,
+                    risk_told,
+                    breach_told,
+                )
+            )
+            ids[self.key] += 1
+        return rows, nearest
+
+
 def seed(
     *,
     tickets: int,
@@ -179,6 +299,7 @@ def seed(
     from pishkhan.core.persian import normalize
     from pishkhan.search.models import SearchDocument, SearchTerm
     from pishkhan.search.text import phone_variants
+    from pishkhan.sla.models import SlaClock
     from pishkhan.tenancy.services import tenant_create
     from pishkhan.tickets.models import Department, Message, Ticket, TicketCounter
 
@@ -194,7 +315,7 @@ def seed(
     article_share = [articles // tenants] * tenants
     article_share[0] += articles - sum(article_share)
 
-    ids = {m: next_id(m) for m in (Customer, Ticket, Message, SearchDocument, SearchTerm)}
+    ids = {m: next_id(m) for m in (Customer, Ticket, Message, SearchDocument, SearchTerm, SlaClock)}
     customer_writer = Writer(
         Customer,
         [
@@ -233,6 +354,7 @@ def seed(
             "close_note",
             "missing_fields",
             "scope_note",
+            "sla_due_at",
         ],
     )
     message_writer = Writer(
@@ -267,7 +389,15 @@ def seed(
         ],
     )
     term_writer = Writer(SearchTerm, ["id", "tenant_id", "word"])
-    counts = {"customers": 0, "tickets": 0, "messages": 0, "documents": 0, "terms": 0}
+    clock_writer = Writer(SlaClock, list(CLOCK_COLUMNS))
+    counts = {
+        "customers": 0,
+        "tickets": 0,
+        "messages": 0,
+        "documents": 0,
+        "terms": 0,
+        "clocks": 0,
+    }
     slugs: list[str] = []
 
     def doc(
@@ -305,6 +435,7 @@ def seed(
         with transaction.atomic():
             tenant = tenant_create(slug=slug, name=f"شرکت آزمون {index}")
             department = Department.objects.create(tenant=tenant, name="پشتیبانی فنی")
+        clocks = Clocks(tenant, now, rng)
         slugs.append(slug)
         vocabulary: set[str] = set()
         customer_ids: list[int] = []
@@ -329,7 +460,7 @@ def seed(
         counts["customers"] += len(rows)
         # tickets and their threads, in chunks
         for start in range(0, size, CHUNK):
-            tickets_rows, message_rows, documents = [], [], []
+            tickets_rows, message_rows, documents, clock_rows = [], [], [], []
             for number in range(start + 1, min(size, start + CHUNK) + 1):
                 ticket_id = ids[Ticket]
                 ids[Ticket] += 1
@@ -340,6 +471,8 @@ def seed(
                 updated = created + timedelta(hours=replies * rng.randint(1, 48))
                 status, priority = rng.choice(STATUSES), rng.choice(PRIORITIES)
                 customer = rng.choice(customer_ids)
+                ticket_clocks, due = clocks.rows(ids, ticket_id, status, created, updated, replies)
+                clock_rows += ticket_clocks
                 tickets_rows.append(
                     (
                         ticket_id,
@@ -363,6 +496,7 @@ def seed(
                         "",
                         "[]",
                         "",
+                        due,
                     )
                 )
                 message_rows.append(
@@ -416,7 +550,9 @@ def seed(
                 ticket_writer.write(tickets_rows)
                 message_writer.write(message_rows)
                 document_writer.write(documents)
+                clock_writer.write(clock_rows)
             counts["tickets"] += len(tickets_rows)
+            counts["clocks"] += len(clock_rows)
             counts["messages"] += len(message_rows)
             if log:
                 log(f"{slug}: {start + len(tickets_rows)}/{size} tickets")
@@ -448,7 +584,7 @@ def seed(
             ids[SearchTerm] += 1
         term_writer.write(rows)
         counts["terms"] += len(rows)
-    reset_sequences([Customer, Ticket, Message, SearchDocument, SearchTerm])
+    reset_sequences([Customer, Ticket, Message, SearchDocument, SearchTerm, SlaClock])
     if connection.vendor == "postgresql":
         # VACUUM also empties the GIN indexes' pending lists, which a bulk load fills and every
         # search would otherwise scan linearly (as autovacuum would, some time later).
@@ -459,6 +595,7 @@ def seed(
                 "accounts_customer",
                 "search_document",
                 "search_term",
+                "sla_slaclock",
             ):
                 cursor.execute(f"VACUUM ANALYZE {table}")
 

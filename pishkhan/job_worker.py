@@ -17,10 +17,13 @@ STOP_WAIT_SECONDS = 10
 def prepare() -> None:
     """What every worker does before its first job."""
     from pishkhan.mail.tasks import poll_schedule
+    from pishkhan.sla.tasks import sweep_schedule
 
-    # The IMAP mailboxes are fetched by a self-renewing job; a worker starts the chain
-    # (a second worker finds it waiting and adds none).
+    # The IMAP mailboxes are fetched, and the SLA clocks come due are looked for, by
+    # self-renewing jobs; a worker starts each chain (a second worker finds it waiting and adds
+    # none).
     poll_schedule(seconds=0)
+    sweep_schedule(seconds=0)
 
 
 def start_thread():

@@ -15,7 +15,7 @@ block, still inside the caller's transaction."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import transaction
@@ -87,3 +87,33 @@ def _insert(pending: list) -> None:
     compiled_inserts.insert(rows, signals=False)
     for (backend, _task, _args, _kwargs), row in zip(pending, rows, strict=True):
         task_enqueued.send(type(backend), task_result=row.task_result)
+
+
+def schedule_round(task, *, seconds: float) -> bool:
+    """Enqueue the next round of a self-renewing job (`task()` without arguments: the mail
+    poll, the SLA sweep) `seconds` from now, unless a round of it is already waiting. True when
+    a round was enqueued.
+
+    Safe to call from every worker at start-up and after every round: two chains started at
+    the same moment may both enqueue once, but the next round of one of them finds the other
+    waiting and ends its chain, so chains never multiply. A backend that cannot run jobs later
+    (the inline one) gets no chain at all: there, a command runs the rounds."""
+    backend = task.get_backend()
+    if not backend.supports_defer or _round_waiting(task, backend):
+        return False
+    task.using(run_after=clock.now() + timedelta(seconds=seconds)).enqueue()
+    return True
+
+
+def _round_waiting(task, backend) -> bool:
+    if not isinstance(backend, DatabaseBackend):
+        # Another queue cannot be asked what it holds; an extra round costs one idle pass.
+        return False
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=task.module_path,
+        backend_name=backend.alias,
+        status=TaskResultStatus.READY,
+    ).exists()

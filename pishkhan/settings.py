@@ -272,6 +272,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pishkhan <no-reply@pi
 MAIL_INBOUND_HOST = os.environ.get("MAIL_INBOUND_HOST", "mail.pishkhan.localhost")
 # How often connected IMAP mailboxes are fetched by the job worker.
 MAIL_POLL_SECONDS = int(os.environ.get("MAIL_POLL_SECONDS", "60"))
+# How often the job worker looks for SLA clocks that came at risk or due, so a notice goes out
+# at most this long after its moment.
+SLA_SWEEP_SECONDS = int(os.environ.get("SLA_SWEEP_SECONDS", "15"))
 
 # `/healthz` fails its jobs check when the oldest due job has waited longer than this.
 HEALTH_JOB_LAG_SECONDS = int(os.environ.get("HEALTH_JOB_LAG_SECONDS", "300"))

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
-from datetime import timedelta
 
 from django.conf import settings
 from django_tasks import task
 
-from pishkhan.core import clock
+from pishkhan import jobs
 
 log = logging.getLogger(__name__)
 
@@ -47,32 +46,8 @@ def poll_mailbox_job(mailbox_id: int) -> dict[str, int | str]:
 
 def poll_schedule(*, seconds: float | None = None) -> bool:
     """Enqueue the next polling round (after `seconds`, by default MAIL_POLL_SECONDS) unless one
-    is already waiting. True when a round was enqueued.
-
-    Safe to call from every worker at start-up and after every round: two chains started at
-    the same moment may both enqueue once, but the next round of one of them finds the other
-    waiting and ends its chain, so chains never multiply. A backend that cannot run jobs later
-    (the inline one) gets no chain at all: there, polling is `pishkhan mail-poll --loop`."""
-    backend = poll_mailboxes.get_backend()
-    if not backend.supports_defer or _round_waiting(backend):
-        return False
+    is already waiting (`jobs.schedule_round`); with the inline backend polling is
+    `pishkhan mail-poll --loop`. True when a round was enqueued."""
     if seconds is None:
         seconds = getattr(settings, "MAIL_POLL_SECONDS", 60)
-    poll_mailboxes.using(run_after=clock.now() + timedelta(seconds=seconds)).enqueue()
-    return True
-
-
-def _round_waiting(backend) -> bool:
-    from django_tasks_db import DatabaseBackend
-
-    if not isinstance(backend, DatabaseBackend):
-        # Another queue cannot be asked what it holds; an extra round costs one idle poll.
-        return False
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        task_path=poll_mailboxes.module_path,
-        backend_name=backend.alias,
-        status=TaskResultStatus.READY,
-    ).exists()
+    return jobs.schedule_round(poll_mailboxes, seconds=seconds)

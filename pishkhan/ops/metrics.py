@@ -1,5 +1,5 @@
 """Prometheus metrics at `/metrics`: request latency by route, the job queue's depth and lag, and
-SLA events (at risk, breached) as the deadline jobs record them.
+SLA events (at risk, breached) as the deadline sweep records them.
 
 Several processes (web workers, job workers) each count for themselves; when
 PROMETHEUS_MULTIPROC_DIR names a directory shared by the processes of one host,
@@ -31,13 +31,13 @@ REQUEST_SECONDS = Histogram(
 )
 SLA_EVENTS = Counter(
     "pishkhan_sla_events",
-    "SLA clocks found at risk or breached by their deadline jobs.",
+    "SLA clocks found at risk or breached by the deadline sweep.",
     ["event"],
 )
 
 
 def sla_event(outcome: str) -> None:
-    """Called by the deadline job with what it found (`at_risk` or `breach`)."""
+    """Called by the deadline sweep with what it found (`at_risk` or `breach`)."""
     SLA_EVENTS.labels(event=outcome).inc()
 
 

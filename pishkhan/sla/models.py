@@ -210,6 +210,23 @@ class SlaClock(models.Model):
         indexes = [
             models.Index(fields=["tenant", "status", "due_at"]),
             models.Index(fields=["tenant", "started_at"]),
+            # The deadline sweep's two reads, across tenants: running clocks whose at-risk or
+            # due moment nobody was told of yet. Each holds only such clocks, so a sweep reads
+            # what has come due and nothing else, and a told or stopped clock leaves it.
+            models.Index(
+                fields=["at_risk_at"],
+                condition=models.Q(
+                    status="running", at_risk_notified_at__isnull=True, at_risk_at__isnull=False
+                ),
+                name="slaclock_risk_untold",
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(
+                    status="running", breach_notified_at__isnull=True, due_at__isnull=False
+                ),
+                name="slaclock_breach_untold",
+            ),
         ]
 
 

@@ -191,3 +191,28 @@ def billable_list_for_ticket(*, tenant: Tenant, ticket_id: int):
         .select_related("created_by")
         .order_by("created_at")
     )
+
+
+def clocks_come_due(*, now: datetime, limit: int) -> tuple[list[int], bool]:
+    """Ids of running clocks, of every tenant, whose due moment (first) or at-risk moment has
+    passed with nobody told yet: at most `limit` of each, the longest waiting first; and whether
+    either read found its limit full (more may wait)."""
+    breached, at_risk = untold_moments(now=now)
+    due = list(breached.values_list("pk", flat=True)[:limit])
+    risky = list(at_risk.values_list("pk", flat=True)[:limit])
+    seen = set(due)
+    return due + [pk for pk in risky if pk not in seen], max(len(due), len(risky)) >= limit
+
+
+def untold_moments(*, now: datetime):
+    """The running clocks whose due moment, and those whose at-risk moment, passed before `now`
+    with nobody told, the longest waiting first. Each is read from its own partial index
+    (`slaclock_breach_untold`, `slaclock_risk_untold`), which holds only such clocks."""
+    running = SlaClock.objects.filter(status=ClockStatus.RUNNING)
+    # A clock is breached once its due time has *passed* (due at 16:00 and answered at 16:00
+    # is met); at risk from its at-risk moment on.
+    breached = running.filter(breach_notified_at__isnull=True, due_at__lt=now).order_by("due_at")
+    at_risk = running.filter(at_risk_notified_at__isnull=True, at_risk_at__lte=now).order_by(
+        "at_risk_at"
+    )
+    return breached, at_risk

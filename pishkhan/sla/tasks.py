@@ -1,5 +1,6 @@
-"""Deadline jobs. Each takes ids, is enqueued on commit, and is safe to run twice: the service it
-calls acts on the clock as it is when the job runs, and marks what it did."""
+"""Deadline jobs: the sweep that tells of at-risk and breached clocks, and the notices it
+sends. Each is safe to run twice: the service it calls acts on the clock as it is when the job
+runs, and marks what it did."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -9,8 +10,42 @@ from django_tasks import task
 
 
 @task()
+def clocks_sweep() -> dict[str, int]:
+    """Every SLA_SWEEP_SECONDS: tell of each running clock whose at-risk or due moment has
+    passed (`services.clocks_sweep`), then plan the next round: at once while clocks are left
+    over, and even when this round failed, so the chain never breaks."""
+    from pishkhan.ops.metrics import sla_event
+    from pishkhan.sla.services import clocks_sweep as sweep
+
+    more = False
+    try:
+        result = sweep()
+        more = result.more
+    finally:
+        sweep_schedule(seconds=0 if more else None)
+    for outcome in result.told:
+        sla_event(outcome)
+    return {
+        "breach": result.told.count("breach"),
+        "at_risk": result.told.count("at_risk"),
+        "more": int(more),
+    }
+
+
+def sweep_schedule(*, seconds: float | None = None) -> bool:
+    """Plan the next sweep (after `seconds`, by default SLA_SWEEP_SECONDS) unless one is
+    already waiting (`jobs.schedule_round`). True when one was planned."""
+    from pishkhan import jobs
+
+    if seconds is None:
+        seconds = settings.SLA_SWEEP_SECONDS
+    return jobs.schedule_round(clocks_sweep, seconds=seconds)
+
+
+@task()
 def clock_check(clock_id: int) -> str | None:
-    """Planned at a clock's at-risk and due moments (`run_after`)."""
+    """One clock's check, as planned at its moments before the sweep did it for every clock:
+    kept so that such jobs still waiting in a queue run."""
     from pishkhan.ops.metrics import sla_event
     from pishkhan.sla.services import clock_deadline_check
 

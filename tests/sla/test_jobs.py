@@ -1,7 +1,8 @@
-"""Deadline jobs (S-6): at 80% of a target the people responsible are told, at the due time the
-breach is told and escalated as the policy says. Jobs are stored in the database with
-`run_after`, so they outlive any worker: each test runs a fresh worker process-equivalent
-(`db_worker --batch`) at several moments, as a restarted worker would."""
+"""Deadlines (S-6): at 80% of a target the people responsible are told, at the due time the
+breach is told and escalated as the policy says. The worker's sweep finds the clocks come due
+in their own rows, so nothing is planned per clock and nothing is lost with a worker: each test
+runs a fresh worker process-equivalent (`db_worker --batch`) at several moments, as a
+restarted worker would."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
+from pishkhan import job_worker
 from pishkhan.core.persian import to_persian_digits
 from pishkhan.sla.models import SlaClock
 from pishkhan.sla.selectors import policy_list
@@ -37,7 +39,10 @@ def stored_jobs(settings, transactional_db):
 
 
 def run_worker_at(moment: datetime) -> None:
+    """What `pishkhan worker` does, started at `moment`: its chains (the SLA sweep among them)
+    started if none waits, then every job due."""
     with time_machine.travel(moment, tick=False):
+        job_worker.prepare()
         call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False)
 
 
@@ -86,7 +91,7 @@ def test_at_risk_then_breach_are_told_once_each_and_the_breach_escalates(alpha, 
     first = SlaClock.objects.get(ticket=ticket, kind="first_response")
     assert first.breached_at == tehran(2026, 11, 28, 11, 0)
 
-    # A second worker pass, and the same job run by hand, tell nobody again.
+    # A second worker pass, and the same check run by hand, tell nobody again.
     sent = len(mail.outbox)
     run_worker_at(tehran(2026, 11, 28, 11, 5))
     assert clock_deadline_check(clock_id=first.pk) is None
@@ -94,7 +99,7 @@ def test_at_risk_then_breach_are_told_once_each_and_the_breach_escalates(alpha, 
     assert AuditEvent.objects.filter(action="sla.breach", object_id=str(ticket.pk)).count() == 1
 
 
-def test_a_paused_clock_is_not_reported_by_jobs_planned_before_the_pause(alpha, stored_jobs):
+def test_a_paused_clock_is_not_reported(alpha, stored_jobs):
     ticket = critical_ticket(alpha)
     ticket_update(tenant=alpha.tenant, ticket=ticket, actor=alpha.agent, assignee=alpha.agent)
     with time_machine.travel(tehran(2026, 11, 28, 9, 10), tick=False):
@@ -116,3 +121,87 @@ def test_at_risk_goes_to_the_assignee_in_their_language(alpha, stored_jobs):
     run_worker_at(tehran(2026, 11, 28, 10, 40))
     assert [m.to for m in mail.outbox] == [[alpha.agent.email]]
     assert "at risk" in mail.outbox[0].subject
+
+
+def _waiting_sweeps() -> list:
+    from django_tasks_db.models import DBTaskResult
+
+    return list(
+        DBTaskResult.objects.filter(
+            task_path="pishkhan.sla.tasks.clocks_sweep", status="READY"
+        ).values_list("run_after", flat=True)
+    )
+
+
+def test_one_sweep_tells_every_tenants_clocks_come_due_once(alpha, beta, stored_jobs):
+    # given a critical fault at each of two tenants, filed at the same moment
+    alpha_ticket = critical_ticket(alpha)
+    beta_ticket = critical_ticket(beta)
+
+    # when one worker passes after both first responses ran out (11:00)
+    run_worker_at(tehran(2026, 11, 28, 11, 1))
+
+    # then each tenant's breach is recorded and told, under its own tenant
+    for world, ticket in ((alpha, alpha_ticket), (beta, beta_ticket)):
+        breach = AuditEvent.objects.get(action="sla.breach", object_id=str(ticket.pk))
+        assert breach.tenant_id == world.tenant.pk
+        assert world.owner.email in [m.to[0] for m in mail.outbox]
+    told = len(mail.outbox)
+    # and a later pass tells nobody again
+    run_worker_at(tehran(2026, 11, 28, 11, 30))
+    assert len(mail.outbox) == told
+    assert AuditEvent.objects.filter(action="sla.breach").count() == 2
+
+
+def test_a_submission_plans_nothing_per_clock_and_workers_keep_one_sweep(alpha, stored_jobs):
+    from django_tasks_db.models import DBTaskResult
+
+    ticket = critical_ticket(alpha)
+    assert SlaClock.objects.filter(ticket=ticket, status="running").count() >= 1
+    paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert "pishkhan.sla.tasks.clock_check" not in paths
+
+    # Two workers starting at once, and again later, leave one sweep waiting, 15 s ahead.
+    with time_machine.travel(tehran(2026, 11, 28, 9, 5), tick=False):
+        job_worker.prepare()
+        job_worker.prepare()
+    run_worker_at(tehran(2026, 11, 28, 9, 6))
+    assert _waiting_sweeps() == [tehran(2026, 11, 28, 9, 6, 15)]
+
+
+def test_a_backlog_is_swept_in_rounds_that_follow_at_once(
+    alpha, stored_jobs, monkeypatch, settings
+):
+    from pishkhan.sla.services import clocks as clock_services
+
+    # given three tickets whose first responses all ran out (11:00) while no worker ran
+    tickets = [critical_ticket(alpha)]
+    with time_machine.travel(SATURDAY_9, tick=False):
+        tickets += [alpha.submit("قطعی کامل سرویس میزبانی", severity=Severity.CRITICAL)]
+        tickets += [alpha.submit("قطعی کامل ایمیل سازمانی", severity=Severity.CRITICAL)]
+    settings.SLA_SWEEP_SECONDS = 600
+    # when a sweep may take only one clock of each kind
+    monkeypatch.setattr(clock_services, "SWEEP_LIMIT", 1)
+    run_worker_at(tehran(2026, 11, 28, 11, 1))
+    # then the rounds followed one another in the same pass until every breach was told
+    for ticket in tickets:
+        assert AuditEvent.objects.filter(action="sla.breach", object_id=str(ticket.pk)).exists()
+    # and only then is the next round 10 minutes ahead
+    assert _waiting_sweeps() == [tehran(2026, 11, 28, 11, 11)]
+
+
+def test_the_sweep_reads_the_clocks_come_due_from_their_own_indexes(alpha):
+    from django.db import connection, transaction
+
+    from pishkhan.sla.selectors import untold_moments
+
+    with time_machine.travel(SATURDAY_9, tick=False):
+        alpha.submit("قطعی کامل سرویس میزبانی", severity=Severity.CRITICAL)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A table this small is read whole; the question is whether the index can serve.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+        breached, at_risk = untold_moments(now=tehran(2026, 11, 28, 11, 1))
+        assert "slaclock_breach_untold" in breached.explain()
+        assert "slaclock_risk_untold" in at_risk.explain()

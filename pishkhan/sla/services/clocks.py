@@ -1,9 +1,10 @@
 """Clocks on tickets: started, paused, resumed, stopped and re-targeted inside the ticket
-services' transactions (`on_ticket_event`), and the deadline checks the jobs run."""
+services' transactions (`on_ticket_event`), and the deadline checks the sweep runs."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db import transaction
 
@@ -39,25 +40,25 @@ def on_ticket_event(event: events.TicketEvent) -> None:
     tenant, ticket, now = event.tenant, event.ticket, event.now
     if event.kind == events.SUBMITTED:
         started = _start(tenant=tenant, ticket=ticket, now=now)
-        _after_change(tenant, ticket, planned=started, running=started)
+        _after_change(tenant, ticket, running=started)
         return
     if event.kind == events.STAFF_REPLIED:
-        planned = _stop(tenant, ticket, now, kinds=("first_response",), reason="replied")
+        moved = _stop(tenant, ticket, now, kinds=("first_response",), reason="replied")
     elif event.kind == events.RESTORED:
-        planned = _stop(tenant, ticket, now, kinds=("restore",), reason="restored")
+        moved = _stop(tenant, ticket, now, kinds=("restore",), reason="restored")
     elif event.kind == events.NOT_A_FAULT:
-        planned = _lapse(tenant, ticket, now, actor=event.actor, **event.data)
+        moved = _lapse(tenant, ticket, now, actor=event.actor, **event.data)
     elif event.kind == events.OUT_OF_SCOPE:
         # T-9: no obligation remains; the time an answer takes is billed by its own entries.
-        planned = _lapse(tenant, ticket, now, actor=event.actor, minutes=0)
+        moved = _lapse(tenant, ticket, now, actor=event.actor, minutes=0)
     elif event.kind == events.RECLASSIFIED:
-        planned = _retarget(tenant=tenant, ticket=ticket, now=now)
+        moved = _retarget(tenant=tenant, ticket=ticket, now=now)
     elif event.kind == events.STATUS_CHANGED:
-        planned = _status_changed(tenant, ticket, now, event.data["old"], event.data["new"])
+        moved = _status_changed(tenant, ticket, now, event.data["old"], event.data["new"])
     else:
-        planned = None
-    if planned is not None:
-        _after_change(tenant, ticket, planned=planned)
+        moved = None
+    if moved is not None:
+        _after_change(tenant, ticket)
 
 
 def _status_changed(tenant: Tenant, ticket, now: datetime, old: str, new: str):
@@ -286,12 +287,14 @@ def policy_clocks_retarget(*, tenant: Tenant, policy: SlaPolicy) -> None:
         .distinct()
     )
     for ticket in tickets:
-        _after_change(tenant, ticket, planned=_retarget(tenant=tenant, ticket=ticket, now=now))
+        _retarget(tenant=tenant, ticket=ticket, now=now)
+        _after_change(tenant, ticket)
 
 
 def ticket_clocks_retarget(*, tenant: Tenant, ticket, now: datetime) -> None:
     """After the ticket's policy changed (department moved to another policy, policy deleted)."""
-    _after_change(tenant, ticket, planned=_retarget(tenant=tenant, ticket=ticket, now=now))
+    _retarget(tenant=tenant, ticket=ticket, now=now)
+    _after_change(tenant, ticket)
 
 
 def clocks_replan(*, tenant: Tenant, calendar: BusinessCalendar) -> int:
@@ -313,7 +316,7 @@ def clocks_replan(*, tenant: Tenant, calendar: BusinessCalendar) -> int:
         clock.save()
         touched.setdefault(clock.ticket_id, []).append(clock)
     for ticket in Ticket.objects.for_tenant(tenant).filter(pk__in=touched):
-        _after_change(tenant, ticket, planned=touched[ticket.pk])
+        _after_change(tenant, ticket)
     return len(touched)
 
 
@@ -327,10 +330,10 @@ def clocks_replan_official() -> int:
     return total
 
 
-def _after_change(tenant: Tenant, ticket, *, planned, running=None) -> None:
-    """Keep the ticket's nearest due time (the queue sorts by it) and plan the deadline job of
-    each clock whose moments were just (re)computed. A clock whose moments did not move keeps
-    the job it has; a job planned for moments that moved since finds nothing to do."""
+def _after_change(tenant: Tenant, ticket, *, running=None) -> None:
+    """Keep the ticket's nearest due time (the queue sorts by it). The deadline sweep
+    (`clocks_sweep`) finds each running clock's moments in the clock's own row, so nothing is
+    planned for them."""
     if running is None:
         running = list(
             SlaClock.objects.for_tenant(tenant).filter(
@@ -346,25 +349,13 @@ def _after_change(tenant: Tenant, ticket, *, planned, running=None) -> None:
         # more when it numbers it, due time included.
         if ticket.number is not None:
             Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=nearest)
-    for clock in planned:
-        if clock.status == ClockStatus.RUNNING:
-            _schedule(clock)
 
 
-def _schedule(clock: SlaClock) -> None:
-    """One job per clock, at its next moment: the at-risk check plans the due one."""
-    moment = None
-    if clock.at_risk_notified_at is None and clock.at_risk_at is not None:
-        moment = clock.at_risk_at
-    elif clock.breach_notified_at is None and clock.due_at is not None:
-        # A clock is breached once its due time has *passed* (due at 16:00 and answered at
-        # 16:00 is met), so its check runs a second later.
-        moment = clock.due_at + timedelta(seconds=1)
-    if moment is not None:
-        jobs.enqueue(tasks.clock_check, clock.pk, run_after=moment)
+# --- deadlines (run by the sweep) ------------------------------------------------
 
-
-# --- deadlines (run by the clock_check job) ------------------------------------------------
+# Clocks of each kind one sweep takes at most (a backlog after a long stop is worked off in
+# rounds that follow one another at once).
+SWEEP_LIMIT = 500
 
 NEXT_PRIORITY = {Priority.NORMAL: Priority.IMPORTANT, Priority.IMPORTANT: Priority.URGENT}
 
@@ -373,7 +364,7 @@ NEXT_PRIORITY = {Priority.NORMAL: Priority.IMPORTANT, Priority.IMPORTANT: Priori
 def clock_deadline_check(*, clock_id: int) -> str | None:
     """Tell people a running clock is at risk or breached, once each, and escalate a breach as
     its policy says. Safe to run any number of times and at any moment: it acts on the clock as
-    it is now (a job planned before a pause finds nothing to do), and the notified-at marks are
+    it is now (a clock paused since it was found has nothing to tell), and the notified-at marks are
     set in the same transaction as the escalation."""
     clock = (
         SlaClock.objects.select_for_update(of=("self",))
@@ -418,9 +409,28 @@ def clock_deadline_check(*, clock_id: int) -> str | None:
             changes={"clock": clock.kind, "due": clock.due_at.isoformat()},
         )
         jobs.enqueue(tasks.notify_clock, clock.pk, "at_risk")
-        _schedule(clock)  # now the due moment
         outcome = "at_risk"
     return outcome
+
+
+@dataclass(frozen=True)
+class Sweep:
+    # What was told, one entry per clock told: "breach" or "at_risk".
+    told: list[str]
+    # A read found its limit full: more clocks may be waiting.
+    more: bool
+
+
+def clocks_sweep(*, now: datetime | None = None, limit: int | None = None) -> Sweep:
+    """Check every running clock, of every tenant, whose due or at-risk moment has passed with
+    nobody told yet (`clock_deadline_check`, each in its own transaction, so one clock's
+    failure does not hold back the others' notices). At most `limit` (SWEEP_LIMIT) clocks of
+    each kind per call; `more` asks the caller to come back at once."""
+    from pishkhan.sla.selectors import clocks_come_due
+
+    ids, more = clocks_come_due(now=now or wall_clock.now(), limit=limit or SWEEP_LIMIT)
+    told = [outcome for clock_id in ids if (outcome := clock_deadline_check(clock_id=clock_id))]
+    return Sweep(told=told, more=more)
 
 
 def _escalate(clock: SlaClock) -> None:

@@ -79,7 +79,7 @@ def _clean_reference(value, model, *, tenant: Tenant, field: str):
 @transaction.atomic
 def _submit(**kwargs) -> Ticket:
     # The new rows travel with the next statement (deferred_writes), the last of them with
-    # the numbering; the submission's jobs (its notification, a deadline check per SLA clock)
+    # the numbering; the submission's jobs (its notification; its SLA clocks need none)
     # in one INSERT.
     with deferred_writes.deferred():
         with jobs.batched():
