@@ -28,6 +28,7 @@ def clocks_sweep() -> dict[str, int]:
     return {
         "breach": result.told.count("breach"),
         "at_risk": result.told.count("at_risk"),
+        "failed": result.failed,
         "more": int(more),
     }
 

@@ -205,3 +205,36 @@ def test_the_sweep_reads_the_clocks_come_due_from_their_own_indexes(alpha):
         breached, at_risk = untold_moments(now=tehran(2026, 11, 28, 11, 1))
         assert "slaclock_breach_untold" in breached.explain()
         assert "slaclock_risk_untold" in at_risk.explain()
+
+
+def test_a_clock_whose_check_fails_holds_back_no_other(alpha, beta, stored_jobs, monkeypatch):
+    from pishkhan.sla.services import clocks as clock_services
+
+    # given alpha's first response due at 11:00 and beta's at 11:01
+    alpha_ticket = critical_ticket(alpha)
+    with time_machine.travel(tehran(2026, 11, 28, 9, 1), tick=False):
+        beta_ticket = beta.submit("قطعی کامل سرویس میزبانی", severity=Severity.CRITICAL)
+    broken = SlaClock.objects.get(ticket=alpha_ticket, kind="first_response")
+    checked = clock_services.clock_deadline_check
+
+    def failing(*, clock_id):
+        if clock_id == broken.pk:
+            raise RuntimeError("the database refused the audit entry")
+        return checked(clock_id=clock_id)
+
+    # when the check of alpha's clock, the first to come due, fails
+    monkeypatch.setattr(clock_services, "clock_deadline_check", failing)
+    run_worker_at(tehran(2026, 11, 28, 11, 2))
+
+    # then beta's breach is told all the same, and alpha's is not marked told
+    def breached(ticket) -> bool:
+        return AuditEvent.objects.filter(action="sla.breach", object_id=str(ticket.pk)).exists()
+
+    assert breached(beta_ticket)
+    assert not breached(alpha_ticket)
+    broken.refresh_from_db()
+    assert broken.breach_notified_at is None
+    # and the next sweep, once the check works again, tells alpha's
+    monkeypatch.setattr(clock_services, "clock_deadline_check", checked)
+    run_worker_at(tehran(2026, 11, 28, 11, 3))
+    assert breached(alpha_ticket)

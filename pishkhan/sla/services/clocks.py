@@ -3,6 +3,7 @@ services' transactions (`on_ticket_event`), and the deadline checks the sweep ru
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -31,6 +32,8 @@ from pishkhan.tenancy.permissions import staff_membership
 from pishkhan.tickets import events
 from pishkhan.tickets.models import Priority, Status, Ticket
 from pishkhan.trust.services import audit_record
+
+log = logging.getLogger(__name__)
 
 # --- lifecycle --------------------------------------------------------------------------------
 
@@ -417,20 +420,32 @@ def clock_deadline_check(*, clock_id: int) -> str | None:
 class Sweep:
     # What was told, one entry per clock told: "breach" or "at_risk".
     told: list[str]
-    # A read found its limit full: more clocks may be waiting.
+    # Clocks whose check failed (logged; looked at again by the next sweep).
+    failed: int
+    # A read found its limit full and this round told something: more clocks may be waiting.
     more: bool
 
 
 def clocks_sweep(*, now: datetime | None = None, limit: int | None = None) -> Sweep:
     """Check every running clock, of every tenant, whose due or at-risk moment has passed with
-    nobody told yet (`clock_deadline_check`, each in its own transaction, so one clock's
-    failure does not hold back the others' notices). At most `limit` (SWEEP_LIMIT) clocks of
-    each kind per call; `more` asks the caller to come back at once."""
+    nobody told yet (`clock_deadline_check`, each in its own transaction: one clock whose check
+    fails is logged and left for the next sweep, and does not hold back the others' notices).
+    At most `limit` (SWEEP_LIMIT) clocks of each kind per call; `more` asks the caller to come
+    back at once, which it never does for a round of failures only."""
     from pishkhan.sla.selectors import clocks_come_due
 
-    ids, more = clocks_come_due(now=now or wall_clock.now(), limit=limit or SWEEP_LIMIT)
-    told = [outcome for clock_id in ids if (outcome := clock_deadline_check(clock_id=clock_id))]
-    return Sweep(told=told, more=more)
+    ids, full = clocks_come_due(now=now or wall_clock.now(), limit=limit or SWEEP_LIMIT)
+    told, failed = [], 0
+    for clock_id in ids:
+        try:
+            outcome = clock_deadline_check(clock_id=clock_id)
+        except Exception:
+            log.exception("SLA clock %s: the deadline check failed", clock_id)
+            failed += 1
+            continue
+        if outcome:
+            told.append(outcome)
+    return Sweep(told=told, failed=failed, more=full and bool(told))
 
 
 def _escalate(clock: SlaClock) -> None:
