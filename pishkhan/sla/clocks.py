@@ -55,16 +55,17 @@ def remaining_at(clock, calendar: Calendar, instant: datetime) -> int:
     return clock.remaining_us - spent_us(unit, calendar, clock.anchor_at, instant)
 
 
-def overdue(clock, calendar: Calendar, instant: datetime) -> bool:
+def overdue(clock, calendar: Calendar, instant: datetime, *, left: int | None = None) -> bool:
     """Whether the clock is past its promise at `instant`. A running clock is late once its due
     instant has passed, even when no working time has passed since (an answer at 17:00 to a
     target due at 16:00 is late); a stopped or paused one when it was marked breached or its
-    budget went below zero."""
+    budget went below zero. `left`: `remaining_at` of the same instant, when the caller has it
+    (a sum of business time over a long delay is not free)."""
     if clock.breached_at is not None:
         return True
     if clock.anchor_at is not None and clock.due_at is not None and instant > clock.due_at:
         return True
-    return remaining_at(clock, calendar, instant) < 0
+    return (remaining_at(clock, calendar, instant) if left is None else left) < 0
 
 
 def plan(clock, calendar: Calendar, at_risk_percent: int) -> None:
@@ -84,8 +85,9 @@ def plan(clock, calendar: Calendar, at_risk_percent: int) -> None:
         clock.at_risk_at = anchor
 
 
-def used_percent(clock, calendar: Calendar, instant: datetime) -> int:
+def used_percent(clock, calendar: Calendar, instant: datetime, *, left: int | None = None) -> int:
     if clock.budget_us <= 0:
         return 100
-    left = remaining_at(clock, calendar, instant)
+    if left is None:
+        left = remaining_at(clock, calendar, instant)
     return max(0, round(100 * (clock.budget_us - left) / clock.budget_us))

@@ -9,6 +9,7 @@ from pishkhan.core import clock as wall_clock
 from pishkhan.sla import clocks as arithmetic
 from pishkhan.sla.calendars import engine_calendar
 from pishkhan.sla.models import (
+    OPEN_CLOCK,
     BillableTime,
     BusinessCalendar,
     CalendarDay,
@@ -68,10 +69,10 @@ def clock_view(clock: SlaClock, *, now: datetime | None = None, engines=None) ->
     if calendar is None:
         return ClockView(clock, State.PAUSED, clock.remaining_us // 1_000_000, 0, None)
     left = arithmetic.remaining_at(clock, calendar, now)
-    used = arithmetic.used_percent(clock, calendar, now)
+    used = arithmetic.used_percent(clock, calendar, now, left=left)
     if clock.status == ClockStatus.PAUSED:
         state = State.PAUSED
-    elif arithmetic.overdue(clock, calendar, now):
+    elif arithmetic.overdue(clock, calendar, now, left=left):
         state = State.BREACHED
     elif clock.at_risk_at is not None and now >= clock.at_risk_at:
         state = State.AT_RISK
@@ -93,26 +94,59 @@ def clock_list_for_ticket(*, tenant: Tenant, ticket_id: int) -> list[ClockView]:
         SlaClock.objects.for_tenant(tenant).select_related("calendar").filter(ticket_id=ticket_id)
     )
     now = wall_clock.now()
-    order = {"first_response": 0, "restore": 1, "resolution": 2}
     engines: dict = {}
     views = (clock_view(c, now=now, engines=engines) for c in clocks)
-    return sorted(views, key=lambda v: order[v.kind])
+    return sorted(views, key=lambda v: KIND_ORDER[v.kind])
 
 
-def clocks_for_tickets(*, tenant: Tenant, ticket_ids) -> dict[int, list[ClockView]]:
-    """Every listed ticket's clocks in one query (queue pages)."""
-    now = wall_clock.now()
-    result: dict[int, list[ClockView]] = {pk: [] for pk in ticket_ids}
-    order = {"first_response": 0, "restore": 1, "resolution": 2}
-    clocks = (
+KIND_ORDER = {"first_response": 0, "restore": 1, "resolution": 2}
+# What a queue row's clock needs of its row (`queue_clocks`).
+_SHOWN_FIELDS = (
+    "ticket_id",
+    "kind",
+    "status",
+    "calendar_id",
+    "target",
+    "budget_us",
+    "remaining_us",
+    "anchor_at",
+    "due_at",
+    "at_risk_at",
+    "breached_at",
+)
+
+
+def queue_clocks(*, tenant: Tenant, ticket_ids) -> dict[int, ClockView]:
+    """The clock each listed ticket's queue row shows: its running clock due first, else a
+    paused one (first response, restore, resolution in that order); a ticket with neither is
+    left out. One query of the open clocks; only the shown ones' time left is worked out, and
+    each of their calendars' engine is built once (the row of a long-overdue clock costs a
+    business-time sum over its whole delay, and a page lists 25 to 100 tickets)."""
+    open_clocks = (
         SlaClock.objects.for_tenant(tenant)
-        .select_related("calendar")
-        .filter(ticket_id__in=list(ticket_ids))
+        .filter(ticket_id__in=list(ticket_ids), status__in=OPEN_CLOCK)
+        .only(*_SHOWN_FIELDS)
     )
-    engines: dict = {}
-    for clock in sorted(clocks, key=lambda c: order[c.kind]):
-        result[clock.ticket_id].append(clock_view(clock, now=now, engines=engines))
-    return result
+    running: dict[int, SlaClock] = {}
+    paused: dict[int, SlaClock] = {}
+    for clock in sorted(open_clocks, key=lambda c: KIND_ORDER[c.kind]):
+        ticket = clock.ticket_id
+        # As clock_view sees them: a running clock without a calendar (deleted) is paused.
+        if clock.status == ClockStatus.RUNNING and clock.calendar_id is not None:
+            if clock.due_at is not None and (
+                ticket not in running or clock.due_at < running[ticket].due_at
+            ):
+                running[ticket] = clock
+        else:
+            paused.setdefault(ticket, clock)
+    shown = {**paused, **running}
+    # Each calendar read once for the page (clock_view builds its engine, paused clocks too).
+    calendars = BusinessCalendar.objects.in_bulk({c.calendar_id for c in shown.values()} - {None})
+    for clock in shown.values():
+        if clock.calendar_id is not None:
+            clock.calendar = calendars[clock.calendar_id]
+    now, engines = wall_clock.now(), {}
+    return {ticket: clock_view(c, now=now, engines=engines) for ticket, c in shown.items()}
 
 
 def clock_notice_recipients(*, clock: SlaClock, event: str) -> list:

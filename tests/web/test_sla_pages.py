@@ -454,6 +454,49 @@ def test_queue_shows_the_nearest_due_and_sorts_by_it(alpha):
     assert 'value="due" selected' in page
 
 
+def test_each_queue_row_shows_its_running_clock_due_first_else_a_paused_one(alpha):
+    from django.utils import timezone
+
+    from pishkhan.sla.models import SlaClock
+    from pishkhan.tickets.services import ticket_reply
+
+    with time_machine.travel(SATURDAY_11, tick=False):
+        untouched = alpha.submit("قطعی کامل سرویس", severity=Severity.CRITICAL)
+        answered = alpha.submit("قطعی سرویس ایمیل", severity=Severity.CRITICAL)
+        waiting = alpha.submit("کندی شدید سرور", severity=Severity.CRITICAL)
+        reply = {"tenant": alpha.tenant, "actor": alpha.agent}
+        ticket_reply(ticket=answered, body="در حال بررسی هستیم", status=Status.OPEN, **reply)
+        ticket_reply(ticket=waiting, body="لطفا لاگ را بفرستید", **reply)  # waits on the customer
+    with time_machine.travel(datetime(2026, 11, 28, 11, 30, tzinfo=TEHRAN), tick=False):
+        response = alpha.client(alpha.agent).get("/agent/?status=new&status=open&status=waiting")
+    shown = {row["number"]: row["sla"] for row in response.context["rows"]}
+
+    def due(ticket, kind) -> str:
+        clock = SlaClock.objects.get(ticket=ticket, kind=kind)
+        return timezone.localtime(clock.due_at).isoformat()
+
+    # Untouched: the first response, due first of its three running clocks.
+    assert shown[untouched.number]["due_iso"] == due(untouched, "first_response")
+    assert shown[untouched.number]["state"] == "on_track"
+    # Answered: its first response is met, so the restore target is what is due next.
+    assert shown[answered.number]["due_iso"] == due(answered, "restore")
+    # Waiting on the customer: every clock paused, and the row says so, without a due time.
+    assert shown[waiting.number]["state"] == "paused"
+    assert shown[waiting.number]["due_iso"] == ""
+
+    # Paused clocks' calendars are read with the running ones', not one by one.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pishkhan.sla.selectors import queue_clocks
+
+    with CaptureQueriesContext(connection) as running_only:
+        queue_clocks(tenant=alpha.tenant, ticket_ids=[untouched.pk])
+    with CaptureQueriesContext(connection) as all_three:
+        queue_clocks(tenant=alpha.tenant, ticket_ids=[untouched.pk, answered.pk, waiting.pk])
+    assert len(all_three) == len(running_only)
+
+
 def test_queue_costs_the_same_queries_with_clocks_on_few_and_many_tickets(alpha):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

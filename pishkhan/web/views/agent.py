@@ -14,7 +14,7 @@ from pishkhan.policies.selectors import violation_list
 from pishkhan.sla.selectors import (
     billable_list_for_ticket,
     clock_list_for_ticket,
-    clocks_for_tickets,
+    queue_clocks,
 )
 from pishkhan.tenancy.selectors import member_list
 from pishkhan.tickets import selectors
@@ -133,7 +133,7 @@ def queue(request):
         group: {key: _count_label(count) for key, count in counts[group].items()}
         for group in ("status", "department", "assignee")
     }
-    clocks = clocks_for_tickets(tenant=tenant, ticket_ids=[t.pk for t in page.tickets])
+    clocks = queue_clocks(tenant=tenant, ticket_ids=[t.pk for t in page.tickets])
     return render(
         request,
         "web/agent/queue.html",

@@ -11,20 +11,10 @@ object that first try fails with an exception before the attribute is read."""
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from pishkhan.sla.selectors import ClockView, State
+from pishkhan.sla.selectors import ClockView
 from pishkhan.tickets.models import Priority, Status, Ticket
 from pishkhan.web.templatetags.pishkhan import digits, jdate
 from pishkhan.web.templatetags.sla_display import sla_kind, sla_left, state_labels
-
-RUNNING = (State.ON_TRACK, State.AT_RISK, State.BREACHED)
-
-
-def nearest_clock(views: list[ClockView]) -> ClockView | None:
-    """The clock a queue row shows: the running one due first, else a paused one."""
-    running = [v for v in views if v.state in RUNNING and v.due_at is not None]
-    if running:
-        return min(running, key=lambda v: v.due_at)
-    return next((v for v in views if v.state == State.PAUSED), None)
 
 
 def _iso(value) -> str:
@@ -47,8 +37,9 @@ def _sla_cell(view: ClockView | None, states: dict[str, str]) -> dict | None:
     }
 
 
-def queue_rows(tickets: list[Ticket], clocks: dict[int, list[ClockView]]) -> list[dict]:
-    """One row per ticket, in the page's order; `clocks` as `clocks_for_tickets` gives them.
+def queue_rows(tickets: list[Ticket], clocks: dict[int, ClockView]) -> list[dict]:
+    """One row per ticket, in the page's order; `clocks` as `sla.selectors.queue_clocks` gives
+    them (the clock each row shows).
     The ticket's department, customer, assignee and tags must be loaded with it.
 
     A row: number, number_text, url, subject, tags (names), customer, department, status,
@@ -77,7 +68,7 @@ def queue_rows(tickets: list[Ticket], clocks: dict[int, list[ClockView]]) -> lis
                 "priority": t.priority,
                 "priority_label": priorities.get(t.priority, t.priority),
                 "assignee": t.assignee.display_name if t.assignee_id else "",
-                "sla": _sla_cell(nearest_clock(clocks.get(t.pk, [])), states),
+                "sla": _sla_cell(clocks.get(t.pk), states),
                 "updated_iso": _iso(t.updated_at),
                 "updated_text": jdate(t.updated_at),
             }
