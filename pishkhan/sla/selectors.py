@@ -119,9 +119,9 @@ _SHOWN_FIELDS = (
 def queue_clocks(*, tenant: Tenant, ticket_ids) -> dict[int, ClockView]:
     """The clock each listed ticket's queue row shows: its running clock due first, else a
     paused one (first response, restore, resolution in that order); a ticket with neither is
-    left out. One query of the open clocks; only the shown ones' time left is worked out, and
-    each of their calendars' engine is built once (the row of a long-overdue clock costs a
-    business-time sum over its whole delay, and a page lists 25 to 100 tickets)."""
+    left out. One query of the open clocks; only the shown ones' time left is worked out (the
+    row of a long-overdue clock costs a business-time sum over its whole delay, and a page
+    lists 25 to 100 tickets), on their calendars' engines kept in the process."""
     open_clocks = (
         SlaClock.objects.for_tenant(tenant)
         .filter(ticket_id__in=list(ticket_ids), status__in=OPEN_CLOCK)
@@ -140,13 +140,25 @@ def queue_clocks(*, tenant: Tenant, ticket_ids) -> dict[int, ClockView]:
         else:
             paused.setdefault(ticket, clock)
     shown = {**paused, **running}
-    # Each calendar read once for the page (clock_view builds its engine, paused clocks too).
-    calendars = BusinessCalendar.objects.in_bulk({c.calendar_id for c in shown.values()} - {None})
-    for clock in shown.values():
-        if clock.calendar_id is not None:
-            clock.calendar = calendars[clock.calendar_id]
-    now, engines = wall_clock.now(), {}
+    engines = {
+        calendar_id: kept_engine(tenant=tenant, calendar_id=calendar_id)
+        for calendar_id in {c.calendar_id for c in shown.values()} - {None}
+    }
+    now = wall_clock.now()
     return {ticket: clock_view(c, now=now, engines=engines) for ticket, c in shown.items()}
+
+
+def kept_engine(*, tenant: Tenant, calendar_id: int):
+    """The engine of a calendar the tenant's clocks count on, kept in the process under the
+    tenant's stamp (process_cache: a change to a calendar, its days or the holiday overrides
+    renews it); read, with its days, only when not kept. None for a calendar gone."""
+    from pishkhan import process_cache
+
+    def load():
+        calendar = BusinessCalendar.objects.filter(pk=calendar_id).first()
+        return None if calendar is None else engine_calendar(calendar)
+
+    return process_cache.cached("sla-engine", tenant.pk, load, key=calendar_id)
 
 
 def clock_notice_recipients(*, clock: SlaClock, event: str) -> list:
