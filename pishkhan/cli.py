@@ -170,6 +170,7 @@ DASHED = {
     "deflection-report": "deflection_report",
     "quality-report": "quality_report",
     "chat-sweep": "chat_sweep",
+    "sla-sweep": "sla_sweep",
 }
 
 
@@ -228,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             "  mail-receive  receive the mailboxes' mail over SMTP (--host, --port 2525,\n"
             "            --lmtp behind a mail server)\n"
             "  mail-poll fetch mail from the mailboxes' IMAP servers (--loop SECONDS)\n"
+            "  sla-sweep tell of the SLA clocks come at risk or due (the worker does it too)\n"
             "  search-rebuild  rebuild the search index for recovery (--tenant SLUG)\n"
             "  deflection-report  what the help centre's articles saved, as JSON (--tenant SLUG)\n"
             "  any other Django management command (createsuperuser, check, shell, ...)"

@@ -238,3 +238,22 @@ def test_a_clock_whose_check_fails_holds_back_no_other(alpha, beta, stored_jobs,
     monkeypatch.setattr(clock_services, "clock_deadline_check", checked)
     run_worker_at(tehran(2026, 11, 28, 11, 3))
     assert breached(alpha_ticket)
+
+
+def test_the_sweep_command_tells_what_the_worker_would(alpha):
+    from io import StringIO
+
+    from pishkhan.cli import DASHED
+
+    # given a critical fault whose first response ran out with no worker running
+    with time_machine.travel(SATURDAY_9, tick=False):
+        ticket = alpha.submit("قطعی کامل سرویس میزبانی", severity=Severity.CRITICAL)
+    # when the operator runs `pishkhan sla-sweep` by hand (a backend that cannot wait, cron)
+    first, second = StringIO(), StringIO()
+    with time_machine.travel(tehran(2026, 11, 28, 11, 1), tick=False):
+        call_command(DASHED["sla-sweep"], stdout=first)
+        call_command(DASHED["sla-sweep"], stdout=second)
+    # then the breach is recorded once, and the command says so, then that nothing was left
+    assert AuditEvent.objects.filter(action="sla.breach", object_id=str(ticket.pk)).count() == 1
+    assert '"breach": 1' in first.getvalue()
+    assert '"breach": 0' in second.getvalue() and '"at_risk": 0' in second.getvalue()
