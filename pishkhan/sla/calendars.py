@@ -164,11 +164,17 @@ def _official_with_overrides(_count, _last) -> frozenset[date]:
 def engine_calendar(calendar: BusinessCalendar) -> Calendar:
     """The engine's calendar for a stored one, cached per process until it or the holiday
     overrides change (building a year's intervals is the expensive part of the engine)."""
+    return engine_of(engine_key(calendar))
+
+
+def engine_key(calendar: BusinessCalendar) -> tuple:
+    """What a calendar's engine is built from, its days and holidays read: small, so it can
+    be kept where the engine (a year's intervals each) would cost memory (`engine_of`)."""
     holidays = official_with_overrides() if calendar.official_holidays else frozenset()
     days = tuple(
         CalendarDay.objects.filter(calendar=calendar).values_list("date", "kind").order_by("date")
     )
-    return _engine_calendar(
+    return (
         calendar.pk,
         calendar.name,
         calendar.time_zone,
@@ -177,6 +183,12 @@ def engine_calendar(calendar: BusinessCalendar) -> Calendar:
         holidays,
         days,
     )
+
+
+def engine_of(key: tuple) -> Calendar:
+    """The engine `engine_key` describes, built at most once per process while it is among
+    the 256 most recently used."""
+    return _engine_calendar(*key)
 
 
 @lru_cache(maxsize=256)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pishkhan.core import clock as wall_clock
 from pishkhan.sla import clocks as arithmetic
-from pishkhan.sla.calendars import engine_calendar
+from pishkhan.sla.calendars import engine_calendar, engine_key, engine_of
 from pishkhan.sla.models import (
     OPEN_CLOCK,
     BillableTime,
@@ -149,16 +149,18 @@ def queue_clocks(*, tenant: Tenant, ticket_ids) -> dict[int, ClockView]:
 
 
 def kept_engine(*, tenant: Tenant, calendar_id: int):
-    """The engine of a calendar the tenant's clocks count on, kept in the process under the
-    tenant's stamp (process_cache: a change to a calendar, its days or the holiday overrides
-    renews it); read, with its days, only when not kept. None for a calendar gone."""
+    """The engine of a calendar the tenant's clocks count on. What it is built from is kept in
+    the process under the tenant's stamp (process_cache: a change to a calendar, its days or
+    the holiday overrides renews it), the engines themselves only in `engine_of`'s bounded
+    cache: a calendar is read, with its days, only when not kept. None for a calendar gone."""
     from pishkhan import process_cache
 
     def load():
         calendar = BusinessCalendar.objects.filter(pk=calendar_id).first()
-        return None if calendar is None else engine_calendar(calendar)
+        return None if calendar is None else engine_key(calendar)
 
-    return process_cache.cached("sla-engine", tenant.pk, load, key=calendar_id)
+    key = process_cache.cached("sla-engine", tenant.pk, load, key=calendar_id)
+    return None if key is None else engine_of(key)
 
 
 def clock_notice_recipients(*, clock: SlaClock, event: str) -> list:
@@ -239,11 +241,13 @@ def billable_list_for_ticket(*, tenant: Tenant, ticket_id: int):
     )
 
 
-def clocks_come_due(*, now: datetime, limit: int) -> tuple[list[int], bool]:
+def clocks_come_due(*, now: datetime, limit: int, skip=()) -> tuple[list[int], bool]:
     """Ids of running clocks, of every tenant, whose due moment (first) or at-risk moment has
-    passed with nobody told yet: at most `limit` of each, the longest waiting first; and whether
-    either read found its limit full (more may wait)."""
+    passed with nobody told yet, but those in `skip`: at most `limit` of each, the longest
+    waiting first; and whether either read found its limit full (more may wait)."""
     breached, at_risk = untold_moments(now=now)
+    if skip:
+        breached, at_risk = breached.exclude(pk__in=skip), at_risk.exclude(pk__in=skip)
     due = list(breached.values_list("pk", flat=True)[:limit])
     risky = list(at_risk.values_list("pk", flat=True)[:limit])
     seen = set(due)

@@ -12,24 +12,24 @@ from django_tasks import task
 @task()
 def clocks_sweep() -> dict[str, int]:
     """Every SLA_SWEEP_SECONDS: tell of each running clock whose at-risk or due moment has
-    passed (`services.clocks_sweep`), then plan the next round: at once while clocks are left
-    over, and even when this round failed, so the chain never breaks."""
+    passed (`services.clocks_sweep`). The next round is planned first, so that a round that
+    fails half-way (the database gone, say) still leaves one waiting and the chain never
+    breaks; while clocks are left over, another round follows at once beside it."""
+    from pishkhan import jobs
     from pishkhan.ops.metrics import sla_event
     from pishkhan.sla.services import clocks_sweep as sweep
 
-    more = False
-    try:
-        result = sweep()
-        more = result.more
-    finally:
-        sweep_schedule(seconds=0 if more else None)
+    sweep_schedule()
+    result = sweep()
+    if result.more:
+        jobs.enqueue(clocks_sweep)
     for outcome in result.told:
         sla_event(outcome)
     return {
         "breach": result.told.count("breach"),
         "at_risk": result.told.count("at_risk"),
         "failed": result.failed,
-        "more": int(more),
+        "more": int(result.more),
     }
 
 

@@ -51,3 +51,23 @@ def test_a_kept_engine_reads_nothing_and_a_day_off_counts_from_the_next_page(alp
     # then alpha's next reading counts no working time that day; beta's calendar is its own
     assert _working_hours(kept_engine(tenant=alpha.tenant, calendar_id=office.pk)) == 0
     assert _working_hours(kept_engine(tenant=beta.tenant, calendar_id=beta_office.pk)) == 8
+
+
+def test_an_operators_holiday_counts_for_every_tenants_kept_engine(alpha, beta):
+    from pishkhan.sla.services import holiday_override_set
+
+    sla_defaults_ensure(tenant=alpha.tenant)
+    sla_defaults_ensure(tenant=beta.tenant)
+    offices = [
+        (world.tenant, BusinessCalendar.objects.get(tenant=world.tenant, name="office").pk)
+        for world in (alpha, beta)
+    ]
+    for tenant, calendar_id in offices:
+        assert _working_hours(kept_engine(tenant=tenant, calendar_id=calendar_id)) == 8
+
+    # when the operator declares that Sunday an official holiday (`pishkhan holidays add`)
+    holiday_override_set(day=date(2026, 11, 29), action="add", name="تعطیل رسمی")
+
+    # then both tenants' next readings count no working time that day
+    for tenant, calendar_id in offices:
+        assert _working_hours(kept_engine(tenant=tenant, calendar_id=calendar_id)) == 0

@@ -210,10 +210,13 @@ def test_the_sweep_reads_the_clocks_come_due_from_their_own_indexes(alpha):
 def test_a_clock_whose_check_fails_holds_back_no_other(alpha, beta, stored_jobs, monkeypatch):
     from pishkhan.sla.services import clocks as clock_services
 
-    # given alpha's first response due at 11:00 and beta's at 11:01
+    monkeypatch.setattr(clock_services, "_failing", {})
+    # given alpha's first response due at 11:00 and beta's at 11:01, and sweeps that take one
+    # clock of each kind at a time
     alpha_ticket = critical_ticket(alpha)
     with time_machine.travel(tehran(2026, 11, 28, 9, 1), tick=False):
         beta_ticket = beta.submit("قطعی کامل سرویس میزبانی", severity=Severity.CRITICAL)
+    monkeypatch.setattr(clock_services, "SWEEP_LIMIT", 1)
     broken = SlaClock.objects.get(ticket=alpha_ticket, kind="first_response")
     checked = clock_services.clock_deadline_check
 
@@ -222,19 +225,21 @@ def test_a_clock_whose_check_fails_holds_back_no_other(alpha, beta, stored_jobs,
             raise RuntimeError("the database refused the audit entry")
         return checked(clock_id=clock_id)
 
-    # when the check of alpha's clock, the first to come due, fails
-    monkeypatch.setattr(clock_services, "clock_deadline_check", failing)
-    run_worker_at(tehran(2026, 11, 28, 11, 2))
-
-    # then beta's breach is told all the same, and alpha's is not marked told
     def breached(ticket) -> bool:
         return AuditEvent.objects.filter(action="sla.breach", object_id=str(ticket.pk)).exists()
 
-    assert breached(beta_ticket)
+    # when the check of alpha's clock, the first to come due, fails
+    monkeypatch.setattr(clock_services, "clock_deadline_check", failing)
+    run_worker_at(tehran(2026, 11, 28, 11, 2))
     assert not breached(alpha_ticket)
     broken.refresh_from_db()
     assert broken.breach_notified_at is None
-    # and the next sweep, once the check works again, tells alpha's
+
+    # then the next sweep reads past it while it rests, and beta's breach is told
+    run_worker_at(tehran(2026, 11, 28, 11, 2, 20))
+    assert breached(beta_ticket)
+    assert not breached(alpha_ticket)
+    # and once its check works again, a later sweep tells alpha's
     monkeypatch.setattr(clock_services, "clock_deadline_check", checked)
     run_worker_at(tehran(2026, 11, 28, 11, 3))
     assert breached(alpha_ticket)

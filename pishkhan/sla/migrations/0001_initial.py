@@ -6,180 +6,465 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tenancy', '0002_alter_tenant_attachment_max_bytes'),
-        ('tickets', '0001_initial'),
+        ("tenancy", "0002_alter_tenant_attachment_max_bytes"),
+        ("tickets", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HolidayOverride',
+            name="HolidayOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True)),
-                ('action', models.CharField(choices=[('add', 'Add a holiday'), ('remove', 'Remove a holiday')], max_length=8)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("add", "Add a holiday"), ("remove", "Remove a holiday")],
+                        max_length=8,
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['date'],
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='BusinessCalendar',
+            name="BusinessCalendar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, verbose_name='name')),
-                ('label', models.CharField(blank=True, max_length=120, verbose_name='label')),
-                ('time_zone', models.CharField(default='Asia/Tehran', max_length=64, verbose_name='time zone')),
-                ('week', models.JSONField(default=list)),
-                ('day_minutes', models.PositiveIntegerField(default=480, verbose_name='minutes in a working day')),
-                ('official_holidays', models.BooleanField(default=True, help_text="Solar and lunar official holidays, with the operator's announced changes.", verbose_name="closed on Iran's official holidays")),
-                ('updated_at', models.DateTimeField()),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calendars', to='tenancy.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, verbose_name="name")),
+                ("label", models.CharField(blank=True, max_length=120, verbose_name="label")),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="Asia/Tehran", max_length=64, verbose_name="time zone"
+                    ),
+                ),
+                ("week", models.JSONField(default=list)),
+                (
+                    "day_minutes",
+                    models.PositiveIntegerField(
+                        default=480, verbose_name="minutes in a working day"
+                    ),
+                ),
+                (
+                    "official_holidays",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Solar and lunar official holidays, with the operator's announced changes.",
+                        verbose_name="closed on Iran's official holidays",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calendars",
+                        to="tenancy.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('kind', models.CharField(choices=[('closed', 'Closed (extra day off)'), ('open', 'Open (work on an official holiday)')], max_length=8)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='days', to='sla.businesscalendar')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("closed", "Closed (extra day off)"),
+                            ("open", "Open (work on an official holiday)"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200)),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="days",
+                        to="sla.businesscalendar",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date'],
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='SlaPolicy',
+            name="SlaPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('is_default', models.BooleanField(default=False)),
-                ('at_risk_percent', models.PositiveSmallIntegerField(default=80, verbose_name='at risk after this share of the target is used (%)')),
-                ('notify_supervisors', models.BooleanField(default=True, verbose_name='on breach, tell supervisors')),
-                ('raise_priority', models.BooleanField(default=False, verbose_name='on breach, raise the priority')),
-                ('updated_at', models.DateTimeField()),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sla.businesscalendar')),
-                ('reassign_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='on breach, reassign to')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sla_policies', to='tenancy.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("is_default", models.BooleanField(default=False)),
+                (
+                    "at_risk_percent",
+                    models.PositiveSmallIntegerField(
+                        default=80,
+                        verbose_name="at risk after this share of the target is used (%)",
+                    ),
+                ),
+                (
+                    "notify_supervisors",
+                    models.BooleanField(default=True, verbose_name="on breach, tell supervisors"),
+                ),
+                (
+                    "raise_priority",
+                    models.BooleanField(
+                        default=False, verbose_name="on breach, raise the priority"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="sla.businesscalendar",
+                    ),
+                ),
+                (
+                    "reassign_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="on breach, reassign to",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sla_policies",
+                        to="tenancy.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_default', 'name'],
+                "ordering": ["-is_default", "name"],
             },
         ),
         migrations.CreateModel(
-            name='SlaClock',
+            name="SlaClock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('first_response', 'First response'), ('restore', 'Restore'), ('resolution', 'Resolution')], max_length=16)),
-                ('target', models.CharField(max_length=12)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('paused', 'Paused (waiting on the customer)'), ('met', 'Met'), ('missed', 'Missed'), ('lapsed', 'Lapsed (not a software fault)')], max_length=8)),
-                ('started_at', models.DateTimeField()),
-                ('budget_us', models.BigIntegerField()),
-                ('remaining_us', models.BigIntegerField()),
-                ('anchor_at', models.DateTimeField(null=True)),
-                ('due_at', models.DateTimeField(null=True)),
-                ('at_risk_at', models.DateTimeField(null=True)),
-                ('stopped_at', models.DateTimeField(null=True)),
-                ('stop_reason', models.CharField(blank=True, max_length=16)),
-                ('breached_at', models.DateTimeField(null=True)),
-                ('at_risk_notified_at', models.DateTimeField(null=True)),
-                ('breach_notified_at', models.DateTimeField(null=True)),
-                ('calendar', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='sla.businesscalendar')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.tenant')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clocks', to='tickets.ticket')),
-                ('policy', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='sla.slapolicy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("first_response", "First response"),
+                            ("restore", "Restore"),
+                            ("resolution", "Resolution"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("target", models.CharField(max_length=12)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("paused", "Paused (waiting on the customer)"),
+                            ("met", "Met"),
+                            ("missed", "Missed"),
+                            ("lapsed", "Lapsed (not a software fault)"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("budget_us", models.BigIntegerField()),
+                ("remaining_us", models.BigIntegerField()),
+                ("anchor_at", models.DateTimeField(null=True)),
+                ("due_at", models.DateTimeField(null=True)),
+                ("at_risk_at", models.DateTimeField(null=True)),
+                ("stopped_at", models.DateTimeField(null=True)),
+                ("stop_reason", models.CharField(blank=True, max_length=16)),
+                ("breached_at", models.DateTimeField(null=True)),
+                ("at_risk_notified_at", models.DateTimeField(null=True)),
+                ("breach_notified_at", models.DateTimeField(null=True)),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="sla.businesscalendar",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.tenant",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clocks",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="sla.slapolicy",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='DepartmentPolicy',
+            name="DepartmentPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('department', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='sla_assignment', to='tickets.department')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.tenant')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='sla.slapolicy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "department",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sla_assignment",
+                        to="tickets.department",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.tenant",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="sla.slapolicy",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SlaTarget',
+            name="SlaTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('severity', models.CharField(choices=[('critical', 'Critical fault'), ('major', 'Major fault'), ('bug', 'Normal fault'), ('other', 'Other request')], max_length=16)),
-                ('priority', models.CharField(blank=True, choices=[('urgent', 'Urgent'), ('important', 'Important'), ('normal', 'Normal')], max_length=16)),
-                ('first_response', models.CharField(blank=True, max_length=12)),
-                ('restore', models.CharField(blank=True, max_length=12)),
-                ('resolution', models.CharField(blank=True, max_length=12)),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='sla.slapolicy')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("critical", "Critical fault"),
+                            ("major", "Major fault"),
+                            ("bug", "Normal fault"),
+                            ("other", "Other request"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("urgent", "Urgent"),
+                            ("important", "Important"),
+                            ("normal", "Normal"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("first_response", models.CharField(blank=True, max_length=12)),
+                ("restore", models.CharField(blank=True, max_length=12)),
+                ("resolution", models.CharField(blank=True, max_length=12)),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="sla.slapolicy",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='BillableTime',
+            name="BillableTime",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('minutes', models.PositiveIntegerField()),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField()),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.tenant')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='billable_times', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("minutes", models.PositiveIntegerField()),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.tenant",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="billable_times",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['tenant', 'created_at'], name='sla_billabl_tenant__9e9aaa_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["tenant", "created_at"], name="sla_billabl_tenant__9e9aaa_idx"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='businesscalendar',
-            constraint=models.UniqueConstraint(fields=('tenant', 'name'), name='calendar_unique_name'),
+            model_name="businesscalendar",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "name"), name="calendar_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='calendarday',
-            index=models.Index(fields=['tenant', 'calendar', 'date'], name='sla_calenda_tenant__62b044_idx'),
+            model_name="calendarday",
+            index=models.Index(
+                fields=["tenant", "calendar", "date"], name="sla_calenda_tenant__62b044_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='calendarday',
-            constraint=models.UniqueConstraint(fields=('calendar', 'date'), name='calendarday_unique_date'),
+            model_name="calendarday",
+            constraint=models.UniqueConstraint(
+                fields=("calendar", "date"), name="calendarday_unique_date"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slapolicy',
-            constraint=models.UniqueConstraint(fields=('tenant', 'name'), name='slapolicy_unique_name'),
+            model_name="slapolicy",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "name"), name="slapolicy_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slapolicy',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('tenant',), name='slapolicy_one_default'),
+            model_name="slapolicy",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_default", True)),
+                fields=("tenant",),
+                name="slapolicy_one_default",
+            ),
         ),
         migrations.AddIndex(
-            model_name='slaclock',
-            index=models.Index(fields=['tenant', 'ticket'], name='sla_slacloc_tenant__fc6f50_idx'),
+            model_name="slaclock",
+            index=models.Index(fields=["tenant", "ticket"], name="sla_slacloc_tenant__fc6f50_idx"),
         ),
         migrations.AddIndex(
-            model_name='slaclock',
-            index=models.Index(fields=['tenant', 'status', 'due_at'], name='sla_slacloc_tenant__65493b_idx'),
+            model_name="slaclock",
+            index=models.Index(
+                fields=["tenant", "status", "due_at"], name="sla_slacloc_tenant__65493b_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='slaclock',
-            index=models.Index(fields=['tenant', 'started_at'], name='sla_slacloc_tenant__72cb9e_idx'),
+            model_name="slaclock",
+            index=models.Index(
+                fields=["tenant", "started_at"], name="sla_slacloc_tenant__72cb9e_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slaclock',
-            constraint=models.UniqueConstraint(fields=('ticket', 'kind'), name='slaclock_one_per_kind'),
+            model_name="slaclock",
+            constraint=models.UniqueConstraint(
+                fields=("ticket", "kind"), name="slaclock_one_per_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slatarget',
-            constraint=models.UniqueConstraint(fields=('policy', 'severity', 'priority'), name='slatarget_unique_class'),
+            model_name="slatarget",
+            constraint=models.UniqueConstraint(
+                fields=("policy", "severity", "priority"), name="slatarget_unique_class"
+            ),
         ),
     ]

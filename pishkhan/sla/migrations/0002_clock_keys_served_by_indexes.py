@@ -7,34 +7,43 @@ from pishkhan.indexes import key_indexes_dropped
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sla', '0001_initial'),
-        ('tenancy', '0003_tenant_is_operator_desk_alter_membership_role'),
-        ('tickets', '0006_ticket_numbered_last'),
+        ("sla", "0001_initial"),
+        ("tenancy", "0003_tenant_is_operator_desk_alter_membership_role"),
+        ("tickets", "0006_ticket_numbered_last"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='slaclock',
-            name='sla_slacloc_tenant__fc6f50_idx',
+            model_name="slaclock",
+            name="sla_slacloc_tenant__fc6f50_idx",
         ),
         # The keys' own indexes dropped, the constraints left as they are (pishkhan.indexes).
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
-                    model_name='slaclock',
-                    name='tenant',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.tenant'),
+                    model_name="slaclock",
+                    name="tenant",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.tenant",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='slaclock',
-                    name='ticket',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='clocks', to='tickets.ticket'),
+                    model_name="slaclock",
+                    name="ticket",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clocks",
+                        to="tickets.ticket",
+                    ),
                 ),
             ],
             database_operations=[
-                key_indexes_dropped('sla', 'slaclock', 'tenant', 'ticket'),
+                key_indexes_dropped("sla", "slaclock", "tenant", "ticket"),
             ],
         ),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
@@ -359,6 +359,13 @@ def _after_change(tenant: Tenant, ticket, *, running=None) -> None:
 # Clocks of each kind one sweep takes at most (a backlog after a long stop is worked off in
 # rounds that follow one another at once).
 SWEEP_LIMIT = 500
+# Clocks whose check failed, in this process: id -> (failures so far, when to try it again).
+# A clock that keeps failing (one tenant's broken escalation, say) is tried less and less
+# often instead of every sweep, and meanwhile the sweeps read past it to everyone else's.
+_failing: dict[int, tuple[int, datetime]] = {}
+FAILING_KEPT = 1000
+RETRY_FIRST = timedelta(seconds=15)
+RETRY_MOST = timedelta(hours=1)
 
 NEXT_PRIORITY = {Priority.NORMAL: Priority.IMPORTANT, Priority.IMPORTANT: Priority.URGENT}
 
@@ -429,23 +436,34 @@ class Sweep:
 def clocks_sweep(*, now: datetime | None = None, limit: int | None = None) -> Sweep:
     """Check every running clock, of every tenant, whose due or at-risk moment has passed with
     nobody told yet (`clock_deadline_check`, each in its own transaction: one clock whose check
-    fails is logged and left for the next sweep, and does not hold back the others' notices).
-    At most `limit` (SWEEP_LIMIT) clocks of each kind per call; `more` asks the caller to come
-    back at once, which it never does for a round of failures only."""
+    fails is logged and rests, and does not hold back the others' notices). At most `limit`
+    (SWEEP_LIMIT) clocks of each kind per call; `more` asks the caller to come back at once,
+    which it never does for a round of failures only."""
     from pishkhan.sla.selectors import clocks_come_due
 
-    ids, full = clocks_come_due(now=now or wall_clock.now(), limit=limit or SWEEP_LIMIT)
+    now = now or wall_clock.now()
+    resting = [pk for pk, (_failures, again) in _failing.items() if again > now]
+    ids, full = clocks_come_due(now=now, limit=limit or SWEEP_LIMIT, skip=resting)
     told, failed = [], 0
     for clock_id in ids:
         try:
             outcome = clock_deadline_check(clock_id=clock_id)
         except Exception:
             log.exception("SLA clock %s: the deadline check failed", clock_id)
+            _rest(clock_id, now)
             failed += 1
             continue
+        _failing.pop(clock_id, None)
         if outcome:
             told.append(outcome)
     return Sweep(told=told, failed=failed, more=full and bool(told))
+
+
+def _rest(clock_id: int, now: datetime) -> None:
+    failures = _failing.pop(clock_id, (0, now))[0] + 1
+    _failing[clock_id] = (failures, now + min(RETRY_FIRST * 2**failures, RETRY_MOST))
+    if len(_failing) > FAILING_KEPT:
+        del _failing[next(iter(_failing))]  # the longest failing: it is tried again soonest
 
 
 def _escalate(clock: SlaClock) -> None:
