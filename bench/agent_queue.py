@@ -15,8 +15,9 @@ Without --large the tenant with the most tickets is measured. Without --small a 
 50-500 tickets is used, or one of 100 tickets is seeded (bench/seed.py). The first run also
 writes a little of what the seed leaves out: an agent (queue-bench@example.ir) in both
 tenants, a few hundred tickets assigned to them, an empty department (and SLA due times on a
-thousand open tickets of a database seeded before the seed wrote SLA clocks). Requests go through Django's test client (the whole middleware stack, no
-network). Timings are wall clock: run on an otherwise idle machine. Prints one JSON line.
+thousand open tickets of a database seeded before the seed wrote SLA clocks). Requests go
+through Django's test client (the whole middleware stack, no network). Timings are wall
+clock: run on an otherwise idle machine. Prints one JSON line.
 
 Not named queue.py: a script run from this folder has the folder first on its import path,
 where a queue.py would stand in for the standard library's `queue` (psycopg imports it).

@@ -356,3 +356,27 @@ def test_planner_settings_are_put_back_after_a_search(alpha, monkeypatch):
                 " current_setting('enable_sort'), current_setting('enable_seqscan')"
             )
             assert cursor.fetchone() == ("on", "on", "on", "on")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's GIN pending lists")
+def test_new_words_wait_in_no_long_list_that_every_search_reads(alpha):
+    # A GIN index keeps new entries in a pending list that every search reads whole, merged
+    # only by vacuum or at gin_pending_list_limit (4 MB by default): on a table that only
+    # grows, a word's look-up in the vocabulary read 249 such pages (9 ms instead of 0.5).
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+    # when requests bring words the vocabulary has not seen
+    for n in range(20):
+        alpha.submit(f"سرور مجازی{n} پاسخ نمی‌دهد nameserver{n}x")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pending_pages FROM pgstatginindex('search_term_trgm')")
+        vocabulary_pending = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class "
+            "WHERE relname IN ('search_term_trgm', 'search_document_tsv')"
+        )
+        options = dict(cursor.fetchall())
+    # then each index keeps at most 128 kB (16 pages) pending
+    assert vocabulary_pending <= 16
+    assert options["search_term_trgm"] == ["gin_pending_list_limit=128"]
+    assert options["search_document_tsv"] == ["gin_pending_list_limit=128"]
