@@ -29,6 +29,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 from _postgres import ensure_database  # noqa: E402 (bench/ is on the path of its scripts)
 
@@ -195,11 +196,12 @@ class Clocks:
 
     def __init__(self, tenant, now: datetime, rng: random.Random):
         from pishkhan.core.businesstime import parse_target
+        from pishkhan.sla import clocks as arithmetic
         from pishkhan.sla.calendars import engine_calendar
         from pishkhan.sla.models import SlaClock
         from pishkhan.sla.services import sla_defaults_ensure, target_for
 
-        self.now, self.rng, self.key = now, rng, SlaClock
+        self.now, self.rng, self.key, self.arithmetic = now, rng, SlaClock, arithmetic
         self.tenant_id = tenant.pk
         self.policy = sla_defaults_ensure(tenant=tenant)
         self.engine = engine_calendar(self.policy.calendar)
@@ -212,10 +214,7 @@ class Clocks:
 
     def rows(self, ids, ticket_id, status, created, updated, replies):
         """The ticket's clock rows, and its nearest running due time (None without one)."""
-        from types import SimpleNamespace
-
-        from pishkhan.sla import clocks as arithmetic
-
+        arithmetic = self.arithmetic
         rows, nearest = [], None
         for kind, text, target in self.targets:
             budget = arithmetic.budget_us(target, self.engine)

@@ -233,7 +233,7 @@ def _retarget(*, tenant: Tenant, ticket, now: datetime) -> list[SlaClock]:
         .select_related("calendar", "policy")
         .filter(ticket_id=ticket.pk)
     }
-    planned = []
+    moved = []
     for kind in CLOCK_KINDS:
         text = getattr(row, kind) if row is not None else ""
         clock = existing.get(kind)
@@ -277,9 +277,9 @@ def _retarget(*, tenant: Tenant, ticket, now: datetime) -> list[SlaClock]:
         clock.target = text
         if clock.status == ClockStatus.RUNNING:
             arithmetic.plan(clock, calendar, policy.at_risk_percent)
-            planned.append(clock)
+            moved.append(clock)
         clock.save()
-    return planned
+    return moved
 
 
 def policy_clocks_retarget(*, tenant: Tenant, policy: SlaPolicy) -> None:
@@ -354,7 +354,7 @@ def _after_change(tenant: Tenant, ticket, *, running=None) -> None:
             Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=nearest)
 
 
-# --- deadlines (run by the sweep) ------------------------------------------------
+# --- deadlines (run by the sweep) -------------------------------------------------------------
 
 # Clocks of each kind one sweep takes at most (a backlog after a long stop is worked off in
 # rounds that follow one another at once).

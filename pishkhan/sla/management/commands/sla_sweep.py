@@ -7,8 +7,8 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from pishkhan.ops.metrics import sla_event
 from pishkhan.sla.services import clocks_sweep
+from pishkhan.sla.tasks import sweep_report
 
 
 class Command(BaseCommand):
@@ -22,10 +22,4 @@ class Command(BaseCommand):
             failed += result.failed
             if not result.more:
                 break
-        for outcome in told:
-            sla_event(outcome)
-        self.stdout.write(
-            json.dumps(
-                {"breach": told.count("breach"), "at_risk": told.count("at_risk"), "failed": failed}
-            )
-        )
+        self.stdout.write(json.dumps(sweep_report(told, failed)))
