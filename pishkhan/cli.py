@@ -197,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         from pishkhan import job_worker
 
         job_worker.prepare()
+        job_worker.start_chain_keeper()
         call_command("db_worker", *rest)
         return 0
     if command == "demo":

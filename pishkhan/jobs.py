@@ -24,6 +24,10 @@ from django_tasks_db import DatabaseBackend
 from pishkhan import compiled_inserts
 from pishkhan.core import clock
 
+# A round running longer than this is taken for one whose worker died in it (an IMAP poll of
+# many mailboxes takes minutes; nothing else of ours comes near).
+ROUND_RUNNING_LIMIT = timedelta(minutes=15)
+
 # The rows waiting for the end of the current batched() block; None outside one.
 _pending: ContextVar[list | None] = ContextVar("pishkhan_jobs_pending", default=None)
 
@@ -98,22 +102,49 @@ def schedule_round(task, *, seconds: float) -> bool:
     the same moment may both enqueue once, but the next round of one of them finds the other
     waiting and ends its chain, so chains never multiply. A backend that cannot run jobs later
     (the inline one) gets no chain at all: there, a command runs the rounds."""
-    backend = task.get_backend()
-    if not backend.supports_defer or _round_waiting(task, backend):
+    if not task.get_backend().supports_defer or _round_waiting(task):
         return False
     task.using(run_after=clock.now() + timedelta(seconds=seconds)).enqueue()
     return True
 
 
-def _round_waiting(task, backend) -> bool:
-    if not isinstance(backend, DatabaseBackend):
-        # Another queue cannot be asked what it holds; an extra round costs one idle pass.
-        return False
+def rounds_visible(task) -> bool:
+    """Whether the queue of `task` can be asked what waits in it: the database backend's can;
+    a broker's cannot, and there an extra round costs one idle pass."""
+    return isinstance(task.get_backend(), DatabaseBackend)
+
+
+def round_alive(task) -> bool | None:
+    """Whether a round of `task` waits, or runs and started less than ROUND_RUNNING_LIMIT ago
+    (None where `rounds_visible` is not so): what keeps a chain alive."""
+    from django.db.models import Q
     from django_tasks import TaskResultStatus
+
+    if not rounds_visible(task):
+        return None
+    return (
+        _rounds(task)
+        .filter(
+            Q(status=TaskResultStatus.READY)
+            | Q(
+                status=TaskResultStatus.RUNNING,
+                started_at__gte=clock.now() - ROUND_RUNNING_LIMIT,
+            )
+        )
+        .exists()
+    )
+
+
+def _round_waiting(task) -> bool:
+    from django_tasks import TaskResultStatus
+
+    # A running round is not counted: it plans the next one itself, first thing.
+    return rounds_visible(task) and _rounds(task).filter(status=TaskResultStatus.READY).exists()
+
+
+def _rounds(task):
     from django_tasks_db.models import DBTaskResult
 
     return DBTaskResult.objects.filter(
-        task_path=task.module_path,
-        backend_name=backend.alias,
-        status=TaskResultStatus.READY,
-    ).exists()
+        task_path=task.module_path, backend_name=task.get_backend().alias
+    )

@@ -37,10 +37,12 @@ def _jobs() -> dict:
     # Jobs waiting longer than this mean no worker is taking them (or too few).
     limit = settings.HEALTH_JOB_LAG_SECONDS
     stats = jobstats.job_stats(now=clock.now())
+    chains = jobstats.chains_alive()
     return {
-        "ok": stats.lag_seconds <= limit,
+        "ok": stats.lag_seconds <= limit and False not in chains.values(),
         "ready": stats.ready,
         "lag_seconds": stats.lag_seconds,
+        "chains": chains,
     }
 
 

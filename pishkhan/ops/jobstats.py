@@ -36,3 +36,12 @@ def job_stats(*, now: datetime) -> JobStats:
     oldest = min((moment for moment in since if moment is not None), default=None)
     lag = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
     return JobStats(ready=count, lag_seconds=round(lag, 1))
+
+
+def chains_alive() -> dict[str, bool | None]:
+    """Whether each self-renewing job (the SLA sweep, the mail poll) has a round waiting or
+    running: without one nobody is told of a breach. A worker plans a missing one within a
+    minute (`job_worker.keep_chains`). None where the queue cannot be asked."""
+    from pishkhan import job_worker, jobs
+
+    return {name: jobs.round_alive(task) for name, (task, _plan) in job_worker.chains().items()}

@@ -45,7 +45,7 @@ class JobQueueCollector:
     """Read at scrape time from the jobs table, so every process reports the same truth."""
 
     def collect(self):
-        from pishkhan.ops.jobstats import job_stats
+        from pishkhan.ops.jobstats import chains_alive, job_stats
 
         stats = job_stats(now=clock.now())
         yield GaugeMetricFamily(
@@ -56,6 +56,15 @@ class JobQueueCollector:
             "How long the oldest due job has waited for a worker.",
             value=stats.lag_seconds,
         )
+        alive = GaugeMetricFamily(
+            "pishkhan_job_chain_alive",
+            "1 while a self-renewing job (SLA sweep, mail poll) has a round waiting or running.",
+            labels=["chain"],
+        )
+        for name, found in chains_alive().items():
+            if found is not None:
+                alive.add_metric([name], int(found))
+        yield alive
 
 
 def _route(request: HttpRequest) -> str:

@@ -11,10 +11,13 @@ import time_machine
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from pishkhan import job_worker
 from pishkhan.core import clock
 from pishkhan.tickets.models import Severity
 from pishkhan.tickets.services import ticket_update
 from tests.sla.test_jobs import SATURDAY_9, run_worker_at, tehran
+
+CHAIN = "pishkhan_job_chain_alive"
 
 
 def _metric(text: str, name: str, **labels) -> float:
@@ -73,6 +76,7 @@ def _stuck_job(minutes_ago: int) -> None:
 
 def test_healthz_fails_when_jobs_wait_too_long_and_says_which_check(settings, stored_jobs):
     settings.HEALTH_JOB_LAG_SECONDS = 300
+    job_worker.keep_chains()  # the SLA sweep and the mail poll wait for their next rounds
     _stuck_job(minutes_ago=2)
     waiting = Client().get("/healthz")
     assert waiting.status_code == 200, waiting.json()  # waiting 2 minutes is fine
@@ -85,6 +89,31 @@ def test_healthz_fails_when_jobs_wait_too_long_and_says_which_check(settings, st
     assert checks["jobs"]["ready"] == 2
     assert checks["jobs"]["lag_seconds"] >= 20 * 60
     assert checks["database"]["ok"] and checks["channel_layer"]["ok"]
+
+
+def test_healthz_and_metrics_tell_when_the_sla_sweep_has_no_round(stored_jobs):
+    # given a worker that started its chains
+    job_worker.prepare()
+    healthy = Client().get("/healthz")
+    assert healthy.status_code == 200, healthy.json()
+    assert healthy.json()["checks"]["jobs"]["chains"] == {"mail_poll": True, "sla_sweep": True}
+    assert _metric(Client().get("/metrics").content.decode(), CHAIN, chain="sla_sweep") == 1
+
+    # when the sweep's round failed to plan the next (the database gone at that moment)
+    DBTaskResult.objects.filter(task_path="pishkhan.sla.tasks.clocks_sweep").delete()
+    # then the operator sees which chain is missing, though no job waits too long
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    jobs = response.json()["checks"]["jobs"]
+    assert jobs["ok"] is False and jobs["lag_seconds"] == 0
+    assert jobs["chains"] == {"mail_poll": True, "sla_sweep": False}
+    metrics = Client().get("/metrics").content.decode()
+    assert _metric(metrics, CHAIN, chain="sla_sweep") == 0
+    assert _metric(metrics, CHAIN, chain="mail_poll") == 1
+
+    # and once a worker's look planned it again, all is well
+    assert job_worker.keep_chains() == ["sla_sweep"]
+    assert Client().get("/healthz").status_code == 200
 
 
 def test_a_job_deferred_to_the_future_is_not_lag(stored_jobs):
