@@ -597,6 +597,17 @@ def thread_with_merged(*, tenant, ticket: Ticket):
     )
 
 
+def customer_thread(*, tenant, ticket: Ticket):
+    """What the ticket's customer reads of it: its messages and those of their own tickets
+    merged into it, without the staff's notes. (A ticket merged from another customer's, as
+    was once allowed, stays that customer's.)"""
+    return (
+        thread_with_merged(tenant=tenant, ticket=ticket)
+        .exclude(kind=MessageKind.NOTE)
+        .filter(ticket__customer_id=ticket.customer_id)
+    )
+
+
 def related_tickets(*, tenant, ticket: Ticket) -> tuple[list, list]:
     """(tickets merged into this one, follow-ups of this one), by number, in one query."""
     rows = list(

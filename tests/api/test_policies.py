@@ -227,6 +227,30 @@ def test_merge_and_unmerge_restore_the_ticket(alpha):
     )
 
 
+def test_merge_refuses_another_customers_ticket_in_both_languages(alpha):
+    # given the same fault reported by a colleague, a customer of their own
+    colleague = _created(
+        _submit(
+            alpha,
+            SITE_DOWN_AGAIN,
+            customer_id=None,
+            customer={"name": "حمید همکار", "email": "hamid@nikanshop.ir"},
+        )
+    )
+    path, into = f"/tickets/{colleague['number']}/merge", {"into": alpha.ticket.number}
+    # when an agent merges it into the first customer's ticket, then it is refused, naming the
+    # field, in Persian and in English
+    persian = assert_error(send(alpha.api(), "POST", path, into), 400, "invalid")
+    english = assert_error(
+        send(alpha.api(), "POST", path, into, HTTP_ACCEPT_LANGUAGE="en"), 400, "invalid"
+    )
+    assert "همان مشتری" in persian["fields"]["into"][0]
+    assert "same customer" in english["fields"]["into"][0]
+    # and the colleague's request stays open
+    ticket = alpha.api().get(f"{API}/tickets/{colleague['number']}").json()
+    assert (ticket["status"], ticket["merged_into"]) == ("new", None)
+
+
 def test_merge_refuses_itself_and_a_missing_ticket(alpha):
     number = alpha.ticket.number
     error = assert_error(

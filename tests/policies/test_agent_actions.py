@@ -87,7 +87,8 @@ def test_a_merge_needs_another_open_ticket_of_the_tenant(alpha, beta, target):
     assert repeat.merged_into is None and repeat.status == Status.NEW
 
 
-def test_merging_another_customers_ticket_is_not_a_violation(alpha):
+def test_another_customers_ticket_is_not_merged(alpha):
+    # given a colleague's request about the same fault, from a customer of their own
     other = ticket_submit_for_contact(
         tenant=alpha.tenant,
         contact={"name": "همکار", "email": "colleague@example.ir"},
@@ -98,10 +99,18 @@ def test_merging_another_customers_ticket_is_not_a_violation(alpha):
         actor=alpha.agent,
         channel=Channel.PHONE,
     )
+    mail.outbox.clear()
 
-    ticket_merge(tenant=alpha.tenant, ticket=other, into=alpha.ticket, actor=alpha.agent)
+    # when an agent merges it into the first customer's ticket, it is refused: the colleague
+    # would be pointed to a ticket they cannot see and never hear its answer
+    with pytest.raises(ValidationError) as refused:
+        ticket_merge(tenant=alpha.tenant, ticket=other, into=alpha.ticket, actor=alpha.agent)
 
+    assert "همان مشتری" in refused.value.message_dict["into"][0]
+    other.refresh_from_db()
+    assert (other.status, other.merged_into) == (Status.NEW, None)
     assert not Violation.objects.for_tenant(alpha.tenant).exists()
+    assert mail.outbox == []
 
 
 def test_out_of_scope_ends_the_sla_and_an_answer_is_billed(alpha):

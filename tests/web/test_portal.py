@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pishkhan.accounts.models import Customer, User
 from pishkhan.core.jalali import JALALI_MONTHS_FA
 from pishkhan.tickets.models import Attachment, Message, Ticket
-from pishkhan.tickets.services import ticket_add_note, ticket_reply
+from pishkhan.tickets.services import ticket_add_note, ticket_merge, ticket_reply
 from tests.conftest import GOOD_FIELDS, PASSWORD, SEED_BODY
 
 PDF = b"%PDF-1.4\n" + b"0" * 200
@@ -113,6 +113,25 @@ def test_customer_sees_agent_reply_but_never_the_note(alpha):
     page = alpha.client(alpha.customer_user).get(f"/tickets/{alpha.ticket.number}/")
     assert "پاسخ عمومی کارشناس".encode() in page.content
     assert "یادداشت محرمانه".encode() not in page.content
+
+
+def test_a_merged_request_is_read_where_its_conversation_goes_on(alpha):
+    # given a second request of the customer, answered and noted on, merged into the first
+    repeat = alpha.submit("دوباره: خطای ۵۰۲ روی سایت", body="سایت هنوز خطای ۵۰۲ می‌دهد.")
+    ticket_reply(tenant=alpha.tenant, ticket=repeat, actor=alpha.agent, body="در حال بررسی هستیم")
+    ticket_add_note(tenant=alpha.tenant, ticket=repeat, actor=alpha.agent, body="یادداشت محرمانه")
+    ticket_merge(tenant=alpha.tenant, ticket=repeat, into=alpha.ticket, actor=alpha.agent)
+    client = alpha.client(alpha.customer_user)
+    # when the customer follows the merged request to the ticket it continues in
+    moved = client.get(f"/tickets/{repeat.number}/").content.decode()
+    assert f'href="/tickets/{alpha.ticket.number}/"' in moved
+    page = client.get(f"/tickets/{alpha.ticket.number}/").content.decode()
+    # then their request and its answer are there, marked as from the merged ticket
+    assert "سایت هنوز خطای ۵۰۲ می‌دهد." in page
+    assert "در حال بررسی هستیم" in page
+    assert "merged-from" in page
+    # and the staff's note is not
+    assert "یادداشت محرمانه" not in page
 
 
 def test_note_attachment_is_not_served_to_the_customer(alpha):

@@ -222,8 +222,13 @@ def _clean_reason(value: str, *, required: bool = False) -> str:
 def ticket_merge(
     *, tenant: Tenant, ticket: Ticket, into: Ticket, actor: User, via: str = "web"
 ) -> Ticket:
-    """T-3/T-4: `ticket` repeats `into`. It closes, pointing to `into`, whose thread shows its
-    messages; un-merging restores it. The same customer's repeat is a duplicate (T-12)."""
+    """T-3/T-4: `ticket` repeats `into`, a request of the same customer. It closes, pointing
+    to `into`, whose thread shows its messages; un-merging restores it. The repeat is recorded
+    as a duplicate (T-12).
+
+    Another customer's ticket is refused: its customer would be told their request goes on in a
+    ticket they cannot see, and never hear the answer given there (customers see only their
+    own tickets). Each customer's request is answered in their own ticket."""
     require_writer(tenant=tenant, user=actor)
     if into is None or into.tenant_id != tenant.pk:
         raise ValidationError({"into": [_("Not found in this workspace.")]})
@@ -233,6 +238,17 @@ def ticket_merge(
         raise ValidationError({"into": [_("A ticket cannot be merged into itself.")]})
     if into.is_closed:
         raise ValidationError({"into": [_("Merge into an open ticket.")]})
+    if into.customer_id != ticket.customer_id:
+        raise ValidationError(
+            {
+                "into": [
+                    _(
+                        "Only a ticket of the same customer can be merged: each customer is "
+                        "answered in their own ticket."
+                    )
+                ]
+            }
+        )
     _require_open(ticket)
     now = clock.now()
     ticket.merged_into = into
@@ -251,18 +267,17 @@ def ticket_merge(
         changes={"into": into.number},
     )
     _apply_status(tenant=tenant, ticket=ticket, status=Status.CLOSED, actor=actor, via=via, now=now)
-    if ticket.customer_id == into.customer_id:
-        intake.record(
-            intake.ViolationNote(
-                kind=intake.DUPLICATE,
-                tenant=tenant,
-                customer=ticket.customer,
-                ticket=ticket,
-                channel=ticket.channel,
-                actor=actor,
-                detail={"merged_into": into.number},
-            )
+    intake.record(
+        intake.ViolationNote(
+            kind=intake.DUPLICATE,
+            tenant=tenant,
+            customer=ticket.customer,
+            ticket=ticket,
+            channel=ticket.channel,
+            actor=actor,
+            detail={"merged_into": into.number},
         )
+    )
     jobs.enqueue(tasks.notify_closed_with_reason, ticket.pk)
     return ticket
 

@@ -225,7 +225,8 @@ def ticket_detail(request, number: int):
         else:
             messages.success(request, _("Your reply was sent."))
             return redirect("web:ticket", number=ticket.number)
-    thread = selectors.message_list(tenant=request.tenant, ticket=ticket, include_notes=False)
+    # A request merged into this one is read here, where the conversation goes on.
+    thread = selectors.customer_thread(tenant=request.tenant, ticket=ticket)
     # Only links between the customer's own tickets are shown.
     follow_up_of = ticket.follow_up_of
     if follow_up_of is not None and follow_up_of.customer_id != ticket.customer_id:
