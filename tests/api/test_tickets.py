@@ -9,7 +9,7 @@ from pishkhan.accounts.models import Customer
 from pishkhan.tickets.models import Ticket
 from pishkhan.tickets.services import ticket_submit, ticket_update
 from tests.api.helpers import API, assert_error, b64, send, snapshot
-from tests.conftest import GOOD_FIELDS, SEED_BODY
+from tests.conftest import DEPARTMENT_FIELDS, GOOD_FIELDS, SEED_BODY
 
 
 def _submit(world, subject: str, **kwargs) -> Ticket:
@@ -239,6 +239,45 @@ def test_ticket_moves_to_another_department_of_the_tenant(alpha):
     ).json()
     assert ticket["department"] == {"id": other["id"], "name": "فروش", "name_en": "Sales"}
     assert _numbers(alpha.api().get(f"{API}/tickets?department={other['id']}")) == [1]
+
+
+def test_a_move_lists_what_the_new_department_requires_and_the_ticket_lacks(alpha):
+    # given a billing department that asks for the invoice number
+    billing = send(
+        alpha.api(),
+        "POST",
+        "/departments",
+        {
+            "name": "مالی",
+            "name_en": "Billing",
+            "fields": [
+                {
+                    "key": "invoice",
+                    "label_fa": "شماره فاکتور",
+                    "label_en": "Invoice number",
+                    "kind": "text",
+                    "required": True,
+                },
+                DEPARTMENT_FIELDS[0],
+            ],
+        },
+    )
+    assert billing.status_code == 201, billing.content.decode()
+    # when a technical request is moved there
+    ticket = send(
+        alpha.api(),
+        "PATCH",
+        f"/tickets/{alpha.ticket.number}",
+        {"department_id": billing.json()["id"]},
+    ).json()
+    # then the invoice number is listed as missing, and the domain both ask for is kept
+    assert ticket["missing_fields"] == ["invoice"]
+    assert ticket["fields"] == {"domain": GOOD_FIELDS["domain"]}
+    # and once staff fill it in, nothing is missing
+    ticket = send(
+        alpha.api(), "PATCH", f"/tickets/{alpha.ticket.number}", {"fields": {"invoice": "۴۴۱۲"}}
+    ).json()
+    assert ticket["missing_fields"] == []
 
 
 def test_reply_may_choose_the_status_it_leaves(alpha):

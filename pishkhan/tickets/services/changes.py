@@ -107,10 +107,15 @@ def ticket_update(
             errors["assignee"] = [_("Choose an agent of this workspace.")]
     if department is not UNSET and (department is None or department.tenant_id != tenant.pk):
         errors["department"] = [_("Choose a department of this workspace.")]
-    if fields is not UNSET and not errors:
+    # A move to another department asks for that department's fields: what it requires and
+    # the ticket lacks is listed as missing, as for a request filed there (T-1, T-6).
+    moving = not errors and department is not UNSET and ticket.department_id != department.pk
+    if (fields is not UNSET or moving) and not errors:
         target = department if department is not UNSET else ticket.department
         try:
-            field_values = _staff_field_values(ticket, target, fields)
+            field_values = _staff_field_values(
+                ticket, target, fields if fields is not UNSET else {}
+            )
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if errors:
@@ -132,7 +137,7 @@ def ticket_update(
         changes["department"] = [ticket.department_id, department.pk]
         ticket.department = department
         update_fields.append("department")
-    if fields is not UNSET:
+    if fields is not UNSET or moving:
         values, still_missing = field_values
         if values != ticket.fields or still_missing != ticket.missing_fields:
             changes["fields"] = [ticket.fields, values]
