@@ -555,7 +555,7 @@ def message_create(request, number: int, payload: MessageIn):
         "via": "api",
     }
     if payload.kind == MessageKind.NOTE:
-        message = services.ticket_add_note(**common)
+        message = services.ticket_add_note(channel="api", **common)
     else:
         message = services.ticket_reply(
             status=payload.status, minutes=payload.minutes, channel="api", **common

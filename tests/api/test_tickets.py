@@ -294,6 +294,17 @@ def test_reply_may_choose_the_status_it_leaves(alpha):
     assert ticket["resolved_at"]
 
 
+def test_a_note_written_through_the_api_records_its_channel(alpha):
+    response = send(
+        alpha.api(),
+        "POST",
+        f"/tickets/{alpha.ticket.number}/messages",
+        {"kind": "note", "body": "یادداشت داخلی کارشناس"},
+    )
+    assert response.status_code == 201, response.content.decode()
+    assert (response.json()["kind"], response.json()["channel"]) == ("note", "api")
+
+
 @pytest.mark.parametrize(
     ("query", "emails"),
     [

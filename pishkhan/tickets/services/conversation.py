@@ -338,8 +338,10 @@ def ticket_add_note(
     body: str,
     files: Sequence = (),
     via: str = "web",
+    channel: str = Channel.PORTAL,
 ) -> Message:
-    """An internal note: staff only, never shown to the customer, changes no status."""
+    """An internal note: staff only, never shown to the customer, changes no status. `channel`
+    is where it was written, as for a reply (T-13)."""
     require_writer(tenant=tenant, user=actor)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, tenant=tenant)
     cleaned = require_clean(
@@ -355,6 +357,7 @@ def ticket_add_note(
         kind=MessageKind.NOTE,
         author_user=actor,
         body=cleaned["body"],
+        channel=channel,
         created_at=now,
     )
     _store_files(tenant=tenant, message=message, checked=cleaned["files"], now=now)
