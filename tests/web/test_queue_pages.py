@@ -83,3 +83,22 @@ def _row_of(page: str, number: int) -> str:
     assert link in page
     start = page.rindex("<tr>", 0, page.index(link))
     return page[start : page.index("</tr>", start)]
+
+
+def test_a_number_searched_offers_that_ticket_first_beside_those_mentioning_it(alpha):
+    # given a ticket whose number is 2, and another mentioning "2" in its text
+    second = alpha.submit("درخواست دوم")
+    mention = alpha.submit("سرور 185.8.172.2 پاسخ نمی‌دهد")
+    client = alpha.client(alpha.agent)
+    # when an agent searches the queue for "۲", filtered to a status the ticket does not have
+    page = client.get("/agent/", {"q": "۲", "status": "closed"}).content.decode()
+    # then that ticket is offered first, linked, whatever the filters
+    assert second.number == 2
+    assert 'id="numbered-ticket"' in page
+    assert f'<a href="/agent/tickets/{second.number}/">درخواست دوم</a>' in page
+    assert "تیکت #۲" in page
+    # and a search of words offers none
+    assert 'id="numbered-ticket"' not in client.get("/agent/", {"q": "سرور"}).content.decode()
+    # nor does a number no ticket has
+    assert 'id="numbered-ticket"' not in client.get("/agent/", {"q": "۹۹۹"}).content.decode()
+    assert mention.number == 3

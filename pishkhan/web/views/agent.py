@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from pishkhan.accounts.selectors import service_list
 from pishkhan.policies.selectors import violation_list
+from pishkhan.search.desk import ticket_number
 from pishkhan.sla.selectors import (
     billable_list_for_ticket,
     clock_list_for_ticket,
@@ -134,10 +135,15 @@ def queue(request):
         for group in ("status", "department", "assignee")
     }
     clocks = queue_clocks(tenant=tenant, ticket_ids=[t.pk for t in page.tickets])
+    # A number typed in the search box is most often a ticket's: offered first, whatever the
+    # filters, while the list below holds the tickets that mention it (an IP address, say).
+    number, _hash = ticket_number(state["q"]) if state["q"] and not cursor else (None, False)
+    numbered = selectors.ticket_get(tenant=tenant, number=number) if number else None
     return render(
         request,
         "web/agent/queue.html",
         {
+            "numbered": numbered,
             "rows": queue_rows(page.tickets, clocks),
             "next_cursor": page.next_cursor,
             "is_first_page": not cursor,
