@@ -246,7 +246,6 @@ def _hosting_mail(*, tenant, owner, agent, technical) -> None:
         actor=owner,
         address="support@demo.localhost",
         department=technical,
-        name="پشتیبانی فنی",
     )
     sender = "nasrin@example.ir"
     first = mail_ingest(
@@ -356,13 +355,13 @@ def _hosting_rules(*, tenant, owner, agent, customer, technical) -> None:
         ticket=urgent,
         actor=agent,
         priority=Priority.NORMAL,
-        reason="سرویس قطع یا مختل نیست؛ درخواست تغییر ظاهر است [002 r14]",
+        reason="سرویس قطع یا مختل نیست؛ درخواست تغییر ظاهر است",  # [002 r14]
     )
     ticket_mark_out_of_scope(
         tenant=tenant,
         ticket=urgent,
         actor=agent,
-        note="تغییر قالب سیستم مدیریت محتوا در حیطه پشتیبانی نیست [002 r5]",
+        note="تغییر قالب سیستم مدیریت محتوا در حیطه پشتیبانی نیست",  # [002 r5]
     )
     ticket_reply(
         tenant=tenant,

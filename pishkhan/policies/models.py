@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pishkhan.accounts.models import Customer, OwnedService
@@ -48,12 +47,13 @@ def _fine_default() -> Decimal:
 
 
 def _fine_field(verbose_name, rule: str) -> models.DecimalField:
+    """`rule` names the seed's rule for the reader of the code; the page shows no reference."""
     return models.DecimalField(
         verbose_name,
         max_digits=14,
         decimal_places=2,
         default=_fine_default,
-        help_text=format_lazy("{} {}", _("The finance unit may charge it per ticket"), rule),
+        help_text=_("The finance unit may charge it per ticket."),
     )
 
 
@@ -66,44 +66,49 @@ class RuleSettings(models.Model):
         max_length=8,
         choices=Mode.choices,
         default=Mode.BLOCK,
-        help_text=_("One request, one ticket: a near-duplicate of an open ticket [002 r15-16]."),
+        # [002 r15-16]
+        help_text=_("One request, one ticket: a near-duplicate of an open ticket."),
     )
     persian_only = models.CharField(
         _("requests in Persian only"),
         max_length=8,
         choices=Mode.choices,
         default=Mode.BLOCK,
-        help_text=_("Requests must be written in Persian language and script [002 r1]."),
+        # [002 r1]
+        help_text=_("Requests must be written in Persian language and script."),
     )
     ownership_required = models.BooleanField(
         _("support only to a service's verified owner"),
         default=True,
-        help_text=_("A ticket about a service is accepted only from its verified owner [002 r3]."),
+        # [002 r3]
+        help_text=_("A ticket about a service is accepted only from its verified owner."),
     )
     incomplete_wait_hours = models.PositiveIntegerField(
         _("hours to wait for missing information"),
         default=72,
+        # [002 r13]
         help_text=_(
             "A mailed or phoned request without its required fields is closed without an answer "
-            "after this many hours without a reply [002 r13]."
+            "after this many hours without a reply."
         ),
     )
     suspend_on_unpaid_fine = models.BooleanField(
         _("suspend new tickets while a fine is overdue"),
         default=True,
-        help_text=_("An unpaid fine past its due date suspends support [002 r19]."),
+        # [002 r19]
+        help_text=_("An unpaid fine past its due date suspends support."),
     )
     fine_currency = models.CharField(
         _("fine currency"),
         max_length=3,
         choices=Currency.choices,
         default=Currency.TOMAN,
-        help_text=_("Fines are charged in Toman (whole) or US dollars (cents) [002 r19]."),
+        help_text=_("Fines are charged in Toman (whole) or US dollars (cents)."),
     )
     fine_due_days = models.PositiveIntegerField(
         _("days to pay a fine"),
         default=7,
-        help_text=_("After this many days an unpaid fine suspends new tickets [002 r19]."),
+        help_text=_("After this many days an unpaid fine suspends new tickets."),
     )
     fine_duplicate = _fine_field(_("fine for a duplicate request"), "[002 r16]")
     fine_reopen = _fine_field(_("fine for writing on a closed ticket"), "[002 r15]")

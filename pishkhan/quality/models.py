@@ -29,7 +29,8 @@ class QualitySettings(models.Model):
     window_days = models.PositiveSmallIntegerField(
         _("days a survey link stays open"),
         default=DEFAULT_SURVEY_WINDOW_DAYS,
-        help_text=_("Within this time a customer may change their answer [004]."),
+        # [004]
+        help_text=_("Within this time a customer may change their answer."),
     )
     updated_at = models.DateTimeField(null=True, blank=True)
 

@@ -10,6 +10,7 @@ Quality asks the registry and never imports a channel.
         url=lambda obj: "/agent/...",            # where staff open it
         department_of=lambda obj: dept or None,  # optional: the CSAT report's department
         is_finished=lambda obj: bool,            # optional: only finished work is reviewed
+        get_many=lambda tenant, ids: {id: obj},  # optional: a page's subjects in one query
     )
 
 A subject's id is the one its kind shows people: a ticket's number, a chat's id."""
@@ -17,7 +18,7 @@ A subject's id is the one its kind shows people: a ticket's number, a chat's id.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ class SubjectKind:
     url: Callable[[Any], str]
     department_of: Callable[[Any], Any] | None = None
     is_finished: Callable[[Any], bool] | None = None
+    get_many: Callable[[Any, list[int]], dict[int, Any]] | None = None
 
 
 _kinds: dict[str, SubjectKind] = {}
@@ -45,11 +47,19 @@ def register_subject(
     url: Callable[[Any], str],
     department_of: Callable[[Any], Any] | None = None,
     is_finished: Callable[[Any], bool] | None = None,
+    get_many: Callable[[Any, list[int]], dict[int, Any]] | None = None,
 ) -> None:
     """Idempotent per kind: a second registration (a reloaded app) replaces the first.
     `get` may take (tenant, pk) by position or by keyword; `title` may ignore the language."""
     _kinds[kind] = SubjectKind(
-        kind, _keyword_get(get), _with_language(title), agent_of, url, department_of, is_finished
+        kind,
+        _keyword_get(get),
+        _with_language(title),
+        agent_of,
+        url,
+        department_of,
+        is_finished,
+        get_many,
     )
 
 
@@ -119,3 +129,27 @@ def subject_get(*, tenant, kind: str, subject_id: int) -> Subject | None:
     if obj is None:
         return None
     return Subject(kind=kind, id=subject_id, obj=obj, spec=spec)
+
+
+def subject_titles(
+    *, tenant, keys: Iterable[tuple[str, int]], language: str
+) -> dict[tuple[str, int], str]:
+    """(kind, id) → the subject's title in this language, for a page of reviews or surveys
+    whose stored title is in the workspace's language. One query per kind where the kind
+    loads many at once; a subject no longer there is left out (its stored title stands)."""
+    by_kind: dict[str, list[int]] = {}
+    for kind, subject_id in keys:
+        by_kind.setdefault(kind, []).append(subject_id)
+    titles: dict[tuple[str, int], str] = {}
+    for kind, ids in by_kind.items():
+        spec = _kinds.get(kind)
+        if spec is None:
+            continue
+        if spec.get_many is not None:
+            found = spec.get_many(tenant, ids)
+        else:
+            found = {subject_id: spec.get(tenant, subject_id) for subject_id in ids}
+        for subject_id, obj in found.items():
+            if obj is not None:
+                titles[(kind, subject_id)] = spec.title(obj, language)
+    return titles

@@ -24,6 +24,11 @@ def _get(tenant, number: int):
     )
 
 
+def _get_many(tenant, numbers: list[int]) -> dict:
+    tickets = Ticket.objects.for_tenant(tenant).filter(number__in=numbers).only("number", "subject")
+    return {ticket.number: ticket for ticket in tickets}
+
+
 def _title(ticket, language: str) -> str:
     with override(language):
         number = str(ticket.number) if language == "en" else to_persian_digits(str(ticket.number))
@@ -39,6 +44,7 @@ def register() -> None:
         url=lambda ticket: reverse("web:agent_ticket", kwargs={"number": ticket.number}),
         department_of=lambda ticket: ticket.department,
         is_finished=lambda ticket: ticket.status in (Status.RESOLVED, Status.CLOSED),
+        get_many=_get_many,
     )
 
 

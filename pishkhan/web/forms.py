@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from pishkhan.accounts.selectors import user_get_for_login
@@ -31,6 +32,14 @@ def apply_errors(form: forms.Form, exc: ValidationError, field_map: dict | None 
         target = name if name in form.fields else None
         for message in messages:
             form.add_error(target, message)
+
+
+class DepartmentChoiceField(forms.ModelChoiceField):
+    """Departments by their name in the reader's language (the Persian name where no English
+    one is given), as the `label` template filter shows them."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.label((translation.get_language() or "fa")[:2])
 
 
 class LoginForm(forms.Form):
@@ -752,7 +761,7 @@ class RuleSettingsForm(forms.Form):
         widget=_number_input(4),
         help_text=_(
             "A charged fine is due this many days later; unpaid after that, it suspends new "
-            "tickets [002 r19]."
+            "tickets."
         ),
     )
     fine_duplicate = forms.CharField(max_length=20, widget=_amount_input())
@@ -781,10 +790,10 @@ class RuleSettingsForm(forms.Form):
             model_field = RuleSettings._meta.get_field(name)
             if name.startswith("fine_") and name.removeprefix("fine_") in kinds:
                 field.label = _("Fine for: %(kind)s") % {"kind": kinds[name.removeprefix("fine_")]}
+                # [002 r19] allows a fine per ticket but names no amount.
                 field.help_text = _(
                     "In the fine currency: the default amount the finance unit charges for this "
-                    "violation; they may change it per fine. The seed allows a fine per ticket "
-                    "but names no amount [002 r19]."
+                    "violation; they may change it per fine."
                 )
             else:
                 field.label = capfirst(model_field.verbose_name)
@@ -817,8 +826,7 @@ class DepartmentRulesForm(forms.Form):
         label=_("A verified service is required"),
         required=False,
         help_text=_(
-            "Every request to this department must name one of the customer's verified "
-            "services [002 r3]."
+            "Every request to this department must name one of the customer's verified services."
         ),
     )
 
@@ -929,9 +937,10 @@ class OutOfScopeForm(forms.Form):
         label=_("Why is it outside the support's scope?"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
+        # [002 r5] what is outside the scope, [002 r7] answered as a billable extra service.
         help_text=_(
-            "E.g. a problem in the customer's own CMS [002 r5]. The SLA stops; any answer is a "
-            "billable extra service [002 r7]."
+            "E.g. a problem in the customer's own CMS. The SLA stops; any answer is a "
+            "billable extra service."
         ),
     )
 
@@ -945,7 +954,8 @@ class TimeEntryForm(forms.Form):
             ("datacentre_visit", _("Data-centre visit")),
         ],
         initial="work",
-        help_text=_("Extra services and data-centre visits are always billable [002 r7, r11]."),
+        # [002 r7, r11]
+        help_text=_("Extra services and data-centre visits are always billable."),
     )
     minutes = forms.CharField(label=_("Minutes"), max_length=8, widget=_number_input(6))
     billable = forms.BooleanField(label=_("Billable"), required=False)
@@ -960,9 +970,9 @@ class InstallationForm(forms.Form):
     def __init__(self, *args, services, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = [(s.pk, s.identifier) for s in services]
+        # [002 r6]
         self.fields["service"].help_text = _(
-            "The first installation of a module on a service is free; a repeat is billable "
-            "[002 r6]."
+            "The first installation of a module on a service is free; a repeat is billable."
         )
 
 
@@ -984,7 +994,6 @@ class TicketPropertiesReasonForm(TicketPropertiesForm):
         label=_("Reason for a lower priority (records a violation)"),
         max_length=500,
         required=False,
-        help_text=_(
-            "Only when lowering the priority: why the customer's choice was too high [002 r14]."
-        ),
+        # [002 r14]
+        help_text=_("Only when lowering the priority: why the customer's choice was too high."),
     )

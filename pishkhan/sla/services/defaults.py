@@ -27,7 +27,8 @@ DEFAULT_TARGETS = {
     Severity.BUG: ("8bh", "3bd", ""),
     Severity.OTHER: ("2bd", "8bd", ""),
 }
-DEFAULT_POLICY_NAME = "پیش‌فرض (جدول S-2)"
+# Named for the people who use it; the table it starts from is SPEC S-2 (above).
+DEFAULT_POLICY_NAME = "استاندارد"
 DEFAULT_POLICY_CALENDAR = "office"
 NAME_MAX = 120
 

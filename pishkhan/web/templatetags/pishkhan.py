@@ -24,6 +24,14 @@ def digits(value) -> str:
 
 
 @register.filter
+def percent(value) -> str:
+    """A percentage in the active language: «۹۰.۶۳٪» in Persian, "90.63%" in English."""
+    if value is None or value == "":
+        return ""
+    return f"{digits(value)}{'٪' if _language() == 'fa' else '%'}"
+
+
+@register.filter
 def jdate(value, with_time: bool = True) -> str:
     """Jalali date (and time) in Tehran time in Persian; Gregorian in English."""
     if not value:

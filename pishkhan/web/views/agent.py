@@ -193,6 +193,8 @@ def _properties_form(request, ticket, data=None):
         members=member_list(tenant=request.tenant, writers_only=True),
         departments=selectors.department_list(tenant=request.tenant, active_only=False),
         language=request.LANGUAGE_CODE,
+        # The reply form beside it has a status too: ids of its own, the same field names.
+        auto_id="id_props_%s",
     )
 
 

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +21,8 @@ from pishkhan.chat.models import ChatStatus
 from pishkhan.chat.widget.urls import urls as widget_urls
 from pishkhan.tenancy.selectors import member_list
 from pishkhan.tickets import selectors as ticket_selectors
-from pishkhan.web.forms import apply_errors
+from pishkhan.tickets.fields import field_label
+from pishkhan.web.forms import DepartmentChoiceField, apply_errors
 from pishkhan.web.views.access import admin_required, staff_required
 
 PAGE_SIZE = 50
@@ -69,10 +71,11 @@ def workspace(request):
 
 class ConvertForm(forms.Form):
     subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200, required=False)
-    department = forms.ModelChoiceField(label=gettext_lazy("Department"), queryset=None)
+    department = DepartmentChoiceField(label=gettext_lazy("Department"), queryset=None)
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
+        language = (translation.get_language() or "fa")[:2]
         self.fields["department"].queryset = ticket_selectors.department_list(tenant=tenant)
         self.department_fields = []
         for department in self.fields["department"].queryset:
@@ -80,7 +83,7 @@ class ConvertForm(forms.Form):
                 name = f"field_{spec['key']}"
                 if name not in self.fields:
                     self.fields[name] = forms.CharField(
-                        label=spec.get("label_fa") or spec["key"], required=False
+                        label=field_label(spec, language) or spec["key"], required=False
                     )
                     self.department_fields.append(spec["key"])
 
@@ -270,7 +273,7 @@ class SettingsForm(forms.Form):
     default_capacity = forms.IntegerField(
         label=gettext_lazy("Chats an agent holds at once (default)")
     )
-    default_department = forms.ModelChoiceField(
+    default_department = DepartmentChoiceField(
         label=gettext_lazy("Department of new chats"), queryset=None, required=False
     )
 

@@ -22,7 +22,7 @@ from pishkhan.core import clock
 from pishkhan.quality import reports, selectors, services
 from pishkhan.quality.models import Scale, Survey
 from pishkhan.quality.services._common import is_reviewer
-from pishkhan.quality.subjects import kinds, subject_get
+from pishkhan.quality.subjects import kinds, subject_get, subject_titles
 from pishkhan.sla.reports import MAX_PERIOD_DAYS, PeriodError, period_from
 from pishkhan.tenancy.selectors import member_list
 from pishkhan.tickets import selectors as ticket_selectors
@@ -130,6 +130,7 @@ def home(request):
         tenant=request.tenant, membership=request.membership, agent_id=agent_id, status=status
     )
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
+    _retitle(request.tenant, page.object_list)
     return render(
         request,
         "web/quality/home.html",
@@ -231,6 +232,21 @@ def review_new(request):
     )
 
 
+def _retitle(tenant, reviews) -> None:
+    """A review keeps its subject's title in the workspace's language; the reader sees it in
+    theirs («تیکت #۱۰: …» / "Ticket #10: …")."""
+    reviews = list(reviews)
+    titles = subject_titles(
+        tenant=tenant,
+        keys=[(r.subject_kind, r.subject_id) for r in reviews],
+        language=_language(),
+    )
+    for review in reviews:
+        review.subject_title = titles.get(
+            (review.subject_kind, review.subject_id), review.subject_title
+        )
+
+
 def _review_or_404(request, pk: int):
     review = selectors.review_get(tenant=request.tenant, membership=request.membership, pk=pk)
     if review is None:
@@ -243,6 +259,8 @@ def _review_page(request, review, *, errors=None, status=200):
         tenant=request.tenant, kind=review.subject_kind, subject_id=review.subject_id
     )
     is_agent = review.agent_id == request.user.pk
+    if subject is not None:
+        review.subject_title = subject.title(_language())
     return render(
         request,
         "web/quality/review.html",

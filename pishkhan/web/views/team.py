@@ -14,6 +14,13 @@ from pishkhan.web.forms import MemberAddForm, MembershipForm, TokenForm, apply_e
 from pishkhan.web.views.access import admin_required
 
 
+def _about_the_password(exc: ValidationError) -> bool:
+    """The password validators name no field; their codes say what they checked."""
+    return not hasattr(exc, "error_dict") and all(
+        (error.code or "").startswith("password_") for error in exc.error_list
+    )
+
+
 @admin_required
 def members(request):
     form = MemberAddForm(request.POST or None)
@@ -21,7 +28,10 @@ def members(request):
         try:
             member_add(tenant=request.tenant, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            if _about_the_password(exc):
+                form.add_error("password", exc)
+            else:
+                apply_errors(form, exc)
         else:
             messages.success(request, _("Seat added."))
             return redirect("web:members")
