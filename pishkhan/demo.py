@@ -6,7 +6,7 @@ from django.db import transaction
 
 from pishkhan.accounts.models import Customer, User
 from pishkhan.accounts.ownership import service_register, service_verify
-from pishkhan.accounts.services import customer_signup, staff_user_create
+from pishkhan.accounts.services import customer_search_text, customer_signup, staff_user_create
 from pishkhan.chat.demo import seed_chat
 from pishkhan.deflection.demo import seed_deflection
 from pishkhan.knowledge.demo import seed_hosting_articles
@@ -174,8 +174,12 @@ def _hosting() -> None:
         severity=Severity.BUG,
     )
     for n in range(3):
+        name, email = f"مشتری نمونه {n + 1}", f"walkin{n + 1}@demo.example"
         walk_in = Customer.objects.create(
-            tenant=tenant, name=f"مشتری نمونه {n + 1}", email=f"walkin{n + 1}@demo.example"
+            tenant=tenant,
+            name=name,
+            email=email,
+            search_text=customer_search_text(name=name, email=email),
         )
         ticket = ticket_submit(
             tenant=tenant,
@@ -324,7 +328,12 @@ def _hosting_rules(*, tenant, owner, agent, customer, technical) -> None:
         fields={"domain": "example.ir", "server_ip": "185.8.172.10"},
         follow_up_of=earlier,
     )
-    visitor = Customer.objects.create(tenant=tenant, name="John Smith", email="john@demo.example")
+    visitor = Customer.objects.create(
+        tenant=tenant,
+        name="John Smith",
+        email="john@demo.example",
+        search_text=customer_search_text(name="John Smith", email="john@demo.example"),
+    )
     try:
         ticket_submit(
             tenant=tenant,

@@ -97,6 +97,10 @@ class Customer(models.Model):
     # to us from it again or staff clear it; cleared, the address is trusted again.
     email_failing_since = models.DateTimeField(null=True, blank=True)
     email_failure = models.CharField(max_length=300, blank=True)
+    # What the customer list's search box matches a part of: name, email and phone as they
+    # compare (accounts.services.customer_search_text), so "علي" finds "علی" and "۰۹۱۲…" the
+    # phone kept as "0912…". On PostgreSQL a trigram index serves it (migration 0005).
+    search_text = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from pishkhan import compiled_inserts
 from pishkhan.accounts import events
 from pishkhan.accounts.models import Customer, User
-from pishkhan.core.persian import is_blank, to_ascii_digits
+from pishkhan.core.persian import is_blank, name_key, to_ascii_digits
 from pishkhan.tenancy.models import Membership, Role, Tenant
 from pishkhan.tenancy.permissions import require_admin, require_writer
 from pishkhan.tenancy.services import membership_grant
@@ -46,6 +46,14 @@ def _clean_phone(phone: str) -> str:
     if phone and not (phone.lstrip("+").isdigit() and 5 <= len(phone) <= 16):
         raise ValidationError({"phone": [_("Enter a phone number of digits, e.g. 09121234567.")]})
     return phone
+
+
+def customer_search_text(*, name: str, email: str = "", phone: str = "") -> str:
+    """What the customer search matches a part of (Customer.search_text): the name and email
+    as names compare (name_key: every spelling of a Persian name, letter case), the phone in
+    ASCII digits as kept. One per line, so a match never runs from one into the next (a
+    query's name_key holds no line break)."""
+    return "\n".join(p for p in (name_key(name or ""), name_key(email or ""), phone or "") if p)
 
 
 def _clean_language(language: str) -> str:
@@ -98,6 +106,7 @@ def customer_signup(
             name=cleaned["name"],
             email=cleaned["email"],
             language=cleaned["language"],
+            search_text=customer_search_text(name=cleaned["name"], email=cleaned["email"]),
         )
     else:
         customer.user = user
@@ -135,7 +144,12 @@ def customer_create(
     # (every first mail from someone) costs one statement less.
     try:
         with transaction.atomic():
-            customer = compiled_inserts.create(Customer, tenant=tenant, **cleaned)
+            search_text = customer_search_text(
+                name=cleaned["name"], email=cleaned["email"], phone=cleaned["phone"]
+            )
+            customer = compiled_inserts.create(
+                Customer, tenant=tenant, search_text=search_text, **cleaned
+            )
             events.customer_changed(customer)
             audit_record(
                 tenant=tenant, actor=actor, action="customer.create", obj=customer, via=via
@@ -190,7 +204,13 @@ def customer_update(
     for key, (_old, new) in changes.items():
         setattr(customer, key, new)
     if changes:
-        customer.save(update_fields=[*changes, "updated_at"])
+        written = [*changes, "updated_at"]
+        if {"name", "email", "phone"} & set(changes):
+            customer.search_text = customer_search_text(
+                name=customer.name, email=customer.email, phone=customer.phone
+            )
+            written.append("search_text")
+        customer.save(update_fields=written)
         events.customer_changed(customer)
         audit_record(
             tenant=tenant,
@@ -269,12 +289,14 @@ def operator_desk_customer_ensure(*, tenant: Tenant, user: User) -> Customer | N
         by_email.user = user
         by_email.save(update_fields=["user", "updated_at"])
         return by_email
+    name = user.full_name or user.email
     customer = Customer.objects.create(
         tenant=tenant,
         user=user,
-        name=user.full_name or user.email,
+        name=name,
         email=user.email,
         language=user.language,
+        search_text=customer_search_text(name=name, email=user.email),
     )
     events.customer_changed(customer)
     return customer

@@ -64,7 +64,11 @@ class CustomerPatch(InputSchema):
 
 
 class CustomerQuery(PageQuery):
-    q: str = Field("", description="Part of the name or email, or the exact phone number.")
+    q: str = Field(
+        "",
+        description="Part of the name, email or phone number. Spellings compare equal: Arabic "
+        "and Persian letters (ي/ی, ك/ک), ZWNJ, spaces, diacritics, kashida, Persian digits.",
+    )
 
 
 def _get(request, customer_id: int):

@@ -8,7 +8,7 @@ same Persian word collapse to one string. Store what the user wrote; compare nor
 import re
 import unicodedata
 
-__all__ = ["is_blank", "normalize", "to_ascii_digits", "to_persian_digits"]
+__all__ = ["is_blank", "name_key", "normalize", "to_ascii_digits", "to_persian_digits"]
 
 _ASCII_DIGITS = "0123456789"
 _PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # U+06F0..U+06F9, "extended Arabic-Indic" (Persian shapes)
@@ -145,6 +145,19 @@ def normalize(text: str) -> str:
     # see in this same pass (prefix gluing never creates a lone suffix token, so not vice versa).
     text = _SUFFIX_GAP.sub(r"\1", text)
     return _PREFIX_GAP.sub(r"\1", text)
+
+
+def name_key(text: str) -> str:
+    """The identity of a short name compared whole (a tag, a department, a person's name):
+    `normalize(text)` without its spaces.
+
+    Persian writes a compound glued, with ZWNJ or with a space, and text that passed through a
+    tool without ZWNJ support comes out glued: the seeds write "نرمافزار" (001) beside
+    "نرم افزار" (003), and people's names "علیرضا"/"علی رضا". `normalize()` already makes ZWNJ
+    a space; only a dictionary could tell where a glued compound splits, so for names the
+    spaces go instead. Two labels that differ only in where the spaces fall are not meant to
+    be two things. Not for running text: there the words matter (search indexes words)."""
+    return normalize(text).replace(" ", "")
 
 
 def to_ascii_digits(text: str) -> str:

@@ -27,6 +27,9 @@ class Department(models.Model):
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="departments")
     name = models.CharField(_("name (Persian)"), max_length=120)
+    # core.persian.name_key(name): "پشتيباني ايميل" and "پشتیبانی‌ایمیل" are the name
+    # "پشتیبانی ایمیل" (tickets.services.setup).
+    name_key = models.TextField(blank=True, default="")
     name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
     description = models.TextField(_("description"), blank=True)
     fields = models.JSONField(default=list, blank=True)
@@ -39,6 +42,14 @@ class Department(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "name"], name="department_unique_name"),
+            # Names are unique as they compare (name_key). A department made, before names were
+            # compared so, under another spelling of an older one's name has no key (migration
+            # 0009) until it is renamed; the service compares every name all the same.
+            models.UniqueConstraint(
+                fields=["tenant", "name_key"],
+                condition=~models.Q(name_key=""),
+                name="department_unique_name_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -247,13 +258,17 @@ class Ticket(models.Model):
 
 class Tag(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="tags")
+    # As first written in the tenant; later spellings of the same tag are this one.
     name = models.CharField(max_length=50)
+    # core.persian.name_key(name): "ويژه", "ویـژه" and "وی‌ژه" are one tag, as are "VIP" and
+    # "vip". A tag is asked for and kept by it (tickets.services.changes).
+    key = models.TextField()
 
     objects = TenantScopedManager()
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="tag_unique_name")]
+        constraints = [models.UniqueConstraint(fields=["tenant", "key"], name="tag_unique_key")]
 
     def __str__(self) -> str:
         return self.name

@@ -12,6 +12,7 @@ from django.db import connections
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from pishkhan.accounts.models import Customer
+from pishkhan.core.persian import name_key
 from pishkhan.sql_names import table_and_columns
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tickets.models import (
@@ -74,7 +75,9 @@ def _filtered(tenant: Tenant, filters: TicketFilters) -> QuerySet[Ticket]:
     if filters.customer:
         qs = qs.filter(customer_id=filters.customer)
     if filters.tag:
-        qs = qs.filter(ticket_tags__tag__name=filters.tag)
+        # Any spelling of the tag ("ويژه" finds what was tagged "ویژه"): the (tenant, key)
+        # unique index finds the one tag, its (tenant, tag) index the tickets.
+        qs = qs.filter(ticket_tags__tag__key=name_key(filters.tag))
     if filters.among is not None or filters.number is not None:
         wanted = Q(pk__in=filters.among or [])
         if filters.number is not None:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from pishkhan import jobs
 from pishkhan.accounts.models import User
 from pishkhan.core import clock
+from pishkhan.core.persian import name_key
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import require_writer, staff_membership
 from pishkhan.tickets import events, intake, tasks
@@ -39,18 +40,23 @@ from pishkhan.validation import collect, require_clean
 
 
 def _clean_tags(tags) -> list[str]:
+    """The tags asked for, one spelling of each: the first given of those with one name_key
+    ("VIP"/"vip", "ويژه"/"ویژه"/"وی‌ژه")."""
     if not isinstance(tags, list | tuple):
         raise ValidationError({"tags": [_("Tags must be a list.")]})
     cleaned = []
+    keys = set()
     for raw in tags:
         name = " ".join(str(raw).split())
-        if not name:
+        key = name_key(name)
+        if not key:  # nothing but spaces, ZWNJs or tatweels
             continue
         if len(name) > TAG_MAX:
             raise ValidationError(
                 {"tags": [_("A tag has at most %(n)s characters.") % {"n": TAG_MAX}]}
             )
-        if name not in cleaned:
+        if key not in keys:
+            keys.add(key)
             cleaned.append(name)
     if len(cleaned) > TAGS_PER_TICKET:
         raise ValidationError({"tags": [_("At most %(n)s tags.") % {"n": TAGS_PER_TICKET}]})
@@ -149,12 +155,13 @@ def ticket_update(
                 ticket.info_requested_at = None
                 update_fields.append("info_requested_at")
     if tags is not UNSET:
-        old_tags = sorted(
-            TicketTag.objects.filter(ticket=ticket).values_list("tag__name", flat=True)
+        old_tags = dict(
+            TicketTag.objects.filter(ticket=ticket).values_list("tag__key", "tag__name")
         )
-        if old_tags != sorted(tags):
-            _set_tags(tenant=tenant, ticket=ticket, names=tags)
-            changes["tags"] = [old_tags, sorted(tags)]
+        # Another spelling of the tags the ticket has is no change.
+        if set(old_tags) != {name_key(name) for name in tags}:
+            new_tags = _set_tags(tenant=tenant, ticket=ticket, names=tags)
+            changes["tags"] = [sorted(old_tags.values()), sorted(new_tags)]
     if update_fields:
         ticket.updated_at = now
         ticket.save(update_fields=[*update_fields, "updated_at"])
@@ -446,16 +453,23 @@ def time_entry_add(
     return entry
 
 
-def _set_tags(*, tenant: Tenant, ticket: Ticket, names: list[str]) -> None:
+def _set_tags(*, tenant: Tenant, ticket: Ticket, names: list[str]) -> list[str]:
+    """Give the ticket these tags (one spelling each, `_clean_tags`), and return their names:
+    the tenant's spelling of a tag it has, else the one given, which the new tag keeps."""
     tags = []
     for name in names:
-        tag, _created = Tag.objects.get_or_create(tenant=tenant, name=name)
+        # By key, so two agents typing two spellings at once make one tag: the unique
+        # (tenant, key) lets only one insert through and the other reads it.
+        tag, _created = Tag.objects.get_or_create(
+            tenant=tenant, key=name_key(name), defaults={"name": name}
+        )
         tags.append(tag)
     TicketTag.objects.filter(ticket=ticket).exclude(tag__in=tags).delete()
     existing = set(TicketTag.objects.filter(ticket=ticket).values_list("tag_id", flat=True))
     TicketTag.objects.bulk_create(
         [TicketTag(tenant=tenant, ticket=ticket, tag=t) for t in tags if t.pk not in existing]
     )
+    return [t.name for t in tags]
 
 
 @transaction.atomic

@@ -1,11 +1,12 @@
 """Departments and canned replies: what admins and agents set up before tickets arrive."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from pishkhan.accounts.models import User
 from pishkhan.core import clock
+from pishkhan.core.persian import name_key
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import require_admin, require_writer
 from pishkhan.tickets import fields as department_fields
@@ -37,17 +38,22 @@ def department_create(
         require_admin(tenant=tenant, user=actor)
     name = _clean_text(name, field="name", max_length=120)
     definitions = department_fields.clean_definitions(fields or [])
-    if Department.objects.for_tenant(tenant).filter(name=name).exists():
-        raise ValidationError({"name": [_("A department with this name exists.")]})
-    department = Department.objects.create(
-        tenant=tenant,
-        name=name,
-        name_en=(name_en or "").strip()[:120],
-        description=(description or "").strip(),
-        fields=definitions,
-        is_active=is_active,
-        position=Department.objects.for_tenant(tenant).count(),
-    )
+    _require_unique_name(tenant, name)
+    try:
+        with transaction.atomic():
+            department = Department.objects.create(
+                tenant=tenant,
+                name=name,
+                name_key=name_key(name),
+                name_en=(name_en or "").strip()[:120],
+                description=(description or "").strip(),
+                fields=definitions,
+                is_active=is_active,
+                position=Department.objects.for_tenant(tenant).count(),
+            )
+    except IntegrityError:
+        # Another admin's spelling of the name was saved in between.
+        raise ValidationError({"name": [_("A department with this name exists.")]}) from None
     audit_record(tenant=tenant, actor=actor, action="department.create", obj=department, via=via)
     return department
 
@@ -69,10 +75,9 @@ def department_update(
     changes = {}
     if name is not UNSET:
         name = _clean_text(name, field="name", max_length=120)
-        clash = Department.objects.for_tenant(tenant).filter(name=name).exclude(pk=department.pk)
-        if clash.exists():
-            raise ValidationError({"name": [_("A department with this name exists.")]})
+        _require_unique_name(tenant, name, department=department)
         changes["name"] = name
+        changes["name_key"] = name_key(name)
     if name_en is not UNSET:
         changes["name_en"] = (name_en or "").strip()[:120]
     if description is not UNSET:
@@ -84,7 +89,12 @@ def department_update(
     for key, value in changes.items():
         setattr(department, key, value)
     if changes:
-        department.save(update_fields=list(changes))
+        try:
+            with transaction.atomic():
+                department.save(update_fields=list(changes))
+        except IntegrityError:
+            raise ValidationError({"name": [_("A department with this name exists.")]}) from None
+        changes.pop("name_key", None)  # the name says it
         audit_record(
             tenant=tenant,
             actor=actor,
@@ -94,6 +104,19 @@ def department_update(
             changes={k: str(v) for k, v in changes.items()},
         )
     return department
+
+
+def _require_unique_name(tenant: Tenant, name: str, department: Department | None = None) -> None:
+    """Department names are unique as they compare (name_key): "پشتيباني ايميل" (Arabic
+    letters) and "پشتیبانی‌ایمیل" (ZWNJ) are "پشتیبانی ایمیل". Compared with every name in the
+    tenant, not only with the stored keys, since departments older than the key may have
+    none; a tenant has a few dozen departments."""
+    key = name_key(name)
+    others = Department.objects.for_tenant(tenant).values_list("name", flat=True)
+    if department is not None:
+        others = others.exclude(pk=department.pk)
+    if any(name_key(other) == key for other in others):
+        raise ValidationError({"name": [_("A department with this name exists.")]})
 
 
 @transaction.atomic

@@ -37,8 +37,8 @@ def services_page(request):
         services = services.filter(
             Q(identifier__icontains=q)
             | Q(label__icontains=q)
-            | Q(customer__name__icontains=q)
-            | Q(customer__email__icontains=q)
+            # The customer as the customer search finds them: any spelling of the name.
+            | Q(customer__search_text__contains=account_selectors.customer_search_key(q))
         )
     # Claims waiting for someone to check the owner's documents come first, oldest first.
     services = services.order_by(F("verified_at").asc(nulls_first=True), "created_at", "id")
