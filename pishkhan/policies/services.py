@@ -2,17 +2,19 @@
 requests whose missing information never came (T-6 … T-12). One transaction each; permission
 and tenant checks here."""
 
+import re
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from pishkhan import jobs
 from pishkhan.accounts.models import OwnedService, User
 from pishkhan.core import clock
-from pishkhan.core.persian import normalize, to_ascii_digits
+from pishkhan.core.persian import is_blank, normalize, to_ascii_digits, to_persian_digits
 from pishkhan.policies import selectors
 from pishkhan.policies.models import (
     Currency,
@@ -33,7 +35,11 @@ from pishkhan.tickets.services import ticket_close_with_reason
 from pishkhan.trust.services import audit_record
 from pishkhan.validation import choice, collect
 
+# What the amount columns hold in whole units (max_digits=14 with 2 decimals).
 AMOUNT_MAX = Decimal("999999999999")
+# Digits, grouped by thousands or not, with a decimal part; a leading minus is read so that a
+# negative amount hears "greater than zero" rather than "not a number".
+_PLAIN_AMOUNT = re.compile(r"-?(?:[0-9]{1,3}(?:[,٬][0-9]{3})+|[0-9]+)(?:[.٫][0-9]+)?")
 NOTE_MAX = 500
 WAIT_HOURS_MAX = 24 * 90
 DUE_DAYS_MAX = 365
@@ -45,15 +51,21 @@ FINE_FIELDS = {kind: f"fine_{kind}" for kind in ViolationKind.values}
 def clean_amount(value, currency: str, *, field: str = "amount") -> Decimal:
     """An exact amount: Toman in whole units, dollars to the cent; Persian digits and
     thousands separators welcome. Never a float."""
+    if isinstance(value, Decimal):
+        value = format(value, "f")  # a stored amount, never in exponent form
     text = to_ascii_digits(str(value if value is not None else "")).strip()
-    # Thousands separators go; the Persian decimal separator (U+066B) is a decimal point.
-    text = text.replace(",", "").replace("٬", "").replace("_", "").replace("٫", ".")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite() or amount <= 0 or amount > AMOUNT_MAX:
+    # Only plain digits, as written on an invoice: Decimal() would also read "1e9", "inf",
+    # "nan", "1_000" and "+5", none of which a person means as an amount of money.
+    if _PLAIN_AMOUNT.fullmatch(text) is None:
         raise ValidationError({field: [_("Enter an amount greater than zero.")]})
+    # Thousands separators go; the Persian decimal separator (U+066B) is a decimal point.
+    amount = Decimal(text.replace(",", "").replace("٬", "").replace("٫", "."))
+    if amount <= 0:
+        raise ValidationError({field: [_("Enter an amount greater than zero.")]})
+    if amount > AMOUNT_MAX:
+        raise ValidationError(
+            {field: [_("Too large: at most %(max)s.") % {"max": _grouped(AMOUNT_MAX)}]}
+        )
     places = Decimal("1") if currency == Currency.TOMAN else Decimal("0.01")
     if amount != amount.quantize(places):
         message = (
@@ -63,6 +75,13 @@ def clean_amount(value, currency: str, *, field: str = "amount") -> Decimal:
         )
         raise ValidationError({field: [message]})
     return amount.quantize(places)
+
+
+def _grouped(amount: Decimal) -> str:
+    text = f"{amount:,}"
+    if (get_language() or "fa").startswith("fa"):
+        return to_persian_digits(text.replace(",", "٬"))
+    return text
 
 
 def _whole(value, *, field: str, low: int, high: int) -> int:
@@ -79,8 +98,11 @@ def _whole(value, *, field: str, low: int, high: int) -> int:
 
 def _note(value: str, *, field: str = "note", required: bool = False) -> str:
     text = " ".join((value or "").split())
-    if required and not text:
-        raise ValidationError({field: [_("This field is required.")]})
+    # Invisible marks alone (ZWNJ, ZWSP) read as nothing: no reason was given.
+    if is_blank(text):
+        if required:
+            raise ValidationError({field: [_("This field is required.")]})
+        return ""
     if len(text) > NOTE_MAX:
         raise ValidationError(
             {field: [_("Too long (at most %(n)s characters).") % {"n": NOTE_MAX}]}
@@ -388,7 +410,7 @@ def module_install_record(
 
 def _module(value: str) -> str:
     text = " ".join((value or "").split())
-    if not text:
+    if is_blank(text):
         raise ValidationError({"module": [_("This field is required.")]})
     if len(text) > MODULE_MAX:
         raise ValidationError(

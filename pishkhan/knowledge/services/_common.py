@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from pishkhan.core.persian import is_blank
 from pishkhan.knowledge import html, slugs
 from pishkhan.knowledge.models import (
     SLUG_MAX,
@@ -72,9 +73,13 @@ def _text(value, *, field: str, limit: int, required: bool, errors: dict) -> str
     if "\x00" in value:
         errors.setdefault(field, []).append(_("This text has a forbidden character."))
         return value
-    if required and not value:
-        errors.setdefault(field, []).append(_("This field is required."))
-    elif len(value) > limit:
+    if is_blank(value):
+        # Only spaces or invisible marks (ZWNJ, ZWSP, direction marks): nothing a reader sees,
+        # so a required field stays unfilled and an optional one is kept empty.
+        if required:
+            errors.setdefault(field, []).append(_("This field is required."))
+        return ""
+    if len(value) > limit:
         errors.setdefault(field, []).append(
             _("At most %(n)s characters (this has %(count)s).") % {"n": limit, "count": len(value)}
         )

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from pishkhan.core import clock
+from pishkhan.core.persian import is_blank
 from pishkhan.knowledge import html, slugs
 from pishkhan.knowledge.models import (
     Article,
@@ -61,7 +62,8 @@ def _article_values(values: dict, *, tenant: Tenant, article: Article | None) ->
         )
     else:
         body = html.sanitise(raw_body, image_urls=_image_urls(tenant=tenant, article=article))
-        if not html.plain_text(body) and "<img" not in body:
+        # Invisible marks alone (a ZWSP, a ZWNJ) are no text: the article would read empty.
+        if is_blank(html.plain_text(body)) and "<img" not in body:
             errors.setdefault("body", []).append(_("Write the article's text."))
     language = _choice(
         values.get("language", article.language if article else Language.PERSIAN),
