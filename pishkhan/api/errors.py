@@ -162,7 +162,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "زمان کار فقط با پاسخ ثبت می‌شود، نه با یادداشت.",
         "Only a reply records minutes, not a note.",
     ),
-    "date": ("یک تاریخ به شکل YYYY-MM-DD وارد کنید.", "Enter a date as YYYY-MM-DD."),
+    "date": (
+        "یک تاریخ به شکل YYYY-MM-DD وارد کنید: میلادی (2026-12-11) یا خورشیدی (1405-09-20).",
+        "Enter a date as YYYY-MM-DD: Gregorian (2026-12-11) or Jalali (1405-09-20).",
+    ),
     "iso_datetime": (
         "زمانی به قالب ISO 8601 با اختلاف از UTC بدهید، مثلاً 2026-11-25T15:00:00+03:30.",
         "Give a time in ISO 8601 with a UTC offset, e.g. 2026-11-25T15:00:00+03:30.",
@@ -324,6 +327,7 @@ _PYDANTIC_TYPES = {
     "date_parsing": "date",
     "date_from_datetime_parsing": "date",
     "date_from_datetime_inexact": "date",
+    "date_window": "date_window",
     "string_type": "string",
     "text_or_number": "text_or_number",
     "list_type": "list",

@@ -4,6 +4,7 @@ import base64
 import binascii
 import functools
 import inspect
+import json
 import re
 import types
 import typing
@@ -17,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Manager, QuerySet
 from django.db.models.fields.files import FieldFile
 from ninja import Field, Schema
+from ninja.errors import HttpError
 from pydantic import (
     BeforeValidator,
     ConfigDict,
@@ -27,7 +29,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from pishkhan.core.jalali import format_datetime
+from pishkhan.api.errors import ApiError
+from pishkhan.core.jalali import format_datetime, parse_date
 
 MAX_PAGE_SIZE = 100
 
@@ -56,16 +59,28 @@ ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _written_as_a_day(value):
-    # pydantic would also take a number (or a text of digits) as seconds since 1970: a client's
-    # "0" or 1700006400 is a mistake to refuse, not a day in 1970 or 2023 to store.
-    if isinstance(value, date) or (isinstance(value, str) and ISO_DAY.fullmatch(value.strip())):
-        return value.strip() if isinstance(value, str) else value
-    raise PydanticCustomError("date_parsing", "Enter a date as YYYY-MM-DD.")
+    """A day as the rest of Pishkhan reads one (the web forms, the CLI, `?from=` of /due):
+    Gregorian 2026-12-11 or Jalali 1405-09-20, the year telling them apart, in ASCII or
+    Persian digits. pydantic alone would read a Jalali year as a Gregorian one (1405 AD), and
+    a number (or a text of digits) as seconds since 1970: a client's "0" or 1700006400 is a
+    mistake to refuse, not a day in 1970 or 2023 to store."""
+    if isinstance(value, date):
+        day = value
+    elif isinstance(value, str) and ISO_DAY.fullmatch(value.strip()):
+        try:
+            day = parse_date(value)
+        except ValueError:
+            raise PydanticCustomError("date_parsing", "Enter a date as YYYY-MM-DD.") from None
+    else:
+        raise PydanticCustomError("date_parsing", "Enter a date as YYYY-MM-DD.")
+    # Checked here rather than by Field(ge=, le=), whose error carries the bound as a Python
+    # repr ("datetime.date(1900, 1, 1)") into the message.
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise PydanticCustomError("date_window", "Give a date between the years 1900 and 2199.")
+    return day
 
 
-CalendarDate = Annotated[
-    date, BeforeValidator(_written_as_a_day), Field(ge=EARLIEST_DAY, le=LATEST_DAY)
-]
+CalendarDate = Annotated[date, BeforeValidator(_written_as_a_day)]
 
 
 # A NUL (PostgreSQL refuses it in any text, even in a query) or half of a surrogate pair (a
@@ -321,3 +336,62 @@ class ServiceRef(Out):
     @staticmethod
     def resolve_verified(obj) -> bool:
         return obj.is_verified
+
+
+# --- requests without a body ------------------------------------------------------------------
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _takes_body(view) -> bool:
+    """Whether a view declares a body: a parameter that is a schema as such (not wrapped, as
+    Query[…] and Path[…] are), alone or optional."""
+    for annotation in typing.get_type_hints(view, include_extras=True).values():
+        if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+            options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        else:
+            options = [annotation]
+        if any(isinstance(a, type) and issubclass(a, Schema) for a in options):
+            return True
+    return False
+
+
+def refuse_undeclared_body(view):
+    """For the whole API (`api.add_decorator`): a write that takes no body refuses one, as one
+    that does refuses a key it does not know. Without this, `{"x": 1}` sent to an action such
+    as POST /tickets/18/restored did the action and dropped the key unheard. Nothing (or {})
+    is the body such an action takes. Runs after the token and the path are checked."""
+    if _takes_body(view):
+        return view
+
+    @functools.wraps(view)
+    def checked(request, *args, **kwargs):
+        if request.method in _BODY_METHODS:
+            _refuse_body(request)
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+def _refuse_body(request) -> None:
+    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        # A form always has a body, if only its closing boundary: judged by the fields it holds.
+        names = [*request.POST, *request.FILES]
+        if names:
+            raise ApiError(
+                status=400, code="invalid", fields={name: ["unknown_field"] for name in names}
+            )
+        return
+    raw = request.body
+    if not raw.strip():
+        return
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise HttpError(400, "Cannot parse request body") from None
+    if not isinstance(data, dict):
+        raise ApiError(status=400, code="invalid", fields={"body": ["object"]})
+    if data:
+        raise ApiError(
+            status=400, code="invalid", fields={str(key): ["unknown_field"] for key in data}
+        )

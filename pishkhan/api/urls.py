@@ -26,6 +26,7 @@ from pishkhan.api import (
     tickets,
 )
 from pishkhan.api.auth import TokenAuth
+from pishkhan.api.schemas import refuse_undeclared_body
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -103,6 +104,7 @@ api = PishkhanAPI(
     renderer=Utf8JSONRenderer(),
 )
 errors.install(api)
+api.add_decorator(refuse_undeclared_body, mode="operation")
 
 api.add_router("", departments.router)
 api.add_router("", customers.router)

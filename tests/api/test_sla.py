@@ -190,7 +190,8 @@ def test_holidays_are_the_official_ones_and_the_calendars_own(alpha):
     [
         ("from=2026-03-25&to=2026-03-19", "to"),
         ("from=2026-01-01&to=2027-02-05", "to"),  # 401 days
-        ("from=1405-01-01&to=1405-12-29", "from"),  # before the dates the API reasons about
+        ("from=1899-01-01&to=1899-12-29", "from"),  # before the dates the API reasons about
+        ("from=1278-01-01&to=1278-12-29", "from"),  # the same in Jalali years
         ("from=2026-02-30&to=2026-03-01", "from"),
         ("from=2026-03-01", "to"),
     ],

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pishkhan.core import clock as wall_clock
-from pishkhan.core.businesstime import MAX_TARGET_AMOUNT, parse_target
+from pishkhan.core.businesstime import MAX_TARGET_AMOUNT, Unit, parse_target
 from pishkhan.core.jalali import parse_date
-from pishkhan.core.persian import to_ascii_digits
+from pishkhan.core.persian import normalize, to_ascii_digits
 from pishkhan.process_cache import settings_changed
 from pishkhan.sla.calendars import (
     check_time_zone,
@@ -24,6 +24,7 @@ from pishkhan.sla.models import (
     OPEN_CLOCK,
     BusinessCalendar,
     CalendarDay,
+    ClockKind,
     DayKind,
     DepartmentPolicy,
     HolidayOverride,
@@ -309,7 +310,7 @@ def _clean_target(value, *, field: str) -> str:
     if not text:
         return ""
     try:
-        return str(parse_target(text))
+        target = parse_target(text)
     except ValueError as exc:
         raise ValidationError(
             {
@@ -322,6 +323,53 @@ def _clean_target(value, *, field: str) -> str:
                 ]
             }
         ) from exc
+    if target.amount == 0:
+        # Due the moment the clock starts: every ticket would breach at once. No target is
+        # written as an empty one.
+        raise ValidationError({field: [_("A target is at least 1; leave it empty for no target.")]})
+    return str(target)
+
+
+def _business_minutes(target: str, day_minutes: int) -> int | None:
+    """A target's length in business minutes, to compare a row's targets; None for calendar
+    minutes (elapsed time, which runs at nights and holidays, so no fixed number of business
+    minutes matches it)."""
+    parsed = parse_target(target)
+    if parsed.unit is Unit.BUSINESS_HOURS:
+        return parsed.amount * 60
+    if parsed.unit is Unit.BUSINESS_DAYS:
+        # One business day is one standard working day of the policy's calendar (DESIGN.md).
+        return parsed.amount * day_minutes
+    return None
+
+
+def _check_target_order(row: dict, *, day_minutes: int) -> dict[str, list]:
+    """A ticket is restored no sooner than first answered, and resolved no sooner than
+    restored: a later target shorter than an earlier one of the same row is a typo (8bh and 2bh
+    swapped) that would breach the later clock first. Errors by field of the row."""
+    errors: dict[str, list] = {}
+    present = [kind for kind in CLOCK_KINDS if row.get(kind)]
+    for position, later in enumerate(present):
+        for earlier in present[:position]:
+            a, b = parse_target(row[earlier]), parse_target(row[later])
+            if a.unit is b.unit:
+                shorter = b.amount < a.amount
+            else:
+                low = _business_minutes(row[earlier], day_minutes)
+                high = _business_minutes(row[later], day_minutes)
+                shorter = low is not None and high is not None and high < low
+            if shorter:
+                errors.setdefault(later, []).append(
+                    _("%(later)s (%(b)s) is shorter than %(earlier)s (%(a)s).")
+                    % {
+                        "later": ClockKind(later).label,
+                        "earlier": ClockKind(earlier).label,
+                        "a": row[earlier],
+                        "b": row[later],
+                    }
+                )
+                break
+    return errors
 
 
 def _clean_percent(value) -> int:
@@ -349,9 +397,10 @@ def _clean_reassign(tenant: Tenant, user):
     return user
 
 
-def _clean_targets(rows) -> list[dict]:
+def _clean_targets(rows, *, day_minutes: int) -> list[dict]:
     """[{"severity", "priority", "first_response", "restore", "resolution"}] → cleaned rows,
-    one per (severity, priority)."""
+    one per (severity, priority), each row's targets in order (`day_minutes`: the calendar's
+    standard working day, the length of a "bd")."""
     if not isinstance(rows, list | tuple):
         raise ValidationError({"targets": [_("Targets must be a list.")]})
     cleaned, seen, errors = [], set(), {}
@@ -375,6 +424,8 @@ def _clean_targets(rows) -> list[dict]:
                 },
             }
         )
+        if not row_errors:
+            row_errors = _check_target_order(values, day_minutes=day_minutes)
         for key, messages in row_errors.items():
             errors[f"targets.{index}.{key}"] = messages
         if row_errors:
@@ -388,6 +439,38 @@ def _clean_targets(rows) -> list[dict]:
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _day_minutes(tenant: Tenant, calendar) -> int:
+    """The standard working day of the calendar a policy counts on; a calendar that is not
+    this workspace's is refused by its own check, and the targets are judged on 8 hours."""
+    if isinstance(calendar, BusinessCalendar) and calendar.tenant_id == tenant.pk:
+        return calendar.day_minutes
+    return BusinessCalendar._meta.get_field("day_minutes").default
+
+
+def _calendar_fits_targets(
+    calendar: BusinessCalendar, *, tenant: Tenant, policy: SlaPolicy
+) -> BusinessCalendar:
+    """A new calendar changes how long a "bd" is, so the policy's rows must still be in order
+    on it."""
+    for target in SlaTarget.objects.for_tenant(tenant).filter(policy=policy):
+        row = {kind: getattr(target, kind) for kind in CLOCK_KINDS}
+        errors = _check_target_order(row, day_minutes=calendar.day_minutes)
+        if errors:
+            raise ValidationError({"calendar": next(iter(errors.values()))})
+    return calendar
+
+
+def _name_taken(tenant: Tenant, name: str, *, besides: SlaPolicy | None = None) -> bool:
+    """Names are compared in their search-and-compare form: "سیاست ۳۱۷۷۱" and "سياست 31771"
+    are the same name to a reader, so two of them would be two policies no one can tell
+    apart in a list. A workspace has a handful of policies: reading their names is cheap."""
+    wanted = normalize(name)
+    others = SlaPolicy.objects.for_tenant(tenant)
+    if besides is not None:
+        others = others.exclude(pk=besides.pk)
+    return any(normalize(other) == wanted for other in others.values_list("name", flat=True))
 
 
 @transaction.atomic
@@ -417,10 +500,13 @@ def policy_create(
             "calendar": lambda: _clean_calendar(tenant, calendar),
             "at_risk_percent": lambda: _clean_percent(at_risk_percent),
             "reassign_to": lambda: _clean_reassign(tenant, reassign_to),
-            "targets": lambda: _clean_targets(default_rows if targets is None else targets),
+            "targets": lambda: _clean_targets(
+                default_rows if targets is None else targets,
+                day_minutes=_day_minutes(tenant, calendar),
+            ),
         }
     )
-    if SlaPolicy.objects.for_tenant(tenant).filter(name=cleaned["name"]).exists():
+    if _name_taken(tenant, cleaned["name"]):
         raise ValidationError({"name": [_("A policy with this name exists.")]})
     rows = cleaned.pop("targets")
     policy = SlaPolicy.objects.create(
@@ -472,8 +558,14 @@ def policy_update(
         checks["at_risk_percent"] = lambda: _clean_percent(at_risk_percent)
     if reassign_to is not _UNSET:
         checks["reassign_to"] = lambda: _clean_reassign(tenant, reassign_to)
+    # A "bd" is the calendar's working day: targets are judged on the calendar they will have.
+    day_minutes = _day_minutes(tenant, policy.calendar if calendar is _UNSET else calendar)
     if targets is not _UNSET:
-        checks["targets"] = lambda: _clean_targets(targets)
+        checks["targets"] = lambda: _clean_targets(targets, day_minutes=day_minutes)
+    elif calendar is not _UNSET:
+        checks["calendar"] = lambda: _calendar_fits_targets(
+            _clean_calendar(tenant, calendar), tenant=tenant, policy=policy
+        )
     for flag, value in (
         ("notify_supervisors", notify_supervisors),
         ("raise_priority", raise_priority),
@@ -481,12 +573,7 @@ def policy_update(
         if value is not _UNSET:
             checks[flag] = lambda value=value: bool(value)
     cleaned = _require(checks)
-    if "name" in cleaned and (
-        SlaPolicy.objects.for_tenant(tenant)
-        .filter(name=cleaned["name"])
-        .exclude(pk=policy.pk)
-        .exists()
-    ):
+    if "name" in cleaned and _name_taken(tenant, cleaned["name"], besides=policy):
         raise ValidationError({"name": [_("A policy with this name exists.")]})
     if is_default is not _UNSET:
         if not is_default and policy.is_default:
