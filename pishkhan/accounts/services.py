@@ -10,9 +10,8 @@ from pishkhan import compiled_inserts
 from pishkhan.accounts import events
 from pishkhan.accounts.models import Customer, User
 from pishkhan.core.persian import is_blank, name_key, to_ascii_digits
-from pishkhan.tenancy.models import Membership, Role, Tenant
-from pishkhan.tenancy.permissions import require_admin, require_writer
-from pishkhan.tenancy.services import membership_grant
+from pishkhan.tenancy.models import Membership, Tenant
+from pishkhan.tenancy.permissions import require_writer
 from pishkhan.trust.services import audit_record
 from pishkhan.validation import collect
 
@@ -243,28 +242,6 @@ def staff_user_create(
     return User.objects.create_user(
         email, password, full_name=full_name.strip(), language=_clean_language(language)
     )
-
-
-@transaction.atomic
-def member_add(
-    *, tenant: Tenant, actor, email: str, full_name: str, role: str, password: str = ""
-) -> Membership:
-    """Give a person a seat: an existing staff login keeps its password; a new one gets the
-    password given here (they can change it by the reset link)."""
-    acting = require_admin(tenant=tenant, user=actor)
-    if role not in Role.values:
-        raise ValidationError({"role": [_("Unknown role.")]})
-    if role == Role.OWNER and acting.role != Role.OWNER:
-        raise ValidationError({"role": [_("Only an owner may name another owner.")]})
-    email = (email or "").strip().lower()
-    user = User.objects.filter(email=email, home_tenant__isnull=True).first()
-    if user is None:
-        if not password:
-            raise ValidationError({"password": [_("A new user needs a first password.")]})
-        user = staff_user_create(email=email, password=password, full_name=full_name)
-    elif Membership.objects.for_tenant(tenant).filter(user=user).exists():
-        raise ValidationError({"email": [_("This person already has a seat here.")]})
-    return membership_grant(tenant=tenant, user=user, role=role)
 
 
 @transaction.atomic

@@ -7,9 +7,11 @@ from django.db import DEFAULT_DB_ALIAS
 
 from pishkhan import process_cache
 from pishkhan.compiled_reads import CompiledRead
+from pishkhan.core import clock
 from pishkhan.tenancy.models import (
     WRITER_ROLES,
     ApiToken,
+    Invitation,
     Membership,
     Tenant,
     hash_token,
@@ -211,4 +213,31 @@ def user_is_admin_somewhere(*, user, besides: Tenant) -> bool:
         .exclude(tenant=besides)
         .filter(tenant__is_active=True)
         .exists()
+    )
+
+
+def invitation_get(*, tenant: Tenant, raw: str) -> Invitation | None:
+    """The waiting, unexpired invitation of this workspace whose link this is."""
+    if not raw:
+        return None
+    return (
+        Invitation.objects.for_tenant(tenant)
+        .filter(token_hash=hash_token(raw), accepted_at__isnull=True, expires_at__gt=clock.now())
+        .first()
+    )
+
+
+def invitee_login(invitation: Invitation):
+    """The staff login the invitation's address already has, if any: told only to the holder
+    of the link, who owns the address."""
+    from pishkhan.accounts.models import User
+
+    return User.objects.filter(email=invitation.email, home_tenant__isnull=True).first()
+
+
+def invitations_waiting(*, tenant: Tenant) -> list[Invitation]:
+    return list(
+        Invitation.objects.for_tenant(tenant)
+        .filter(accepted_at__isnull=True, expires_at__gt=clock.now())
+        .order_by("-created_at")
     )

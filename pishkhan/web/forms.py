@@ -252,19 +252,6 @@ class DepartmentFieldRowForm(forms.Form):
 DepartmentFieldFormSet = forms.formset_factory(DepartmentFieldRowForm, extra=0, max_num=20)
 
 
-class MemberAddForm(forms.Form):
-    email = forms.EmailField(label=_("Email"), max_length=254)
-    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.AGENT)
-    password = forms.CharField(
-        label=_("First password"),
-        required=False,
-        max_length=128,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("Only for a person new to Pishkhan; they can change it later."),
-    )
-
-
 class MembershipForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     is_active = forms.BooleanField(label=_("Active"), required=False)
@@ -997,3 +984,40 @@ class TicketPropertiesReasonForm(TicketPropertiesForm):
         # [002 r14]
         help_text=_("Only when lowering the priority: why the customer's choice was too high."),
     )
+
+
+class MemberInviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.AGENT)
+
+
+class InvitationAcceptForm(forms.Form):
+    """Taking a seat one was invited to: with the password of one's login, or, for a person new
+    to Pishkhan, with a name and a password of one's own choosing."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(render_value=False), max_length=128
+    )
+
+    def __init__(self, *args, new_login: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new_login = new_login
+        if new_login:
+            self.fields["password"].label = _("Choose a password")
+            self.fields["password"].help_text = _("At least 8 characters, not only digits.")
+        else:
+            del self.fields["full_name"]
+            self.fields["password"].label = _("Your Pishkhan password")
+
+    # Checked here as well as in the service so that every mistake shows at once.
+    def clean_full_name(self):
+        if is_blank(self.cleaned_data["full_name"]):
+            raise ValidationError(_("This field is required."))
+        return self.cleaned_data["full_name"]
+
+    def clean_password(self):
+        if self.new_login:
+            validate_password(self.cleaned_data["password"])
+        return self.cleaned_data["password"]

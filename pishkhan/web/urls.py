@@ -7,6 +7,7 @@ from pishkhan.web.views import (
     chat,
     deflection,
     files,
+    invitations,
     knowledge,
     mail,
     portal,
@@ -34,6 +35,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password-reset/complete/", auth.password_reset_complete, name="password_reset_complete"),
+    path("invitation/<str:token>/", invitations.invitation, name="invitation"),
     # Customer portal
     path("tickets/", portal.portal, name="portal"),
     path("tickets/new/", portal.ticket_new, name="ticket_new"),
@@ -55,6 +57,11 @@ urlpatterns = [
     path("agent/departments/<int:pk>/", admin.department_edit, name="department_edit"),
     path("agent/members/", team.members, name="members"),
     path("agent/members/<int:pk>/", team.member_edit, name="member_edit"),
+    path(
+        "agent/invitations/<int:pk>/withdraw/",
+        team.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
     path("agent/tokens/", team.tokens, name="tokens"),
     path("agent/tokens/<int:pk>/revoke/", team.token_revoke, name="token_revoke"),
     # Service levels (each module lists its own routes)

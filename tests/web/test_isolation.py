@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver
 
+from pishkhan.accounts.invitations import member_invite
 from pishkhan.sla.services import calendar_day_set, policy_create, sla_defaults_ensure
 from pishkhan.tickets.services import canned_reply_create, ticket_reply
 from tests.conftest import login
@@ -46,6 +47,15 @@ def beta_objects(beta):
     policy = policy_create(
         tenant=beta.tenant, actor=beta.owner, name="سیاست بتا", calendar=calendar
     )
+    # The link's raw token stands for itself as the "link".
+    invited = member_invite(
+        tenant=beta.tenant,
+        actor=beta.owner,
+        email="invited@beta.example",
+        full_name="",
+        role="agent",
+        link_for=lambda raw: raw,
+    )
     return {
         **routes_portal_rules.beta_objects(beta),
         **routes_rules.beta_objects(beta),
@@ -65,6 +75,8 @@ def beta_objects(beta):
         "department": beta.department.pk,
         "membership": beta.owner.memberships.get().pk,
         "token": beta.owner.api_tokens.get().pk,
+        "invitation": invited.invitation.pk,
+        "invitation_token": invited.link,
     }
 
 
@@ -114,6 +126,8 @@ ROUTES = {
     "sla_ticket_restored": {"number": "number"},
     "sla_ticket_not_fault": {"number": "number"},
     "agent_ticket_fields": {"number": "number"},
+    "invitation": {"token": "invitation_token"},
+    "invitation_withdraw": {"pk": "invitation"},
     **routes_portal_rules.ROUTES,
     **routes_rules.ROUTES,
     **routes_mail.ROUTES,
@@ -139,6 +153,7 @@ POST_ROUTES = (
     "sla_ticket_restored",
     "sla_ticket_not_fault",
     "agent_ticket_fields",
+    "invitation_withdraw",
     *routes_portal_rules.POST_ROUTES,
     *routes_rules.POST_ROUTES,
     *routes_mail.POST_ROUTES,

@@ -4,46 +4,63 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pishkhan.accounts.services import member_add
+from pishkhan.accounts.invitations import invitation_revoke, member_invite
 from pishkhan.tenancy import selectors
 from pishkhan.tenancy.services import api_token_create, api_token_revoke, membership_update
-from pishkhan.web.forms import MemberAddForm, MembershipForm, TokenForm, apply_errors
+from pishkhan.web.forms import MemberInviteForm, MembershipForm, TokenForm, apply_errors
 from pishkhan.web.views.access import admin_required
-
-
-def _about_the_password(exc: ValidationError) -> bool:
-    """The password validators name no field; their codes say what they checked."""
-    return not hasattr(exc, "error_dict") and all(
-        (error.code or "").startswith("password_") for error in exc.error_list
-    )
 
 
 @admin_required
 def members(request):
-    form = MemberAddForm(request.POST or None)
+    form = MemberInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            member_add(tenant=request.tenant, actor=request.user, **form.cleaned_data)
+            sent = member_invite(
+                tenant=request.tenant,
+                actor=request.user,
+                link_for=lambda raw: request.build_absolute_uri(
+                    reverse("web:invitation", kwargs={"token": raw})
+                ),
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
-            if _about_the_password(exc):
-                form.add_error("password", exc)
-            else:
-                apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
-            messages.success(request, _("Seat added."))
+            # The same words whether the address has a login anywhere or not.
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s: the seat is theirs once they accept it.")
+                % {"email": sent.invitation.email},
+            )
             return redirect("web:members")
     return render(
         request,
         "web/agent/members.html",
         {
             "memberships": selectors.membership_list_all(tenant=request.tenant),
+            "invitations": selectors.invitations_waiting(tenant=request.tenant),
             "form": form,
         },
         status=400 if form.errors else 200,
     )
+
+
+@admin_required
+@require_POST
+def invitation_withdraw(request, pk: int):
+    invitation = next(
+        (i for i in selectors.invitations_waiting(tenant=request.tenant) if i.pk == pk), None
+    )
+    if invitation is None:
+        raise Http404
+    invitation_revoke(tenant=request.tenant, actor=request.user, invitation=invitation)
+    messages.success(request, _("Invitation withdrawn."))
+    return redirect("web:members")
 
 
 @admin_required
