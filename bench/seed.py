@@ -295,6 +295,7 @@ def seed(
     from django.db import connection, transaction
 
     from pishkhan.accounts.models import Customer
+    from pishkhan.accounts.services import customer_search_text
     from pishkhan.core.persian import normalize
     from pishkhan.search.models import SearchDocument, SearchTerm
     from pishkhan.search.text import phone_variants
@@ -325,6 +326,7 @@ def seed(
             "phone",
             "language",
             "email_failure",
+            "search_text",
             "created_at",
             "updated_at",
         ],
@@ -448,7 +450,8 @@ def seed(
             email = f"c{n}.{slug}@example.ir"
             phone = f"09{rng.randint(100000000, 399999999)}"
             created = now - timedelta(days=rng.randint(1, 900))
-            rows.append((pk, tenant.pk, name, email, phone, "fa", "", created, created))
+            found_by = customer_search_text(name=name, email=email, phone=phone)
+            rows.append((pk, tenant.pk, name, email, phone, "fa", "", found_by, created, created))
             terms = texts.text.index_terms(name, email, " ".join(phone_variants(phone))).split()
             vocabulary.update(terms)
             documents.append(
