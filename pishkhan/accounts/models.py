@@ -112,7 +112,11 @@ class Customer(models.Model):
                 fields=["tenant", "email"], condition=~Q(email=""), name="customer_unique_email"
             ),
         ]
-        indexes = [models.Index(fields=["tenant", "name"])]
+        indexes = [
+            models.Index(fields=["tenant", "name"]),
+            # The customer list, newest first, walks its own tenant's customers only.
+            models.Index(fields=["tenant", "created_at", "id"], name="customer_tenant_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.name
