@@ -19,11 +19,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from pishkhan.accounts.selectors import invitee_login
 from pishkhan.accounts.services import _clean_email, staff_user_create
 from pishkhan.core import clock
 from pishkhan.tenancy.models import Invitation, Membership, Role, Tenant, hash_token
 from pishkhan.tenancy.permissions import require_admin
-from pishkhan.tenancy.selectors import invitation_get, invitee_login
+from pishkhan.tenancy.selectors import invitation_get
 from pishkhan.tenancy.services import membership_grant
 from pishkhan.trust.services import audit_record
 

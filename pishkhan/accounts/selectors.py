@@ -121,3 +121,9 @@ def service_get(*, tenant: Tenant, pk, customer: Customer | None = None) -> Owne
     except (TypeError, ValueError):
         return None
     return service_list(tenant=tenant, customer=customer).filter(pk=pk).first()
+
+
+def invitee_login(invitation) -> User | None:
+    """The staff login an invitation's address already has, if any: told only to the holder
+    of the link, who owns the address."""
+    return User.objects.filter(email=invitation.email, home_tenant__isnull=True).first()

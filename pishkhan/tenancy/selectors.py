@@ -227,14 +227,6 @@ def invitation_get(*, tenant: Tenant, raw: str) -> Invitation | None:
     )
 
 
-def invitee_login(invitation: Invitation):
-    """The staff login the invitation's address already has, if any: told only to the holder
-    of the link, who owns the address."""
-    from pishkhan.accounts.models import User
-
-    return User.objects.filter(email=invitation.email, home_tenant__isnull=True).first()
-
-
 def invitations_waiting(*, tenant: Tenant) -> list[Invitation]:
     return list(
         Invitation.objects.for_tenant(tenant)

@@ -92,8 +92,8 @@ def test_healthz_fails_when_jobs_wait_too_long_and_says_which_check(settings, st
 
 
 def test_healthz_and_metrics_tell_when_the_sla_sweep_has_no_round(stored_jobs):
-    # given a worker that started its chains
-    job_worker.prepare()
+    # given a worker's chains, their next rounds waiting
+    job_worker.keep_chains()
     healthy = Client().get("/healthz")
     assert healthy.status_code == 200, healthy.json()
     assert healthy.json()["checks"]["jobs"]["chains"] == {"mail_poll": True, "sla_sweep": True}

@@ -7,7 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from pishkhan.accounts.invitations import invitation_accept
-from pishkhan.tenancy.selectors import invitation_get, invitee_login
+from pishkhan.accounts.selectors import invitee_login
+from pishkhan.tenancy.selectors import invitation_get
 from pishkhan.web.forms import InvitationAcceptForm, apply_errors
 from pishkhan.web.views.auth import _start_session
 
