@@ -77,7 +77,11 @@ def member_invite(
             changes={"email": email, "role": role},
         )
         link = link_for(raw)
-        transaction.on_commit(lambda: _mail(invitation, link))
+        # Sent from here rather than by a job, which would keep the link's secret in the job
+        # table. A mail server that fails is logged, not answered with an error page for a
+        # write that committed: the invitation is listed as waiting, and inviting again sends
+        # a new link.
+        transaction.on_commit(lambda: _mail(invitation, link), robust=True)
     return Sent(invitation=invitation, link=link)
 
 

@@ -142,3 +142,24 @@ def test_one_workspace_cannot_withdraw_anothers_invitation(alpha, beta, invite):
     response = alpha.client(alpha.owner).post(f"/agent/invitations/{invitation.pk}/withdraw/")
     assert response.status_code == 404
     assert Invitation.objects.filter(pk=invitation.pk).exists()
+
+
+def test_a_mail_server_that_fails_leaves_the_invitation_waiting_to_be_sent_again(
+    alpha, invite, monkeypatch
+):
+    from pishkhan.accounts import invitations
+
+    def refused(*args, **kwargs):
+        raise ConnectionRefusedError("the mail server is down")
+
+    # given a mail server that refuses the first invitation's mail
+    monkeypatch.setattr(invitations, "send_mail", refused)
+    response = invite(alpha, "later@alpha.example")
+    # then the admin is not shown an error for what was stored, and the invitation waits
+    assert response.status_code == 302
+    assert Invitation.objects.filter(email="later@alpha.example").exists()
+    assert mail.outbox == []
+    # and once the server is back, inviting again sends a link that works
+    monkeypatch.undo()
+    invite(alpha, "later@alpha.example")
+    assert alpha.client().get(_link("later@alpha.example")).status_code == 200
