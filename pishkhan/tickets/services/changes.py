@@ -114,14 +114,17 @@ def ticket_update(
     if department is not UNSET and (department is None or department.tenant_id != tenant.pk):
         errors["department"] = [_("Choose a department of this workspace.")]
     # A move to another department asks for that department's fields: what it requires and
-    # the ticket lacks is listed as missing, as for a request filed there (T-1, T-6).
+    # the ticket lacks is listed as missing, as for a request filed there (T-1, T-6). What the
+    # customer gave is kept, the new department's fields or not: a move made by mistake and
+    # undone must lose nothing.
     moving = not errors and department is not UNSET and ticket.department_id != department.pk
     if (fields is not UNSET or moving) and not errors:
         target = department if department is not UNSET else ticket.department
         try:
-            field_values = _staff_field_values(
-                ticket, target, fields if fields is not UNSET else {}
-            )
+            if fields is not UNSET:
+                field_values = _staff_field_values(ticket, target, fields)
+            else:
+                field_values = _moved_field_values(ticket, target)
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if errors:
@@ -201,6 +204,17 @@ def ticket_update(
 
 
 REASON_MAX = 500
+
+
+def _moved_field_values(ticket: Ticket, department: Department) -> tuple[dict, list]:
+    """The ticket's field values as they stand, with those `department` defines checked by its
+    definitions, and what it requires that they lack."""
+    known = {d["key"] for d in department.fields}
+    still: list[str] = []
+    values = department_fields.clean_values(
+        department.fields, {k: v for k, v in ticket.fields.items() if k in known}, missing=still
+    )
+    return {**ticket.fields, **values}, still
 
 
 def _staff_field_values(ticket: Ticket, department: Department, raw) -> tuple[dict, list]:
