@@ -9,6 +9,8 @@ desk would show the offer only after a reload, and the next agent would never se
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.utils.crypto import get_random_string
@@ -24,40 +26,51 @@ STOP_WAIT_SECONDS = 10
 CHAIN_CHECK_SECONDS = 60
 
 
-def chains() -> dict[str, tuple["Task", Callable[..., bool]]]:
-    """The self-renewing jobs by name, each with the function that plans its next round unless
-    one waits (`jobs.schedule_round`): the IMAP mailboxes fetched, the SLA clocks come due
-    looked for."""
+@dataclass(frozen=True)
+class Chain:
+    """A self-renewing job: its task, the function that plans its next round unless one waits
+    (`jobs.schedule_round`), and how long a running round keeps the chain alive."""
+
+    task: "Task"
+    plan: Callable[..., bool]
+    running_for: timedelta
+
+
+def chains() -> dict[str, Chain]:
+    """The self-renewing jobs by name: the IMAP mailboxes fetched (a round plans the next when
+    it ends, and may run for minutes), the SLA clocks come due looked for (a round plans the
+    next before its work, so a running one alone is no sign of life)."""
+    from pishkhan import jobs
     from pishkhan.mail.tasks import poll_mailboxes, poll_schedule
     from pishkhan.sla.tasks import clocks_sweep, sweep_schedule
 
     return {
-        "mail_poll": (poll_mailboxes, poll_schedule),
-        "sla_sweep": (clocks_sweep, sweep_schedule),
+        "mail_poll": Chain(poll_mailboxes, poll_schedule, jobs.ROUND_RUNNING_LIMIT),
+        "sla_sweep": Chain(clocks_sweep, sweep_schedule, timedelta(0)),
     }
 
 
 def prepare() -> None:
     """What every worker does before its first job: start each chain at once (a second worker
     finds it waiting and adds none)."""
-    for _task, schedule in chains().values():
-        schedule(seconds=0)
+    for chain in chains().values():
+        chain.plan(seconds=0)
 
 
 def keep_chains() -> list[str]:
     """Plan a round of each chain that has none waiting; the names of those planned.
 
-    A round plans the next one before its own work, but that write can fail (the database
-    gone at that very moment), and then nothing would run the chain again until a worker
-    restarted: SLA breaches would go untold in silence. A round running now counts as alive (the
-    mail poll plans its next round when it ends). Only where the backend can be asked what
-    waits (the database one): elsewhere every call would add a chain."""
+    A round plans the next one, but that write can fail (the database gone at that very
+    moment), and then nothing would run the chain again until a worker restarted: SLA breaches
+    would go untold in silence. A mail poll running now counts as alive (it plans its next round
+    when it ends). Only where the backend can be asked what waits (the database one): elsewhere
+    every call would add a chain."""
     from pishkhan import jobs
 
     return [
         name
-        for name, (task, schedule) in chains().items()
-        if jobs.round_alive(task) is False and schedule()
+        for name, chain in chains().items()
+        if jobs.round_alive(chain.task, running_for=chain.running_for) is False and chain.plan()
     ]
 
 
@@ -77,8 +90,10 @@ def start_chain_keeper(*, seconds: float = CHAIN_CHECK_SECONDS) -> Callable[[], 
             else:
                 if planned:
                     logger.warning("job chains found without a round, planned: %s", planned)
-            finally:
+            try:
                 connections.close_all()
+            except Exception:  # a connection already broken: the next pass opens a new one
+                logger.exception("the job chain keeper's connection could not be closed")
 
     thread = threading.Thread(target=keep, daemon=True, name="job-chain-keeper")
     thread.start()

@@ -114,25 +114,21 @@ def rounds_visible(task) -> bool:
     return isinstance(task.get_backend(), DatabaseBackend)
 
 
-def round_alive(task) -> bool | None:
-    """Whether a round of `task` waits, or runs and started less than ROUND_RUNNING_LIMIT ago
-    (None where `rounds_visible` is not so): what keeps a chain alive."""
+def round_alive(task, *, running_for: timedelta = ROUND_RUNNING_LIMIT) -> bool | None:
+    """Whether a round of `task` waits, or runs and started less than `running_for` ago
+    (None where `rounds_visible` is not so): what keeps a chain alive. A chain whose rounds
+    plan the next one first (the SLA sweep) has one waiting whenever one runs: for it,
+    `running_for` is zero, and a round left running by a worker that lost the database in it
+    counts for nothing."""
     from django.db.models import Q
     from django_tasks import TaskResultStatus
 
     if not rounds_visible(task):
         return None
-    return (
-        _rounds(task)
-        .filter(
-            Q(status=TaskResultStatus.READY)
-            | Q(
-                status=TaskResultStatus.RUNNING,
-                started_at__gte=clock.now() - ROUND_RUNNING_LIMIT,
-            )
-        )
-        .exists()
-    )
+    alive = Q(status=TaskResultStatus.READY)
+    if running_for:
+        alive |= Q(status=TaskResultStatus.RUNNING, started_at__gte=clock.now() - running_for)
+    return _rounds(task).filter(alive).exists()
 
 
 def _round_waiting(task) -> bool:

@@ -73,6 +73,17 @@ def test_a_running_round_keeps_its_chain_until_its_worker_is_taken_for_dead(stor
     assert _rounds(poll_mailboxes) == 1
 
 
+def test_a_sweep_round_left_running_is_no_sign_of_life(stored_jobs):
+    # given the sweep's round taken by a worker that then lost the database: the round stays
+    # running, and the next round it plans first was never written
+    job_worker.prepare()
+    DBTaskResult.objects.get(task_path=clocks_sweep.module_path).claim("worker-a")
+    assert _rounds(clocks_sweep) == 0
+    # then the next look plans one at once, not a quarter of an hour later
+    assert job_worker.keep_chains() == ["sla_sweep"]
+    assert _rounds(clocks_sweep) == 1
+
+
 def test_a_queue_that_cannot_be_asked_gets_no_extra_chains(settings, db):
     # A broker's queue (here the dummy backend, which can defer) cannot say what waits in it:
     # a look every minute there would add a chain every minute.

@@ -44,4 +44,7 @@ def chains_alive() -> dict[str, bool | None]:
     minute (`job_worker.keep_chains`). None where the queue cannot be asked."""
     from pishkhan import job_worker, jobs
 
-    return {name: jobs.round_alive(task) for name, (task, _plan) in job_worker.chains().items()}
+    return {
+        name: jobs.round_alive(chain.task, running_for=chain.running_for)
+        for name, chain in job_worker.chains().items()
+    }
