@@ -267,6 +267,9 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+# A relay that stalls fails the send after this many seconds rather than holding a worker (or
+# the few mails sent from a request, such as an invitation) without end.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pishkhan <no-reply@pishkhan.localhost>")
 # Every tenant receives mail at <slug>@<this host> when `pishkhan mail-receive` serves it (C-1).
 MAIL_INBOUND_HOST = os.environ.get("MAIL_INBOUND_HOST", "mail.pishkhan.localhost")

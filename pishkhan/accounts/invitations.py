@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from pishkhan.accounts.models import User
 from pishkhan.accounts.selectors import invitee_login
 from pishkhan.accounts.services import _clean_email, staff_user_create
 from pishkhan.core import clock
@@ -58,17 +59,27 @@ def member_invite(
     raw = secrets.token_urlsafe(32)
     now = clock.now()
     with transaction.atomic():
-        Invitation.objects.for_tenant(tenant).filter(email=email, accepted_at__isnull=True).delete()
-        invitation = Invitation.objects.create(
-            tenant=tenant,
-            email=email,
-            full_name=" ".join((full_name or "").split())[:150],
-            role=role,
-            token_hash=hash_token(raw),
-            invited_by=actor,
-            created_at=now,
-            expires_at=now + timedelta(days=VALID_DAYS),
+        waiting = Invitation.objects.for_tenant(tenant).filter(
+            email=email, accepted_at__isnull=True
         )
+        waiting.delete()
+        try:
+            with transaction.atomic():
+                invitation = Invitation.objects.create(
+                    tenant=tenant,
+                    email=email,
+                    full_name=" ".join((full_name or "").split())[:150],
+                    role=role,
+                    token_hash=hash_token(raw),
+                    invited_by=actor,
+                    created_at=now,
+                    expires_at=now + timedelta(days=VALID_DAYS),
+                )
+        except IntegrityError as exc:
+            # Another admin invited the same address at this very moment: theirs stands.
+            raise ValidationError(
+                {"email": [_("An invitation to this address was just sent.")]}
+            ) from exc
         audit_record(
             tenant=tenant,
             actor=actor,
@@ -103,8 +114,10 @@ def invitation_accept(
     invitation = invitation_get(tenant=tenant, raw=raw)
     if invitation is None:
         raise PermissionDenied(_("This invitation is no longer valid."))
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None:  # accepted meanwhile, in another tab
+    # Locked and read again: meanwhile it may have been accepted in another tab, withdrawn, or
+    # replaced by a new invitation to the same address.
+    invitation = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if invitation is None or invitation.accepted_at is not None:
         raise PermissionDenied(_("This invitation is no longer valid."))
     user = invitee_login(invitation)
     if user is not None:
@@ -112,7 +125,8 @@ def invitation_accept(
             raise ValidationError({"password": [_("The password is wrong.")]})
     else:
         name = " ".join((full_name or invitation.full_name).split())
-        validate_password(password or "")
+        # Checked with the person, for any validator that compares the password with them.
+        validate_password(password or "", User(email=invitation.email, full_name=name))
         try:
             with transaction.atomic():
                 user = staff_user_create(
@@ -133,8 +147,19 @@ def invitation_accept(
     return membership
 
 
+@transaction.atomic
 def invitation_revoke(*, tenant: Tenant, actor, invitation: Invitation) -> None:
     require_admin(tenant=tenant, user=actor)
-    Invitation.objects.for_tenant(tenant).filter(
-        pk=invitation.pk, accepted_at__isnull=True
-    ).delete()
+    withdrawn, _kinds = (
+        Invitation.objects.for_tenant(tenant)
+        .filter(pk=invitation.pk, accepted_at__isnull=True)
+        .delete()
+    )
+    if withdrawn:
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="member.invitation_withdrawn",
+            obj=invitation,
+            changes={"email": invitation.email},
+        )

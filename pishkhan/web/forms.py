@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from pishkhan.accounts.models import User
 from pishkhan.accounts.selectors import user_get_for_login
 from pishkhan.core.persian import is_blank
 from pishkhan.tenancy.models import Role
@@ -1001,9 +1002,10 @@ class InvitationAcceptForm(forms.Form):
         label=_("Password"), widget=forms.PasswordInput(render_value=False), max_length=128
     )
 
-    def __init__(self, *args, new_login: bool, **kwargs):
+    def __init__(self, *args, new_login: bool, email: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.new_login = new_login
+        self.email = email
         if new_login:
             self.fields["password"].label = _("Choose a password")
             self.fields["password"].help_text = _("At least 8 characters, not only digits.")
@@ -1017,7 +1019,12 @@ class InvitationAcceptForm(forms.Form):
             raise ValidationError(_("This field is required."))
         return self.cleaned_data["full_name"]
 
-    def clean_password(self):
-        if self.new_login:
-            validate_password(self.cleaned_data["password"])
-        return self.cleaned_data["password"]
+    def clean(self):
+        cleaned = super().clean()
+        if self.new_login and "password" in cleaned:
+            person = User(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                validate_password(cleaned["password"], person)
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned

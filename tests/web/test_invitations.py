@@ -163,3 +163,17 @@ def test_a_mail_server_that_fails_leaves_the_invitation_waiting_to_be_sent_again
     monkeypatch.undo()
     invite(alpha, "later@alpha.example")
     assert alpha.client().get(_link("later@alpha.example")).status_code == 200
+
+
+def test_a_link_withdrawn_while_its_page_is_open_is_told_so(alpha, invite):
+    invite(alpha, "open-tab@alpha.example")
+    link = _link("open-tab@alpha.example")
+    browser = alpha.client()
+    assert browser.get(link).status_code == 200
+    # when the owner withdraws it before the invitee sends the page
+    Invitation.objects.filter(email="open-tab@alpha.example").delete()
+    response = browser.post(link, {"full_name": "نیما", "password": PASSWORD})
+    # then the page says the invitation is no longer valid, and nothing is made
+    assert response.status_code == 404
+    assert "دیگر معتبر نیست" in response.content.decode()
+    assert not User.objects.filter(email="open-tab@alpha.example").exists()

@@ -23,7 +23,10 @@ def invitation(request, token: str):
         return _spent(request)
     new_login = invitee_login(found) is None
     form = InvitationAcceptForm(
-        request.POST or None, new_login=new_login, initial={"full_name": found.full_name}
+        request.POST or None,
+        new_login=new_login,
+        email=found.email,
+        initial={"full_name": found.full_name},
     )
     if request.method == "POST" and form.is_valid():
         try:
