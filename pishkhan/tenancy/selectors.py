@@ -4,15 +4,18 @@ import re
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Exists, OuterRef, Q
 
 from pishkhan import process_cache
 from pishkhan.compiled_reads import CompiledRead
 from pishkhan.core import clock
 from pishkhan.tenancy.models import (
+    ADMIN_ROLES,
     WRITER_ROLES,
     ApiToken,
     Invitation,
     Membership,
+    Role,
     Tenant,
     hash_token,
     slug_validator,
@@ -216,20 +219,29 @@ def user_is_admin_somewhere(*, user, besides: Tenant) -> bool:
     )
 
 
-def invitation_get(*, tenant: Tenant, raw: str) -> Invitation | None:
-    """The waiting, unexpired invitation of this workspace whose link this is."""
-    if not raw:
-        return None
+def _standing_invitations(tenant: Tenant):
+    """The tenant's invitations waiting and unexpired whose sender still may send them: an
+    admin seat, active (an owner's, for a seat of owner). An admin who loses the seat takes
+    back the seats they offered."""
+    still = Membership.objects.filter(
+        tenant=tenant, user_id=OuterRef("invited_by_id"), is_active=True
+    )
     return (
         Invitation.objects.for_tenant(tenant)
-        .filter(token_hash=hash_token(raw), accepted_at__isnull=True, expires_at__gt=clock.now())
-        .first()
+        .filter(accepted_at__isnull=True, expires_at__gt=clock.now())
+        .filter(
+            Exists(still.filter(role=Role.OWNER))
+            | (~Q(role=Role.OWNER) & Exists(still.filter(role__in=ADMIN_ROLES)))
+        )
     )
+
+
+def invitation_get(*, tenant: Tenant, raw: str) -> Invitation | None:
+    """The standing invitation of this workspace whose link this is."""
+    if not raw:
+        return None
+    return _standing_invitations(tenant).filter(token_hash=hash_token(raw)).first()
 
 
 def invitations_waiting(*, tenant: Tenant) -> list[Invitation]:
-    return list(
-        Invitation.objects.for_tenant(tenant)
-        .filter(accepted_at__isnull=True, expires_at__gt=clock.now())
-        .order_by("-created_at")
-    )
+    return list(_standing_invitations(tenant).order_by("-created_at"))

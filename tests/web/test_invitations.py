@@ -177,3 +177,29 @@ def test_a_link_withdrawn_while_its_page_is_open_is_told_so(alpha, invite):
     assert response.status_code == 404
     assert "دیگر معتبر نیست" in response.content.decode()
     assert not User.objects.filter(email="open-tab@alpha.example").exists()
+
+
+def test_an_admin_who_loses_the_seat_takes_back_the_seats_offered(
+    alpha, django_capture_on_commit_callbacks
+):
+    from pishkhan.tenancy.models import Membership
+
+    # given an invitation sent by a portal admin
+    admin = alpha.agent
+    seat = Membership.objects.get(tenant=alpha.tenant, user=admin)
+    seat.role = "admin"
+    seat.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = alpha.client(admin).post(
+            "/agent/members/", {"email": "offered@alpha.example", "role": "agent"}
+        )
+    assert sent.status_code == 302
+    link = _link("offered@alpha.example")
+    assert alpha.client().get(link).status_code == 200
+    # when the admin is made an agent
+    seat.role = "agent"
+    seat.save()
+    # then the link no longer stands, nor is the invitation listed as waiting
+    assert alpha.client().get(link).status_code == 404
+    page = alpha.client(alpha.owner).get("/agent/members/").content.decode()
+    assert "offered@alpha.example" not in page
