@@ -134,7 +134,7 @@ def round_alive(task, *, running_for: timedelta = ROUND_RUNNING_LIMIT) -> bool |
 def _round_waiting(task) -> bool:
     from django_tasks import TaskResultStatus
 
-    # A running round is not counted: it plans the next one itself, first thing.
+    # A running round is not counted: it is the one asking, when it plans the next round.
     return rounds_visible(task) and _rounds(task).filter(status=TaskResultStatus.READY).exists()
 
 

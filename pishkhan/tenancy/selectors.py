@@ -243,5 +243,9 @@ def invitation_get(*, tenant: Tenant, raw: str) -> Invitation | None:
     return _standing_invitations(tenant).filter(token_hash=hash_token(raw)).first()
 
 
+def invitation_waiting_get(*, tenant: Tenant, invitation_id: int) -> Invitation | None:
+    return _standing_invitations(tenant).filter(pk=invitation_id).first()
+
+
 def invitations_waiting(*, tenant: Tenant) -> list[Invitation]:
     return list(_standing_invitations(tenant).order_by("-created_at"))

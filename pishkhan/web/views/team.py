@@ -53,9 +53,7 @@ def members(request):
 @admin_required
 @require_POST
 def invitation_withdraw(request, pk: int):
-    invitation = next(
-        (i for i in selectors.invitations_waiting(tenant=request.tenant) if i.pk == pk), None
-    )
+    invitation = selectors.invitation_waiting_get(tenant=request.tenant, invitation_id=pk)
     if invitation is None:
         raise Http404
     invitation_revoke(tenant=request.tenant, actor=request.user, invitation=invitation)
