@@ -97,22 +97,27 @@ def _customer_filter(request, customer_id: int | None):
 
 
 class RulesOut(Out):
+    # T-4 [002 r15-16]
     duplicates: str = Field(
         ...,
-        description="A near-duplicate of the customer's open ticket (T-4): off, flag (accept "
-        "and record a violation) or block (refuse with the matching ticket).",
+        description="A near-duplicate of the customer's open ticket: off, flag (accept and "
+        "record a violation) or block (refuse with the matching ticket).",
     )
-    persian_only: str = Field(..., description="Requests in Persian only (T-7): off, flag, block.")
+    # T-7 [002 r1]
+    persian_only: str = Field(..., description="Requests in Persian only: off, flag, block.")
+    # T-8 [002 r3]
     ownership_required: bool = Field(
-        ..., description="Support about a service only to its verified owner (T-8)."
+        ..., description="Support about a service only to its verified owner."
     )
+    # T-6 [002 r13]
     incomplete_wait_hours: int = Field(
         ...,
         description="Hours a mailed or phoned request waits for its missing fields before it "
-        "is closed without an answer (T-6).",
+        "is closed without an answer.",
     )
+    # T-12 [002 r19]
     suspend_on_unpaid_fine: bool = Field(
-        ..., description="An unpaid fine past its due date suspends new tickets (T-12)."
+        ..., description="An unpaid fine past its due date suspends new tickets."
     )
     fine_currency: str = Field(..., description="IRT (Toman) or USD.")
     fine_due_days: int
@@ -528,8 +533,9 @@ _FINANCE_ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 @router.post("/violations/{int:violation_id}/fine", response={201: FineOut, **_FINANCE_ERRORS})
 def fine_charge(request, violation_id: int, payload: FineIn = None):
-    """The finance unit (owner, admin or finance role) fines one violation [002 r19]; the body
-    may be left out to charge the workspace's defaults. 409 `already_fined`."""
+    """The finance unit (owner, admin or finance role) fines one violation; the body may be
+    left out to charge the workspace's defaults. 409 `already_fined`."""
+    # T-12 [002 r19]
     payload = payload or FineIn()
     fine = services.fine_charge(
         tenant=request.tenant,
@@ -598,10 +604,11 @@ class InstallationOut(Out):
     id: int
     service: ServiceRef
     module: str
+    # T-10 [002 r6]
     billable: bool = Field(
         ...,
         description="false for the first installation of this module on this service (free), "
-        "true for a repeat [002 r6].",
+        "true for a repeat.",
     )
     minutes: int
     time_entry_id: int

@@ -318,10 +318,11 @@ def field_names(**aliases: str) -> Iterator[None]:
         if not hasattr(exc, "error_dict"):
             raise
         renamed = {}
-        for key, messages in exc.message_dict.items():
+        # The errors themselves, not their texts: their codes tell a conflict from bad input.
+        for key, errors in exc.error_dict.items():
             head, _dot, rest = key.partition(".")
             name = aliases.get(head, head)
-            renamed[f"{name}.{rest}" if rest else name] = messages
+            renamed[f"{name}.{rest}" if rest else name] = errors
         raise DjangoValidationError(renamed) from exc
 
 
@@ -331,7 +332,12 @@ class ServiceRef(Out):
     id: int
     kind: str
     identifier: str
-    verified: bool = Field(..., description="Its owner's identity has been checked (T-8).")
+    # T-8 [002 r3]
+    verified: bool = Field(
+        ...,
+        description="Its owner's identity has been checked; support about it goes only to "
+        "that owner.",
+    )
 
     @staticmethod
     def resolve_verified(obj) -> bool:

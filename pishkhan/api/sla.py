@@ -380,8 +380,12 @@ class TargetIn(InputSchema):
 class PolicyIn(InputSchema):
     name: str = Field(..., max_length=120)
     calendar_id: Id
+    # Omitted: S-2 [003 4.2.2], as in sla.services.defaults.DEFAULT_TARGETS.
     targets: list[TargetIn] | None = Field(
-        None, description="One row per severity (and priority); omitted: the S-2 table."
+        None,
+        description="One row per severity (and priority); omitted: the standard targets "
+        "(first response / restore / resolution): critical 2bh / 8bh / 3bd, major 4bh / 2bd / "
+        "6bd, bug 8bh / 3bd / none, other 2bd / 8bd / none.",
     )
     at_risk_percent: int = Field(80, ge=1, le=99)
     notify_supervisors: bool = True
@@ -569,7 +573,12 @@ class TicketSlaOut(Out):
     not_fault_at: dt.datetime | None
     not_fault_at_display: str | None
     clocks: list[ClockOut]
-    billable: list[BillableOut] = Field(..., description="Time the customer pays for (S-5).")
+    # S-5 [003 4.2.4]
+    billable: list[BillableOut] = Field(
+        ...,
+        description="Time the customer pays for, e.g. once the reported fault proved not to be "
+        "a software fault.",
+    )
 
 
 class NotAFaultIn(InputSchema):
@@ -661,8 +670,10 @@ def ticket_restored(request, number: int):
     response={200: TicketSlaOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
 def ticket_not_a_fault(request, number: int, payload: NotAFaultIn = None):
-    """S-5: not a software fault. The ticket's SLA obligations lapse and the time spent becomes
-    billable. The body may be left out. 409 if it was already marked, or is closed."""
+    """The reported fault proved not to be a software fault. The ticket's SLA obligations
+    lapse and the time spent becomes billable. The body may be left out. 409 if it was already
+    marked, or is closed."""
+    # S-5 [003 4.2.4]
     payload = payload or NotAFaultIn()
     ticket = ticket_services.ticket_mark_not_a_fault(
         tenant=request.tenant,

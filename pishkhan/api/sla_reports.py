@@ -43,7 +43,8 @@ class KindOut(Out):
     met: int
     missed: int = Field(..., description="Stopped late, or still open past its due time.")
     open: int = Field(..., description="Still running or paused, not yet due.")
-    lapsed: int = Field(..., description="Not a software fault: the obligation lapsed (S-5).")
+    # S-5 [003 4.2.4]
+    lapsed: int = Field(..., description="Not a software fault: the obligation lapsed.")
     total: int
     met_percent: int | None = Field(..., description="Met of met + missed; null before any.")
 
@@ -107,7 +108,13 @@ class SlaReportOut(Out):
     generated_at: datetime
     groups: list[GroupOut]
     total: GroupOut
-    office_hours: list[OfficeHoursOut] = Field(..., description="S-4 [002 r17].")
+    # S-4 [002 r17]
+    office_hours: list[OfficeHoursOut] = Field(
+        ...,
+        description="The round-the-clock first-response targets, measured apart: the average "
+        "for tickets created in office hours, and for those created outside office hours and "
+        "on holidays, each against its own target.",
+    )
     office_calendar: str
 
 

@@ -83,13 +83,17 @@ class TicketOut(Out):
     created_at_display: str = Field(..., description="Jalali with Persian digits for fa.")
     updated_at_display: str
     service: ServiceRef | None = Field(..., description="The customer's service it is about.")
+    # T-5 [002 r15]
     follow_up_of: int | None = Field(
-        ..., description="The number of the closed ticket this one follows up (T-5)."
+        ...,
+        description="The number of the closed ticket this one follows up: a closed ticket is "
+        "never reopened, a new one continues it.",
     )
+    # T-4 [002 r15-16]
     duplicate_of: int | None = Field(
         ...,
         description="The open ticket it resembles, accepted because the customer said why it "
-        "differs (`different_reason`) or because the rule only flags (T-4).",
+        "differs (`different_reason`) or because the workspace's duplicate rule only flags.",
     )
     different_reason: str
     merged_into: int | None = Field(..., description="Closed as a repeat of this ticket.")
@@ -99,11 +103,13 @@ class TicketOut(Out):
         "wrong_information or no_answer; empty otherwise. Shown to the customer.",
     )
     close_note: str
+    # T-6 [002 r13]
     missing_fields: list[str] = Field(
-        ..., description="Required fields a mailed or phoned request lacked (T-6)."
+        ..., description="Required fields a mailed or phoned request lacked."
     )
+    # T-9 [002 r5, r7]
     out_of_scope: bool = Field(
-        ..., description="Outside the support's scope: answers are billable extras (T-9)."
+        ..., description="Outside the support's scope: answers are billable extras."
     )
     scope_note: str
     time_minutes: int = Field(..., description="All time logged on the ticket.")
@@ -287,12 +293,13 @@ class TicketPatch(InputSchema):
         "empty value clears one. Staff may fill in what a mailed or phoned request lacked "
         "(`missing_fields`), which ends the wait for it.",
     )
+    # T-12 [002 r14]
     reason: str = Field(
         None,
         max_length=NOTE_MAX,
         description="With a lowered priority: why. Records that the customer chose a higher "
-        "priority than the request warrants (a wrong_priority violation, T-12); without a "
-        "lowered priority it is not kept.",
+        "priority than the request warrants (a wrong_priority violation); without a lowered "
+        "priority it is not kept.",
     )
 
 
@@ -348,10 +355,11 @@ class MessageIn(InputSchema):
     body: str
     status: Status | None = Field(None, description="For replies: the status to leave it in.")
     attachments: list[AttachmentIn] = []
+    # T-9 [002 r5, r7]
     minutes: Minutes | None = Field(
         None,
         description="For staff replies on an out-of-scope ticket (required there): the time "
-        "the answer took, logged as a billable extra service (T-9).",
+        "the answer took, logged as a billable extra service.",
     )
 
 
@@ -589,9 +597,10 @@ class TimeEntryIn(InputSchema):
         "work",
         description="Module installations are logged through /installations instead.",
     )
+    # T-9, T-10 [002 r7, r11]
     billable: bool = Field(
         False,
-        description="Extra services and data-centre visits are always billable [002 r11].",
+        description="Extra services and data-centre visits are always billable.",
     )
     note: str = Field("", max_length=NOTE_MAX)
 
@@ -622,8 +631,10 @@ _ACTION_ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 @router.post("/tickets/{int:number}/merge", response={200: TicketOut, **_ACTION_ERRORS})
 def ticket_merge(request, number: int, payload: MergeIn):
-    """This ticket repeats another, open one: it closes, pointing to it (T-4). The same
-    customer's repeat is recorded as a duplicate. 409 if this ticket is already closed."""
+    """This ticket repeats another, open one: it closes, pointing to it, since one request
+    has one ticket. The same customer's repeat is recorded as a duplicate. 409 if this ticket
+    is already closed."""
+    # T-4 [002 r15-16]
     tenant = request.tenant
     ticket = _ticket(request, number)
     into = selectors.ticket_get(tenant=tenant, number=payload.into)
@@ -648,8 +659,8 @@ def ticket_unmerge(request, number: int):
 @router.post("/tickets/{int:number}/close-incomplete", response={200: TicketOut, **_ACTION_ERRORS})
 def ticket_close_incomplete(request, number: int, payload: CloseIncompleteIn):
     """Close without an answer: the request lacks required information or carries wrong
-    information (T-6) [002 r13]. The reason is shown to the customer and recorded as a
-    violation."""
+    information. The reason is shown to the customer and recorded as a violation."""
+    # T-6 [002 r13]
     # The service names its note check "reason"; the schema has already checked the reason.
     with field_names(reason="note"):
         services.ticket_close_with_reason(
@@ -665,8 +676,10 @@ def ticket_close_incomplete(request, number: int, payload: CloseIncompleteIn):
 
 @router.post("/tickets/{int:number}/out-of-scope", response={200: TicketOut, **_ACTION_ERRORS})
 def ticket_out_of_scope(request, number: int, payload: OutOfScopeIn):
-    """Outside the support's scope (T-9) [002 r5, r7]: the SLA no longer applies; a staff
-    reply then needs `minutes`, billed as an extra service. 409 `already_out_of_scope`."""
+    """Outside the support's scope (e.g. the customer's own CMS): the SLA no longer applies;
+    a staff reply then needs `minutes`, billed as an extra service. 409
+    `already_out_of_scope`."""
+    # T-9 [002 r5, r7]
     # The service names its note check "reason".
     with field_names(reason="note"):
         services.ticket_mark_out_of_scope(
