@@ -1,13 +1,15 @@
 """The quality pages: scorecards and settings kept by admins, lists in a fixed number of
 queries, and another workspace's scorecard unreachable."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pishkhan.quality.models import QualitySettings, Scorecard
-from pishkhan.quality.services import survey_answer, survey_request
-from tests.quality.conftest import make_scorecard, resolve
+from pishkhan.quality.services import review_create, review_dispute, survey_answer, survey_request
+from tests.quality.conftest import make_scorecard, marks_for, resolve
 from tests.quality.test_api import _reviews, _surveys
 
 
@@ -133,3 +135,47 @@ def test_a_resolved_ticket_offers_its_scoring_to_supervisors_only(alpha):
     # then the owner is offered to score it, and the agent who handled it is not
     assert 'id="score-ticket"' in alpha.client(alpha.owner).get(page).content.decode()
     assert 'id="score-ticket"' not in alpha.client(alpha.agent).get(page).content.decode()
+
+
+def test_answering_a_dispute_without_a_note_keeps_the_revised_marks_and_comments(alpha, supervisor):
+    # given alice's review (yes, 4 of 5, 1 of 2) that she disputes
+    card = make_scorecard(alpha)
+    ticket = resolve(alpha)
+    review = review_create(
+        tenant=alpha.tenant,
+        actor=supervisor,
+        scorecard=card,
+        subject_kind="ticket",
+        subject_id=ticket.number,
+        marks=marks_for(card, 1, 4, 1),
+    )
+    review_dispute(
+        tenant=alpha.tenant,
+        actor=alpha.agent,
+        review=review,
+        reason="پاسخ در کمتر از یک ساعت داده شد",
+    )
+    politeness, answer, speed = card.criteria.all()
+    # when the supervisor revises the speed to 2 with a comment but forgets the note
+    response = alpha.client(supervisor).post(
+        f"/agent/quality/reviews/{review.pk}/resolve/",
+        {
+            "outcome": "revised",
+            "note": "",
+            f"mark_{politeness.pk}": "1",
+            f"mark_{answer.pk}": "4",
+            f"mark_{speed.pk}": "2",
+            f"comment_{speed.pk}": "پاسخ در کمتر از یک ساعت رسید",
+        },
+    )
+    # then the page asks for the note and still shows what was chosen
+    assert response.status_code == 400
+    page = response.content.decode()
+    speed_select = re.search(rf'<select name="mark_{speed.pk}".*?</select>', page, re.S).group(0)
+    assert re.search(r'<option value="2" selected>', speed_select)
+    assert 'value="پاسخ در کمتر از یک ساعت رسید"' in page
+    # and the yes/no criterion is offered as yes and no, not as 0 and 1
+    polite = re.search(rf'<select name="mark_{politeness.pk}".*?</select>', page, re.S).group(0)
+    assert ">بله<" in polite and ">خیر<" in polite
+    review.refresh_from_db()
+    assert review.status == "disputed"

@@ -261,22 +261,44 @@ def _review_page(request, review, *, errors=None, status=200):
     is_agent = review.agent_id == request.user.pk
     if subject is not None:
         review.subject_title = subject.title(_language())
+    marks = list(review.marks.all())
+    post = request.POST if request.method == "POST" else {}
     return render(
         request,
         "web/quality/review.html",
         {
             "review": review,
             "subject_url": subject.url if subject else "",
-            "marks": list(review.marks.all()),
+            "marks": marks,
             "disputes": list(review.disputes.all()),
-            "criteria": list(review.scorecard.criteria.all()),
+            "revision_rows": _revision_rows(review, marks, post),
             "can_dispute": is_agent and not review.is_disputed,
             "can_resolve": review.is_disputed and is_reviewer(request.membership) and not is_agent,
             "errors": errors or {},
-            "post": request.POST if request.method == "POST" else {},
+            "post": post,
         },
         status=status,
     )
+
+
+def _revision_rows(review, marks, post) -> list[dict]:
+    """The answer form's marks: what the supervisor chose when the answer came back with an
+    error, else the review's own marks."""
+    current = {mark.criterion_id: mark for mark in marks}
+    rows = []
+    for criterion in review.scorecard.criteria.all():
+        mark = current.get(criterion.pk)
+        posted = _int_or_none(post.get(f"mark_{criterion.pk}")) if post else None
+        rows.append(
+            {
+                "criterion": criterion,
+                "value": posted if posted is not None else (mark.value if mark else None),
+                "comment": post.get(f"comment_{criterion.pk}", "")
+                if post
+                else (mark.comment if mark else ""),
+            }
+        )
+    return rows
 
 
 @staff_required
