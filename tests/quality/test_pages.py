@@ -179,3 +179,25 @@ def test_answering_a_dispute_without_a_note_keeps_the_revised_marks_and_comments
     assert ">بله<" in polite and ">خیر<" in polite
     review.refresh_from_db()
     assert review.status == "disputed"
+
+
+def test_a_weight_typed_on_a_persian_keyboard_is_accepted(alpha):
+    # when the owner types the weights with Persian digits and the Persian decimal separator
+    response = alpha.client(alpha.owner).post(
+        "/agent/quality/scorecards/new/",
+        {
+            "name": "ارزیابی گفتگوی آنلاین",
+            "is_active": "on",
+            "rows": "2",
+            "label_0": "احوالپرسی و رعایت ادب",
+            "weight_0": "۱٫۵",
+            "scale_0": "yes_no",
+            "label_1": "درستی پاسخ",
+            "weight_1": "۲",
+            "scale_1": "1_5",
+        },
+    )
+    # then the scorecard is saved with those weights
+    assert response.status_code == 302
+    card = Scorecard.objects.get(tenant=alpha.tenant)
+    assert [str(c.weight) for c in card.criteria.all()] == ["1.50", "2.00"]

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pishkhan.core import clock
+from pishkhan.core.persian import to_ascii_digits
 from pishkhan.quality.models import SCALE_RANGE, Criterion, Review, Scale, Scorecard
 from pishkhan.quality.services._common import clean_text
 from pishkhan.tenancy.models import Tenant
@@ -42,8 +43,10 @@ def weighted_score(marks: list[tuple[Criterion, int]]) -> Decimal:
 
 
 def _weight(value, field: str, errors: dict) -> Decimal | None:
+    # As a Persian keyboard types it too: «۱٫۵» (Persian digits, Arabic decimal separator).
+    text = to_ascii_digits(str(value)).strip().replace("\u066b", ".")
     try:
-        weight = Decimal(str(value).strip())
+        weight = Decimal(text)
     except (InvalidOperation, ValueError):
         weight = None
     if (
