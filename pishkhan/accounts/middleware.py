@@ -38,6 +38,24 @@ class TenantUserMiddleware:
         return self.get_response(request)
 
 
+def reader_language(*, user, cookies, tenant, asked=None) -> str:
+    """The language a reader's pages are in: the user's own choice, else the language cookie,
+    else `asked` (a client's Accept-Language), else the tenant's default. The chat sockets
+    answer in the same one as the pages they serve."""
+    from django.conf import settings
+
+    language = None
+    if user is not None and user.is_authenticated:
+        language = user.language
+    if not language:
+        language = cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    if not language and asked is not None:
+        language = asked()
+    if language not in dict(settings.LANGUAGES):
+        language = tenant.default_language if tenant else settings.LANGUAGE_CODE
+    return language
+
+
 class UserLanguageMiddleware:
     """Language: the user's own choice, else the language cookie, else the tenant's default."""
 
@@ -45,19 +63,14 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.conf import settings
-
-        language = None
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            language = user.language
-        if not language:
-            language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if not language and request.path.startswith("/api/"):
-            language = translation.get_language_from_request(request)
-        tenant = getattr(request, "tenant", None)
-        if language not in dict(settings.LANGUAGES):
-            language = tenant.default_language if tenant else settings.LANGUAGE_CODE
+        language = reader_language(
+            user=getattr(request, "user", None),
+            cookies=request.COOKIES,
+            tenant=getattr(request, "tenant", None),
+            asked=(lambda: translation.get_language_from_request(request))
+            if request.path.startswith("/api/")
+            else None,
+        )
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

@@ -200,6 +200,10 @@ class ChatMessage(models.Model):
     )
     client_id = models.CharField(max_length=64, blank=True)
     text = models.TextField(blank=True)
+    # A system line in every language ({"fa": …, "en": …}), so that each reader (the page, a
+    # socket) shows it in their own; `text` is the visitor's, the one transcript sent to both
+    # sides. Null for the other lines (and for system lines older than this field).
+    wording = models.JSONField(null=True, blank=True)
     attachment = models.ForeignKey(
         ChatAttachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -221,3 +225,7 @@ class ChatMessage(models.Model):
     @property
     def is_public(self) -> bool:
         return self.kind in PUBLIC_KINDS
+
+    def text_in(self, language: str) -> str:
+        """The line as a reader of `language` reads it."""
+        return (self.wording or {}).get(language) or self.text

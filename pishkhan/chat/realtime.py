@@ -8,7 +8,13 @@ Groups (names are ASCII, as channel layers require):
 - `live-<tenant>`: supervisors' boards; a chat started, was taken, moved or ended.
 
 Services publish only once their transaction has committed (`transaction.on_commit`), so no
-one hears of a message that could still roll back."""
+one hears of a message that could still roll back.
+
+A group's readers do not share a language (a Persian visitor and an English agent hear one
+line; a board's supervisors read Persian or English). What a reader reads that depends on
+their language (a department's name, a system line) rides in every language, `{"fa": …,
+"en": …}`, and each socket sends its reader theirs (`localise`): the pages get a plain string,
+as before."""
 
 import logging
 import threading
@@ -17,6 +23,7 @@ from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 
 from pishkhan.chat.models import Chat, ChatMessage
@@ -48,6 +55,37 @@ def author_name(message: ChatMessage) -> str:
     return ""
 
 
+def department_names(chat: Chat) -> dict[str, str] | None:
+    """The chat's department as each language names it."""
+    if not chat.department_id:
+        return None
+    return {code: chat.department.label(code) for code, _name in settings.LANGUAGES}
+
+
+def _in(value, language: str):
+    if isinstance(value, dict):
+        return value.get(language) or value.get(settings.LANGUAGE_CODE) or ""
+    return value
+
+
+# The frame fields (and the lists of frames in `ready`) that may carry every language.
+_WORDED = ("department", "text")
+_NESTED = ("chats", "live", "offers")
+
+
+def localise(frame: dict, language: str) -> dict:
+    """`frame` as a reader of `language` reads it (a new dict; the broadcast is shared)."""
+    changed = {
+        key: _in(frame[key], language) for key in _WORDED if isinstance(frame.get(key), dict)
+    }
+    for key in _NESTED:
+        if isinstance(frame.get(key), list):
+            changed[key] = [
+                localise(item, language) if isinstance(item, dict) else item for item in frame[key]
+            ]
+    return {**frame, **changed} if changed else frame
+
+
 def message_frame(message: ChatMessage) -> dict:
     attachment = None
     if message.attachment_id:
@@ -62,7 +100,7 @@ def message_frame(message: ChatMessage) -> dict:
         "seq": message.seq,
         "author": message.kind,
         "name": author_name(message),
-        "text": message.text,
+        "text": message.wording or message.text,
         "attachment": attachment,
         "client_id": message.client_id or None,
         "at": message.created_at.isoformat(),
@@ -75,7 +113,7 @@ def chat_summary(chat: Chat) -> dict:
         "id": chat.pk,
         "status": chat.status,
         "visitor": chat.visitor.name or chat.visitor.email or "",
-        "department": chat.department.name if chat.department_id else None,
+        "department": department_names(chat),
         "agent": chat.agent.display_name if chat.agent_id else None,
         "started_at": chat.started_at.isoformat(),
         "last_seq": chat.last_seq,

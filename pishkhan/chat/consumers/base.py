@@ -11,6 +11,7 @@ import logging
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -42,6 +43,9 @@ class ChatSocket(AsyncJsonWebsocketConsumer):
 
     async def websocket_connect(self, message):
         self.tenant = self.scope.get("tenant")
+        # The reader's language: what they read in it (a department's name, a system line)
+        # reaches them in it (`realtime.localise`). Each socket sets it once it knows.
+        self.language = getattr(self.tenant, "default_language", None) or settings.LANGUAGE_CODE
         # The highest seq sent per chat key: a frame at or below it is a repeat (a replay and
         # the live broadcast can carry the same message) and is dropped.
         self.seen: dict[str, int] = {}
@@ -115,6 +119,9 @@ class ChatSocket(AsyncJsonWebsocketConsumer):
         if ref and ref.get("client_id"):
             frame["client_id"] = ref["client_id"]
         await self.send_json(frame)
+
+    async def send_json(self, content, close=False):
+        await super().send_json(realtime.localise(content, self.language), close=close)
 
     def db(self, function, /, *args, **kwargs):
         """Await `function` on this socket's database lane."""

@@ -13,9 +13,12 @@ text}, `typing`/`read` {chat[, seq]}, `transfer` {chat, agent|department}, `end`
 `whisper` {chat, text, client_id} speaks to its agent only. Supervisors are not offered chats
 from this socket."""
 
+from urllib.parse import parse_qs
+
+from django.conf import settings
 from django.utils.translation import gettext_noop
 
-from pishkhan.accounts.middleware import SESSION_TENANT_KEY
+from pishkhan.accounts.middleware import SESSION_TENANT_KEY, reader_language
 from pishkhan.chat import realtime, selectors, services
 from pishkhan.chat.consumers.base import CLOSE_NOT_FOUND, ChatSocket
 from pishkhan.chat.models import AuthorKind, ChatStatus
@@ -24,6 +27,16 @@ from pishkhan.core import clock
 from pishkhan.tenancy.permissions import staff_membership
 
 KINDS = {"reply": AuthorKind.AGENT, "note": AuthorKind.NOTE}
+
+
+def _language(scope, *, user, tenant) -> str:
+    """The language of the page that opened the socket (`?language=`), so that what the page
+    shows and what it is sent agree even if the user changed their language since the page
+    was loaded; else the user's, as their pages choose it."""
+    asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("language", [""])[-1]
+    if asked in dict(settings.LANGUAGES):
+        return asked
+    return reader_language(user=user, cookies=scope.get("cookies") or {}, tenant=tenant)
 
 
 class StaffConsumer(ChatSocket):
@@ -71,6 +84,7 @@ class StaffConsumer(ChatSocket):
         if membership is None or not membership.can_write:
             return False
         self.user = user
+        self.language = _language(self.scope, user=user, tenant=self.tenant)
         self.is_supervisor = selectors.is_supervisor(tenant=self.tenant, user=user)
         return self.is_supervisor or not self.supervisor_socket
 
@@ -87,7 +101,7 @@ class StaffConsumer(ChatSocket):
                 "chat": chat.key,
                 "id": chat.pk,
                 "visitor": chat.visitor.name or chat.visitor.email,
-                "department": chat.department.name if chat.department_id else None,
+                "department": realtime.department_names(chat),
                 "expires_in": max(0, int((chat.offer_expires_at - now).total_seconds()))
                 if chat.offer_expires_at
                 else 0,

@@ -110,6 +110,8 @@ class VisitorConsumer(ChatSocket):
         if department is None and chat is not None:
             department = chat.department_id
         settings = selectors.chat_settings_get(tenant=self.tenant)
+        # The widget's language, as `hello` gave it (the visitor's, kept on them).
+        self.language = visitor.language
         self.greeting = settings.greeting(visitor.language)
         online = services.agents_available(tenant=self.tenant, department=department)
         return visitor, chat, online

@@ -100,6 +100,7 @@ def _append(
     client_id: str = "",
     user=None,
     attachment=None,
+    wording=None,
 ) -> ChatMessage:
     """Number and store one line of a locked chat, and tell the room once it commits."""
     chat.last_seq += 1
@@ -111,6 +112,7 @@ def _append(
         author_user=user,
         client_id=client_id,
         text=text,
+        wording=wording,
         attachment=attachment,
         created_at=clock.now(),
     )
@@ -120,9 +122,11 @@ def _append(
     return message
 
 
-def system_message_add(*, tenant: Tenant, chat: Chat, text: str) -> ChatMessage:
-    """A line from nobody ("… joined the chat"); the caller holds the chat's lock."""
-    return _append(tenant=tenant, chat=chat, kind=AuthorKind.SYSTEM, text=text)
+def system_message_add(*, tenant: Tenant, chat: Chat, wording: dict[str, str]) -> ChatMessage:
+    """A line from nobody ("… joined the chat") in every language (`system_line`), stored in
+    the visitor's as its text; the caller holds the chat's lock."""
+    text = wording.get(chat.visitor.language) or next(iter(wording.values()))
+    return _append(tenant=tenant, chat=chat, kind=AuthorKind.SYSTEM, text=text, wording=wording)
 
 
 def _existing(*, tenant: Tenant, chat: Chat, client_id: str) -> ChatMessage | None:
@@ -331,8 +335,7 @@ def chat_end(*, tenant: Tenant, chat: Chat, by: str, actor=None) -> Chat:
     system_message_add(
         tenant=tenant,
         chat=chat,
-        text=system_line(
-            chat,
+        wording=system_line(
             gettext_lazy("The visitor ended the chat.")
             if by == "visitor"
             else gettext_lazy("%(name)s ended the chat."),

@@ -7,6 +7,7 @@ restart of the server does not strand a chat with an agent who will never answer
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -134,7 +135,7 @@ def _offer_frame(chat: Chat, seconds: int) -> dict:
         "chat": chat.key,
         "id": chat.pk,
         "visitor": chat.visitor.name or chat.visitor.email,
-        "department": chat.department.name if chat.department_id else None,
+        "department": realtime.department_names(chat),
         "expires_in": seconds,
     }
 
@@ -240,11 +241,19 @@ def queue_dispatch(*, tenant: Tenant) -> None:
 # --- taking and passing on --------------------------------------------------------------------
 
 
-def system_line(chat: Chat, text, **values) -> str:
-    """A system line (a lazy translation) in the visitor's language: the transcript both
-    sides read is one text."""
-    with translation.override(chat.visitor.language):
-        return str(text) % values
+def system_line(text, **values) -> dict[str, str]:
+    """A system line (a lazy translation) in every language, each reader's screen showing
+    theirs; a value given in every language (a department's names) is named in each. The
+    stored text is the visitor's (`system_message_add`): the transcript both sides are sent is
+    one text."""
+    wording = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            wording[language] = str(text) % {
+                key: value.get(language, "") if isinstance(value, dict) else value
+                for key, value in values.items()
+            }
+    return wording
 
 
 def _assign(*, tenant: Tenant, chat: Chat, user) -> None:
@@ -300,7 +309,7 @@ def chat_accept(*, tenant: Tenant, chat: Chat, actor) -> Chat:
     system_message_add(
         tenant=tenant,
         chat=chat,
-        text=system_line(chat, gettext_lazy("%(name)s joined the chat."), name=actor.display_name),
+        wording=system_line(gettext_lazy("%(name)s joined the chat."), name=actor.display_name),
     )
     realtime.publish(realtime.chat_group(chat), _status_frame(chat))
     _assign(tenant=tenant, chat=chat, user=actor)
@@ -355,8 +364,7 @@ def chat_transfer(*, tenant: Tenant, chat: Chat, actor, to_agent=None, to_depart
         system_message_add(
             tenant=tenant,
             chat=chat,
-            text=system_line(
-                chat,
+            wording=system_line(
                 gettext_lazy("The chat was passed to %(name)s."),
                 name=member.user.display_name,
             ),
@@ -380,10 +388,9 @@ def chat_transfer(*, tenant: Tenant, chat: Chat, actor, to_agent=None, to_depart
         system_message_add(
             tenant=tenant,
             chat=chat,
-            text=system_line(
-                chat,
+            wording=system_line(
                 gettext_lazy("The chat was passed to %(department)s."),
-                department=department.label(chat.visitor.language),
+                department={code: department.label(code) for code, _name in settings.LANGUAGES},
             ),
         )
         _offer_locked(tenant=tenant, chat=chat)

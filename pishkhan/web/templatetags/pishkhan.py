@@ -59,6 +59,12 @@ def label(obj) -> str:
 
 
 @register.filter
+def chat_text(message) -> str:
+    """A chat line as the reader reads it: a system line in the active language."""
+    return message.text_in(_language())
+
+
+@register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key, "")
 
