@@ -201,3 +201,53 @@ def test_a_weight_typed_on_a_persian_keyboard_is_accepted(alpha):
     assert response.status_code == 302
     card = Scorecard.objects.get(tenant=alpha.tenant)
     assert [str(c.weight) for c in card.criteria.all()] == ["1.50", "2.00"]
+
+
+LATIN_DIGIT = re.compile(r"[0-9]")
+
+
+def _field_errors(response) -> list[str]:
+    return re.findall(r'<div class="field-error"[^>]*>(.*?)</div>', response.content.decode(), re.S)
+
+
+def test_quality_errors_on_persian_pages_write_their_numbers_in_persian_digits(alpha, supervisor):
+    card = make_scorecard(alpha)
+    ticket = resolve(alpha)
+    politeness, answer, speed = card.criteria.all()
+    # when a supervisor gives «درستی پاسخ» 2 of 5 without saying why
+    low_mark = alpha.client(supervisor).post(
+        f"/agent/quality/reviews/new/?kind=ticket&id={ticket.number}&scorecard={card.pk}",
+        {
+            "kind": "ticket",
+            "id": ticket.number,
+            "scorecard": card.pk,
+            f"mark_{politeness.pk}": "1",
+            f"mark_{answer.pk}": "2",
+            f"mark_{speed.pk}": "1",
+        },
+    )
+    # and the owner asks for a comment below 9 on a 1-5 scale, and a 400-day survey window
+    bad_card = alpha.client(alpha.owner).post(
+        "/agent/quality/scorecards/new/",
+        {
+            "name": "کارت",
+            "rows": "1",
+            "label_0": "ادب",
+            "weight_0": "1",
+            "scale_0": "1_5",
+            "comment_below_0": "9",
+        },
+    )
+    bad_window = alpha.client(alpha.owner).post(
+        "/agent/quality/settings/", {"surveys_enabled": "on", "window_days": "400"}
+    )
+    # then each is refused with its numbers in Persian digits
+    for response, expected in (
+        (low_mark, "۳"),
+        (bad_card, "۵"),
+        (bad_window, "۳۶۵"),
+    ):
+        assert response.status_code == 400
+        errors = " ".join(_field_errors(response))
+        assert expected in errors, errors
+        assert not LATIN_DIGIT.search(errors), errors

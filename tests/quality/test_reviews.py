@@ -66,7 +66,7 @@ def test_low_mark_without_comment_is_refused_in_both_languages(alpha, scorecard,
     ticket = resolve(alpha)
     correctness = scorecard.criteria.all()[1]  # comment required below 3
     for language, text in (
-        ("fa", "نمرهٔ کمتر از 3 به توضیحی دربارهٔ دلیل آن نیاز دارد."),
+        ("fa", "نمرهٔ کمتر از ۳ به توضیحی دربارهٔ دلیل آن نیاز دارد."),
         ("en", "A mark below 3 needs a comment saying why."),
     ):
         with translation.override(language), pytest.raises(ValidationError) as caught:

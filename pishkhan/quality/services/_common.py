@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from pishkhan.core.persian import to_persian_digits
 from pishkhan.tenancy.models import Membership, Role, Tenant
 from pishkhan.tenancy.permissions import require_member
 
@@ -23,6 +25,12 @@ def require_reviewer(*, tenant: Tenant, user) -> Membership:
     return membership
 
 
+def number(value) -> str:
+    """A number inside a message, in the reader's digits: «۵» on a Persian page, 5 in English."""
+    text = str(value)
+    return to_persian_digits(text) if (translation.get_language() or "fa")[:2] == "fa" else text
+
+
 def clean_text(value, *, field: str, limit: int, required: bool, errors: dict) -> str:
     value = str(value or "").strip()
     if "\x00" in value:
@@ -31,6 +39,7 @@ def clean_text(value, *, field: str, limit: int, required: bool, errors: dict) -
         errors.setdefault(field, []).append(_("This field is required."))
     elif len(value) > limit:
         errors.setdefault(field, []).append(
-            _("At most %(n)s characters (this has %(count)s).") % {"n": limit, "count": len(value)}
+            _("At most %(n)s characters (this has %(count)s).")
+            % {"n": number(limit), "count": number(len(value))}
         )
     return value

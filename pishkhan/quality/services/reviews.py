@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from pishkhan.core import clock
 from pishkhan.quality.models import Criterion, Dispute, Mark, Review, ReviewStatus, Scorecard
-from pishkhan.quality.services._common import clean_text, require_reviewer
+from pishkhan.quality.services._common import clean_text, number, require_reviewer
 from pishkhan.quality.services.scorecards import weighted_score
 from pishkhan.quality.subjects import subject_get
 from pishkhan.tenancy.models import Tenant
@@ -47,7 +47,7 @@ def _marks(criteria: list[Criterion], marks, errors: dict) -> list[tuple[Criteri
         if not criterion.low <= value <= criterion.high:
             errors.setdefault(field, []).append(
                 _("Give a mark from %(low)s to %(high)s.")
-                % {"low": criterion.low, "high": criterion.high}
+                % {"low": number(criterion.low), "high": number(criterion.high)}
             )
             continue
         comment = clean_text(
@@ -55,7 +55,8 @@ def _marks(criteria: list[Criterion], marks, errors: dict) -> list[tuple[Criteri
         )
         if criterion.comment_below is not None and value < criterion.comment_below and not comment:
             errors.setdefault(field, []).append(
-                _("A mark below %(n)s needs a comment saying why.") % {"n": criterion.comment_below}
+                _("A mark below %(n)s needs a comment saying why.")
+                % {"n": number(criterion.comment_below)}
             )
             continue
         cleaned.append((criterion, value, comment))

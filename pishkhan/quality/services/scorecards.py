@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from pishkhan.core import clock
 from pishkhan.core.persian import to_ascii_digits
 from pishkhan.quality.models import SCALE_RANGE, Criterion, Review, Scale, Scorecard
-from pishkhan.quality.services._common import clean_text
+from pishkhan.quality.services._common import clean_text, number
 from pishkhan.tenancy.models import Tenant
 from pishkhan.tenancy.permissions import require_admin
 from pishkhan.trust.services import audit_record
@@ -58,7 +58,7 @@ def _weight(value, field: str, errors: dict) -> Decimal | None:
     ):
         errors.setdefault(field, []).append(
             _("Give a weight above 0 and at most %(max)s, with at most two decimals.")
-            % {"max": WEIGHT_MAX}
+            % {"max": number(WEIGHT_MAX)}
         )
         return None
     return weight
@@ -69,7 +69,9 @@ def _criteria(items, errors: dict) -> list[dict]:
         errors.setdefault("criteria", []).append(_("Add at least one criterion."))
         return []
     if len(items) > MAX_CRITERIA:
-        errors.setdefault("criteria", []).append(_("At most %(n)s criteria.") % {"n": MAX_CRITERIA})
+        errors.setdefault("criteria", []).append(
+            _("At most %(n)s criteria.") % {"n": number(MAX_CRITERIA)}
+        )
         return []
     cleaned = []
     for index, item in enumerate(items):
@@ -102,7 +104,7 @@ def _criteria(items, errors: dict) -> list[dict]:
         ):
             errors.setdefault(f"{prefix}.comment_below", []).append(
                 _("Give a mark above %(low)s and at most %(high)s, or leave it empty.")
-                % {"low": low, "high": high}
+                % {"low": number(low), "high": number(high)}
             )
             continue
         cleaned.append({"label": label, "weight": weight, "scale": scale, "comment_below": below})

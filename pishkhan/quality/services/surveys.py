@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from pishkhan import jobs
 from pishkhan.core import clock
 from pishkhan.quality.models import QualitySettings, Survey
-from pishkhan.quality.services._common import clean_text
+from pishkhan.quality.services._common import clean_text, number
 from pishkhan.quality.subjects import subject_get
 from pishkhan.tenancy.models import Domain, Tenant
 from pishkhan.tenancy.permissions import require_admin
@@ -55,7 +55,8 @@ def quality_settings_update(
         days = fields["window_days"]
         if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= WINDOW_MAX_DAYS:
             errors["window_days"] = [
-                _("Give a whole number of days from 1 to %(max)s.") % {"max": WINDOW_MAX_DAYS}
+                _("Give a whole number of days from 1 to %(max)s.")
+                % {"max": number(WINDOW_MAX_DAYS)}
             ]
         else:
             current.window_days = days
