@@ -3,6 +3,7 @@ browser, the SLA panel on a ticket and the queue's due column.
 
 Times are Tehran's; Saturday 1405/09/07 is 2026-11-28 (Azar 1405 has no official holiday)."""
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -235,6 +236,18 @@ def test_calendar_page_names_the_official_holidays_of_the_coming_year(alpha):
     with time_machine.travel(datetime(2026, 3, 1, 10, 0, tzinfo=TEHRAN), tick=False):
         page = alpha.client(alpha.agent).get(f"/agent/calendars/{round_the_clock.pk}/")
     assert "آغاز نوروز" not in page.content.decode()
+
+
+def test_holiday_names_of_later_years_are_written_in_persian_digits_one_by_one(alpha):
+    # given a day in Azar 1405: the coming year's 1406 holidays come from the package's names
+    office = _office(alpha)
+    with time_machine.travel(datetime(2026, 12, 8, 10, 0, tzinfo=TEHRAN), tick=False):
+        page = alpha.client(alpha.agent).get(f"/agent/calendars/{office.pk}/").content.decode()
+    names = re.findall(r'<span class="holiday-name"[^>]*>(.*?)</span>', page, re.S)
+    # then 15 Khordad reads «قیام ۱۵ خرداد», and two holidays on one day are two names
+    assert any("۱۵ خرداد" in name for name in names), names
+    assert not [name for name in names if re.search(r"[0-9]", name)]
+    assert not [name for name in names if "؛" in name or ";" in name]
 
 
 def test_deleting_a_calendar_a_policy_counts_on_shows_why_and_keeps_it(alpha):

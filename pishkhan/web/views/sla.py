@@ -3,6 +3,7 @@
 Every member of the staff may read calendars and policies; owners and admins change them. A
 ticket's "restored" and "not a software fault" marks are for members who may write."""
 
+import re
 from datetime import timedelta
 
 import holidays as holidays_package
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from pishkhan.core import clock as wall_clock
 from pishkhan.core.iran_calendar import OFFICIAL_HOLIDAYS
+from pishkhan.core.persian import to_persian_digits
 from pishkhan.sla import selectors as sla_selectors
 from pishkhan.sla.calendars import WEEK_ORDER, holidays_between
 from pishkhan.sla.models import CLOCK_KINDS, DayKind
@@ -82,6 +84,10 @@ def calendar_list(request):
     return render(request, "web/agent/sla/calendars.html", {"calendars": calendars})
 
 
+def _digits(text: str, language: str) -> str:
+    return to_persian_digits(text) if language == "fa" else text
+
+
 def _holiday_names(first, last, language: str) -> dict:
     """date → the names of Iran's official holidays on it: the official table's where it has
     the date, else the `holidays` package's in the reader's language (or the operator's)."""
@@ -91,7 +97,9 @@ def _holiday_names(first, last, language: str) -> dict:
     )
     names: dict = {}
     for day, name in package.items():
-        names[day] = [str(part).strip() for part in name.split(";")]
+        # The package joins two holidays on one date with ";" (its Persian names with «؛»).
+        parts = (part.strip() for part in re.split(r"[;؛]", str(name)))
+        names[day] = [_digits(part, language) for part in parts if part]
     table: dict = {}
     for holiday in OFFICIAL_HOLIDAYS:
         table.setdefault(holiday.date, []).append(holiday.name)
