@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 # Validation failures that mean "the state of the thing forbids this", not "your input is bad".
 CONFLICT_CODES = {
     "ticket_closed",
+    "ticket_closed_record",
     "already_restored",
     "already_not_fault",
     "already_out_of_scope",
@@ -58,6 +59,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ticket_closed": (
         "این تیکت بسته شده است و دوباره باز نمی‌شود. لطفاً تیکت تازه‌ای باز کنید.",
         "This ticket is closed and cannot be reopened. Please open a new ticket.",
+    ),
+    "ticket_closed_record": (
+        "این تیکت بسته شده است: سابقه‌اش همان‌گونه که بسته شد می‌ماند. فقط برچسب‌هایش تغییر می‌کند.",
+        "This ticket is closed: its record stays as it was closed. Only its tags can change.",
     ),
     "bad_request": (
         "بدنهٔ درخواست JSON معتبری نیست.",
@@ -285,6 +290,14 @@ def on_django_validation(request, exc: DjangoValidationError):
         return error_response(request, status=409, code=code, message=code)
     if hasattr(exc, "error_dict"):
         fields = {key: [str(m) for m in msgs] for key, msgs in exc.message_dict.items()}
+        # Fields refused for one state of the thing (a closed ticket's record) are a conflict,
+        # not bad input: 409 with that code, the fields named.
+        codes = {e.code for errors in exc.error_dict.values() for e in errors}
+        if len(codes) == 1 and codes <= CONFLICT_CODES:
+            (conflict,) = codes
+            return error_response(
+                request, status=409, code=conflict, message=conflict, fields=fields
+            )
         return error_response(request, status=400, code="invalid", message="invalid", fields=fields)
     message = getattr(exc, "message", None)
     if isinstance(message, Promise):

@@ -129,6 +129,15 @@ def ticket_update(
             errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    if ticket.is_closed:
+        _refuse_closed_changes(
+            ticket,
+            priority=priority,
+            severity=severity,
+            assignee=assignee,
+            department=department,
+            field_values=field_values if fields is not UNSET else UNSET,
+        )
 
     now = clock.now()
     changes: dict[str, list] = {}
@@ -204,6 +213,32 @@ def ticket_update(
 
 
 REASON_MAX = 500
+
+
+def _refuse_closed_changes(
+    ticket: Ticket, *, priority, severity, assignee, department, field_values
+):
+    """A closed ticket is the record of a finished request (T-3, T-5): its priority, severity,
+    department, assignee and information are what its service level and the reports were
+    measured by, so they stay. Tags, which only help find it, may still change; so may time
+    spent on it. Sending the values it already has is no change (a form posts them all)."""
+    changed = []
+    for name, value in (("priority", priority), ("severity", severity)):
+        if value is not UNSET and getattr(ticket, name) != value:
+            changed.append(name)
+    if assignee is not UNSET and ticket.assignee_id != (assignee.pk if assignee else None):
+        changed.append("assignee")
+    if department is not UNSET and ticket.department_id != department.pk:
+        changed.append("department")
+    if field_values is not UNSET and field_values[0] != ticket.fields:
+        changed.append("fields")
+    if changed:
+        message = _(
+            "This ticket is closed: its record stays as it was closed. Only its tags can change."
+        )
+        raise ValidationError(
+            {name: [ValidationError(message, code="ticket_closed_record")] for name in changed}
+        )
 
 
 def _moved_field_values(ticket: Ticket, department: Department) -> tuple[dict, list]:

@@ -179,8 +179,12 @@ def _ticket_or_404(request, number: int):
     return ticket
 
 
+# What a closed ticket's record keeps (the service refuses changing them): shown, not editable.
+CLOSED_FROZEN = ("status", "priority", "severity", "assignee", "department", "reason")
+
+
 def _properties_form(request, ticket, data=None):
-    return TicketPropertiesReasonForm(
+    form = TicketPropertiesReasonForm(
         data,
         initial={
             "status": ticket.status,
@@ -196,6 +200,17 @@ def _properties_form(request, ticket, data=None):
         # The reply form beside it has a status too: ids of its own, the same field names.
         auto_id="id_props_%s",
     )
+    if ticket.is_closed:
+        for name in CLOSED_FROZEN:
+            form.fields[name].disabled = True
+        assignee = form.fields["assignee"]
+        if ticket.assignee_id and ticket.assignee_id not in {pk for pk, _n in assignee.choices}:
+            # Handled by someone who has since left the team: the record still names them.
+            assignee.choices = [
+                *assignee.choices,
+                (ticket.assignee_id, ticket.assignee.display_name),
+            ]
+    return form
 
 
 # Selector-like reads of the ticket page. They belong with tickets.selectors; they are here
@@ -387,18 +402,25 @@ def ticket_properties(request, number: int):
         department = selectors.department_get(
             tenant=request.tenant, department_id=data["department"]
         )
+        changes = {
+            "status": data["status"],
+            "priority": data["priority"],
+            "severity": data["severity"],
+            "assignee": assignee,
+            "department": department,
+            "reason": data["reason"],
+        }
+        if ticket.is_closed:
+            # Its record is shown, not sent: an assignee who has since left the team is no
+            # change the agent asked for.
+            changes = {}
         try:
             ticket_update(
                 tenant=request.tenant,
                 ticket=ticket,
                 actor=request.user,
-                status=data["status"],
-                priority=data["priority"],
-                severity=data["severity"],
-                assignee=assignee,
-                department=department,
                 tags=form.tag_list(),
-                reason=data["reason"],
+                **changes,
             )
         except ValidationError as exc:
             apply_errors(form, exc)
