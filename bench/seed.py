@@ -445,6 +445,8 @@ def seed(
             ids[Customer] += 1
         # customers
         rows, documents = [], []
+        # What finds a customer's tickets too (search.sources.customer_keywords).
+        customer_terms: dict[int, list[str]] = {}
         for n, pk in enumerate(customer_ids):
             name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
             email = f"c{n}.{slug}@example.ir"
@@ -453,6 +455,7 @@ def seed(
             found_by = customer_search_text(name=name, email=email, phone=phone)
             rows.append((pk, tenant.pk, name, email, phone, "fa", "", found_by, created, created))
             terms = texts.text.index_terms(name, email, " ".join(phone_variants(phone))).split()
+            customer_terms[pk] = terms
             vocabulary.update(terms)
             documents.append(
                 doc(tenant.pk, "customer", pk, name, f"{email} {phone}", terms, {}, created)
@@ -522,7 +525,7 @@ def seed(
                     "customer": str(customer),
                     "number": str(number),
                 }
-                terms = texts.terms(subject) + body_terms
+                terms = texts.terms(subject) + body_terms + customer_terms[customer]
                 vocabulary.update(terms)
                 documents.append(
                     doc(tenant.pk, "ticket", ticket_id, subject, body, terms, filters, updated)

@@ -6,9 +6,10 @@ reader of `customer_create` sees that something listens, and nothing fires on sa
 nothing a listener keeps (an address marked as bouncing). Listeners must not do I/O."""
 
 from collections.abc import Callable
-from typing import Any
 
-Listener = Callable[[Any], None]
+# listener(customer, found_by=...): `found_by` when what finds the customer's tickets (name,
+# email, phone) changed on a customer who may have some.
+Listener = Callable[..., None]
 _listeners: list[Listener] = []
 
 
@@ -18,6 +19,6 @@ def subscribe(listener: Listener) -> None:
         _listeners.append(listener)
 
 
-def customer_changed(customer) -> None:
+def customer_changed(customer, *, found_by: bool = False) -> None:
     for listener in _listeners:
-        listener(customer)
+        listener(customer, found_by=found_by)

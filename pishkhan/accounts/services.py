@@ -210,7 +210,7 @@ def customer_update(
             )
             written.append("search_text")
         customer.save(update_fields=written)
-        events.customer_changed(customer)
+        events.customer_changed(customer, found_by=bool({"name", "email", "phone"} & set(changes)))
         audit_record(
             tenant=tenant,
             actor=actor,

@@ -17,6 +17,8 @@ class Document:
     object_id: int
     title: str  # as written; the engine normalises (pishkhan.core.persian.normalize)
     body: str  # plain text as written (HTML stripped by the caller)
+    # Words that also find the document and are never shown with it (a ticket's customer).
+    keywords: str = ""
     language: str = ""  # "fa" | "en" | ""
     audience: str = "agent"  # "agent": staff only; "public": help centre and portal too
     # Small str/int values to filter on, e.g. {"status": "open", "department": 2}. The key

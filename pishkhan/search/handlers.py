@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pishkhan.search import services, sources
+from pishkhan import jobs
+from pishkhan.search import services, sources, tasks
 from pishkhan.tickets import events
 from pishkhan.tickets.models import MessageKind
 
@@ -40,5 +41,9 @@ def on_ticket_event(event: events.TicketEvent) -> None:
         )
 
 
-def on_customer_changed(customer) -> None:
+def on_customer_changed(customer, *, found_by: bool = False) -> None:
     services.document_put(tenant=customer.tenant, document=sources.customer_document(customer))
+    if found_by:
+        # Their tickets are found by the new name, email or phone once the worker has rewritten
+        # their words: a customer may have thousands, too many to rewrite in an edit.
+        jobs.enqueue(tasks.customer_tickets_reindex, customer.tenant_id, customer.pk)

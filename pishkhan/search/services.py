@@ -40,7 +40,7 @@ def _row(tenant: Tenant, document: Document, now) -> SearchDocument:
         parent_id=_parent(filters),
         title=document.title[:1000],
         body=document.body[: text.MAX_INDEXED],
-        terms=text.index_terms(document.title, document.body),
+        terms=text.index_terms(document.title, document.body, document.keywords),
         language=document.language[:8],
         audience=document.audience if document.audience in AUDIENCES else "agent",
         filters=filters,
@@ -170,3 +170,25 @@ def index_rebuild(*, tenant: Tenant, kinds: Iterable[str] | None = None) -> dict
         [SearchTerm(tenant=tenant, word=w) for w in sorted(words)], batch_size=BATCH
     )
     return counts
+
+
+def documents_rewrite_words(
+    *, tenant: Tenant, kind: str, object_ids: list[int], keywords: str
+) -> int:
+    """Index the documents `object_ids` of `kind` again with these unshown `keywords` (a
+    ticket's customer renamed), from the title and body they keep; their new words join the
+    vocabulary. Returns how many documents were rewritten."""
+    rows = list(
+        SearchDocument.objects.for_tenant(tenant)
+        .filter(kind=kind, object_id__in=object_ids)
+        .only("id", "title", "body", "terms")
+    )
+    changed = []
+    for row in rows:
+        terms = text.index_terms(row.title, row.body, keywords)
+        if terms != row.terms:
+            row.terms = terms
+            changed.append(row)
+    SearchDocument.objects.bulk_update(changed, ["terms"], batch_size=BATCH)
+    _add_terms(tenant, changed)
+    return len(changed)

@@ -26,7 +26,8 @@ def ticket_filters(ticket: Ticket) -> dict:
 
 def ticket_document(ticket: Ticket, request: Message | None) -> Document:
     """A ticket is its subject, its field values and the request that opened it; later thread
-    messages are documents of their own, so one match is one hit."""
+    messages are documents of their own, so one match is one hit. Its customer's name, email
+    and phone find it too ("علی سرور": Ali's tickets about a server), unshown."""
     values = " ".join(str(v) for v in (ticket.fields or {}).values())
     body = "\n".join(p for p in (request.body if request else "", values) if p)
     return Document(
@@ -34,8 +35,16 @@ def ticket_document(ticket: Ticket, request: Message | None) -> Document:
         object_id=ticket.pk,
         title=ticket.subject,
         body=body,
+        keywords=customer_keywords(ticket.customer),
         filters=ticket_filters(ticket),
         updated_at=ticket.updated_at,
+    )
+
+
+def customer_keywords(customer: Customer) -> str:
+    """What finds a customer's tickets: their name, email and phone, as typed or national."""
+    return " ".join(
+        p for p in (customer.name, customer.email, *text.phone_variants(customer.phone)) if p
     )
 
 
@@ -88,7 +97,8 @@ def _chunks(qs) -> Iterator[list]:
 
 
 def tickets(tenant: Tenant) -> Iterator[Document]:
-    for chunk in _chunks(Ticket.objects.for_tenant(tenant)):
+    with_customer = Ticket.objects.for_tenant(tenant).select_related("customer")
+    for chunk in _chunks(with_customer):
         requests = first_messages(tenant, [t.pk for t in chunk])
         for ticket in chunk:
             yield ticket_document(ticket, requests.get(ticket.pk))
