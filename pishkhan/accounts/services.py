@@ -74,7 +74,9 @@ def customer_signup(
             "name": lambda: _clean_name(name),
             "email": lambda: _clean_email(email, required=True),
             "language": lambda: _clean_language(language),
-            "password": lambda: validate_password(password or ""),
+            "password": lambda: validate_password(
+                password or "", User(email=email or "", full_name=name or "")
+            ),
         }
     )
     cleaned.pop("password", None)
@@ -238,7 +240,7 @@ def staff_user_create(
     email = _clean_email(email, required=True)
     if User.objects.filter(home_tenant__isnull=True, email=email).exists():
         raise ValidationError({"email": [_("A staff user with this email exists.")]})
-    validate_password(password)
+    validate_password(password, User(email=email, full_name=full_name))
     return User.objects.create_user(
         email, password, full_name=full_name.strip(), language=_clean_language(language)
     )

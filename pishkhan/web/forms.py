@@ -65,9 +65,16 @@ class SignupForm(forms.Form):
             raise ValidationError(_("This field is required."))
         return self.cleaned_data["name"]
 
-    def clean_password(self):
-        validate_password(self.cleaned_data["password"])
-        return self.cleaned_data["password"]
+    def clean(self):
+        cleaned = super().clean()
+        if "password" in cleaned:
+            # The person as they will be, so the password is not their name or address.
+            person = User(email=cleaned.get("email", ""), full_name=cleaned.get("name", ""))
+            try:
+                validate_password(cleaned["password"], person)
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
 
 
 class LanguageForm(forms.Form):

@@ -213,3 +213,21 @@ def test_login_with_wrong_password_says_so(alpha):
 
 def test_good_fields_constant_is_what_the_fixture_used(alpha):
     assert alpha.ticket.fields == GOOD_FIELDS
+
+
+def test_a_password_like_ones_own_address_is_refused_in_persian(alpha):
+    # given a customer whose address is sara.naderi@example.ir
+    before = User.objects.count()
+    response = alpha.client().post(
+        "/signup/",
+        {
+            "name": "سارا نادری",
+            "email": "sara.naderi@example.ir",
+            "password": "saranaderi",
+            "language": "fa",
+        },
+    )
+    # then the password is refused for being like the address, in the product's Persian
+    assert response.status_code == 200
+    assert "این گذرواژه بیش از اندازه به ایمیل شبیه است." in response.content.decode()
+    assert User.objects.count() == before
