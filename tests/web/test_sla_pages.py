@@ -238,6 +238,13 @@ def test_calendar_page_names_the_official_holidays_of_the_coming_year(alpha):
     assert "آغاز نوروز" not in page.content.decode()
 
 
+def test_calendar_form_numbers_its_interval_columns_in_the_readers_digits(alpha):
+    page = alpha.client(alpha.owner).get("/agent/calendars/new/").content.decode()
+    head = re.search(r'<table class="table week-editor".*?</thead>', page, re.S).group(0)
+    assert "بازه ۱" in head and "بازه ۳" in head
+    assert not re.search(r"[0-9]", re.sub(r"<[^>]+>", "", head))
+
+
 def test_holiday_names_of_later_years_are_written_in_persian_digits_one_by_one(alpha):
     # given a day in Azar 1405: the coming year's 1406 holidays come from the package's names
     office = _office(alpha)
