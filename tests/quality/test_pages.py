@@ -251,3 +251,19 @@ def test_quality_errors_on_persian_pages_write_their_numbers_in_persian_digits(a
         errors = " ".join(_field_errors(response))
         assert expected in errors, errors
         assert not LATIN_DIGIT.search(errors), errors
+
+
+def test_choosing_what_to_score_keeps_the_form_token_out_of_the_address(alpha, supervisor):
+    card = make_scorecard(alpha)
+    ticket = resolve(alpha)
+    client = alpha.client(supervisor)
+    # the first step is a GET form: its address goes to history and logs, so no token in it
+    first = client.get("/agent/quality/reviews/new/").content.decode()
+    form = re.search(r'<form method="get".*?</form>', first, re.S).group(0)
+    assert "csrfmiddlewaretoken" not in form
+    # the scoring step posts, with its token
+    second = client.get(
+        f"/agent/quality/reviews/new/?kind=ticket&id={ticket.number}&scorecard={card.pk}"
+    ).content.decode()
+    form = re.search(r'<form method="post".*?</form>', second, re.S).group(0)
+    assert "csrfmiddlewaretoken" in form
