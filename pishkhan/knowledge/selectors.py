@@ -202,10 +202,10 @@ def articles_visible_by_ids(*, tenant: Tenant, ids: Sequence[int], staff: bool) 
     }
 
 
-def translation_choices(*, tenant: Tenant, language: str, exclude: int | None = None) -> list:
-    """Articles in the other language, to link as a translation."""
-    other = "en" if language == "fa" else "fa"
-    qs = Article.objects.for_tenant(tenant).filter(language=other).only("pk", "title")
+def translation_choices(*, tenant: Tenant, exclude: int | None = None) -> list:
+    """Articles that may be linked as a translation, in either language: the author may change
+    the article's language on the same form, after the list was drawn."""
+    qs = Article.objects.for_tenant(tenant).only("pk", "title", "language")
     if exclude:
         qs = qs.exclude(pk=exclude)
     return list(qs.order_by("title"))

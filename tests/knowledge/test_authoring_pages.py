@@ -1,6 +1,8 @@
 """Authoring in the agent workspace: list with filters, write, publish, revisions, files,
 categories."""
 
+import re
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -184,3 +186,48 @@ def test_revision_page_shows_what_restoring_would_change(alpha, kb):
     assert ("added", "بند دوم") in changes
     assert ("removed", "بند تازه") in changes
     assert ("same", "بند اول") in changes
+
+
+def _translation_select(page: str) -> str:
+    return re.search(r'<select name="translation".*?</select>', page, re.S).group(0)
+
+
+def test_new_english_article_can_link_the_persian_one_from_the_first_form(alpha, kb):
+    # given a Persian article and an English one
+    persian = kb.article()
+    english = kb.article("How to open a proper ticket", "One request, one ticket.", language="en")
+    client = alpha.client(alpha.agent)
+    # when the agent opens a new article (Persian by default), the translation list offers
+    # the articles of both languages, so changing the language there still finds its twin
+    offered = _translation_select(client.get("/agent/kb/new/").content.decode())
+    assert TICKET_TITLE in offered and "How to open a proper ticket" in offered
+    # and an English article linked to the Persian one is saved with the link both ways
+    response = client.post(
+        "/agent/kb/new/",
+        {
+            "title": "Opening a ticket the right way",
+            "category": kb.category.pk,
+            "language": "en",
+            "visibility": "public",
+            "translation": persian.pk,
+            "body": "Read the knowledge base first, then send one ticket per request.",
+            "action": "publish",
+        },
+    )
+    assert response.status_code == 302
+    written = Article.objects.get(tenant=alpha.tenant, title="Opening a ticket the right way")
+    persian.refresh_from_db()
+    assert written.translation_id == persian.pk and persian.translation_id == written.pk
+    # while an English article linked to another English one is told why, beside the field
+    response = client.post(
+        "/agent/kb/new/",
+        {
+            "title": "Opening a ticket, again",
+            "category": kb.category.pk,
+            "language": "en",
+            "visibility": "public",
+            "translation": english.pk,
+            "body": "One request, one ticket.",
+        },
+    )
+    assert response.context["form"].errors["translation"] == ["ترجمه باید به زبان دیگر باشد."]

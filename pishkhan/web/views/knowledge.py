@@ -310,12 +310,18 @@ class ArticleForm(forms.Form):
         direction = "ltr" if article_language == Language.ENGLISH else "rtl"
         self.fields["title"].widget.attrs["dir"] = direction
         self.fields["body"].widget.attrs["dir"] = direction
-        self.fields["translation"].choices = [("", "—")] + [
-            (other.pk, other.title)
-            for other in selectors.translation_choices(
-                tenant=tenant, language=article_language, exclude=article.pk if article else None
-            )
-        ]
+        # Grouped by language, the other language's articles first: the language chosen above
+        # may change before the form is sent; the service refuses a same-language link.
+        candidates = selectors.translation_choices(
+            tenant=tenant, exclude=article.pk if article else None
+        )
+        other_language = Language.PERSIAN if direction == "ltr" else Language.ENGLISH
+        groups = []
+        for group_language in (other_language, article_language):
+            members = [(a.pk, a.title) for a in candidates if a.language == group_language]
+            if members:
+                groups.append((Language(group_language).label, members))
+        self.fields["translation"].choices = [("", "—"), *groups]
 
     def service_arguments(self, tenant) -> dict:
         data = dict(self.cleaned_data)
