@@ -79,6 +79,15 @@ def test_page_shows_the_week_with_persian_digits(alpha):
     assert re.findall(r"[۰-۹]+", outside[3]) == ["۱۷", "۴۵"]
 
 
+def test_persian_page_writes_the_percent_sign_in_persian(alpha):
+    build_week(alpha)
+    response = get(alpha.client(alpha.owner), WEEK)
+    targets = response.content.decode().split('id="sla-targets"')[1].split("</table>")[0]
+    head = re.sub(r"<[^>]+>", " ", targets.split("</thead>")[0])
+    assert "رعایت‌شده (٪)" in head
+    assert "%" not in text_of(response)
+
+
 def test_page_in_english_reads_iso_dates_and_names_both_measures(alpha):
     build_week(alpha)
     client = alpha.client(alpha.agent)
