@@ -267,3 +267,20 @@ def test_choosing_what_to_score_keeps_the_form_token_out_of_the_address(alpha, s
     ).content.decode()
     form = re.search(r'<form method="post".*?</form>', second, re.S).group(0)
     assert "csrfmiddlewaretoken" in form
+
+
+def test_scoring_form_explains_each_criterion_without_latin_punctuation(alpha, supervisor):
+    card = make_scorecard(alpha)
+    ticket = resolve(alpha)
+    page = (
+        alpha.client(supervisor)
+        .get(f"/agent/quality/reviews/new/?kind=ticket&id={ticket.number}&scorecard={card.pk}")
+        .content.decode()
+    )
+    legends = [
+        re.sub(r"<[^>]+>", "", legend)
+        for legend in re.findall(r"<legend>(.*?)</legend>", page, re.S)
+    ]
+    # «درستی پاسخ» asks for a comment below 3: both facts in one Persian line
+    answer = next(legend for legend in legends if legend.startswith("درستی پاسخ"))
+    assert "۳" in answer and ";" not in answer and not LATIN_DIGIT.search(answer)
