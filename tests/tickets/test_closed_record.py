@@ -168,3 +168,26 @@ def test_tags_are_saved_on_a_ticket_whose_agent_has_left_the_team(alpha):
     assert set(ticket_tags(ticket=alpha.ticket)) == {"بایگانی"}
     page = browser.get(f"/agent/tickets/{alpha.ticket.number}/").content.decode()
     assert f'<option value="{alpha.agent.pk}" selected>alice</option>' in page
+
+
+def test_a_closed_ticket_takes_no_note_through_the_service_or_the_api(closed):
+    from pishkhan.tickets.models import Message
+    from pishkhan.tickets.services import ticket_add_note
+
+    world = closed
+    notes = Message.objects.filter(ticket=world.ticket, kind="note").count()
+    with pytest.raises(ValidationError) as err:
+        ticket_add_note(
+            tenant=world.tenant, ticket=world.ticket, actor=world.agent, body="مشتری تماس گرفت"
+        )
+    assert err.value.code == "ticket_closed"
+    before = snapshot()
+    response = send(
+        world.api(),
+        "POST",
+        f"/tickets/{world.ticket.number}/messages",
+        {"kind": "note", "body": "مشتری تماس گرفت"},
+    )
+    assert_error(response, 409, "ticket_closed")
+    assert snapshot() == before
+    assert Message.objects.filter(ticket=world.ticket, kind="note").count() == notes

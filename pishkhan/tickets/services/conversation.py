@@ -341,9 +341,12 @@ def ticket_add_note(
     channel: str = Channel.PORTAL,
 ) -> Message:
     """An internal note: staff only, never shown to the customer, changes no status. `channel`
-    is where it was written, as for a reply (T-13)."""
+    is where it was written, as for a reply (T-13). A closed ticket takes none, as it takes no
+    reply: its thread is the record of a finished request (T-5); a follow-up carries on."""
     require_writer(tenant=tenant, user=actor)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, tenant=tenant)
+    if ticket.is_closed:
+        raise ValidationError(_(CLOSED_MESSAGE), code="ticket_closed")
     cleaned = require_clean(
         {
             "body": lambda: _clean_text(body, field="body", max_length=BODY_MAX),
