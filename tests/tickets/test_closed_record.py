@@ -118,6 +118,7 @@ def test_the_ticket_page_shows_a_closed_record_and_saves_only_its_tags(closed):
     browser = world.client(world.agent)
     page = browser.get(f"/agent/tickets/{world.ticket.number}/").content.decode()
     assert 'id="closed-record"' in page
+    assert 'id="id_props_reason"' not in page
     for name in ("status", "priority", "severity", "assignee", "department"):
         assert f'id="id_props_{name}" disabled' in page or (
             f'disabled id="id_props_{name}"' in page

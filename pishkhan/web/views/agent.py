@@ -180,7 +180,7 @@ def _ticket_or_404(request, number: int):
 
 
 # What a closed ticket's record keeps (the service refuses changing them): shown, not editable.
-CLOSED_FROZEN = ("status", "priority", "severity", "assignee", "department", "reason")
+CLOSED_FROZEN = ("status", "priority", "severity", "assignee", "department")
 
 
 def _properties_form(request, ticket, data=None):
@@ -203,6 +203,7 @@ def _properties_form(request, ticket, data=None):
     if ticket.is_closed:
         for name in CLOSED_FROZEN:
             form.fields[name].disabled = True
+        del form.fields["reason"]  # for lowering a priority, which no longer changes
         assignee = form.fields["assignee"]
         if ticket.assignee_id and ticket.assignee_id not in {pk for pk, _n in assignee.choices}:
             # Handled by someone who has since left the team: the record still names them.
@@ -408,7 +409,7 @@ def ticket_properties(request, number: int):
             "severity": data["severity"],
             "assignee": assignee,
             "department": department,
-            "reason": data["reason"],
+            "reason": data.get("reason", ""),
         }
         if ticket.is_closed:
             # Its record is shown, not sent: an assignee who has since left the team is no
