@@ -511,6 +511,10 @@ def ticket_detail(request, number: int):
     response={200: TicketOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
 def ticket_update(request, number: int, payload: TicketPatch):
+    """Change a ticket's status, priority, severity, assignee, department, tags or request
+    information. A closed ticket is never reopened (409 `ticket_closed`), and its record stays
+    as it was closed: changing anything but its tags answers 409 `ticket_closed_record`, with
+    the refused fields in `fields`."""
     tenant = request.tenant
     ticket = _ticket(request, number)
     data = payload.model_dump(exclude_unset=True)
