@@ -31,27 +31,84 @@ def _share_metrics_directory() -> None:
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
 
 
+def _count(text: str) -> int:
+    """A number of processes: a whole number, 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of processes (1 or more) / "
+            f"«{text}» تعداد پردازه نیست (۱ یا بیشتر)"
+        )
+    return value
+
+
+def _port(text: str) -> int:
+    """A TCP port: 1 to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port (1 to 65535) / «{text}» درگاه نیست (۱ تا ۶۵۵۳۵)"
+        )
+    return value
+
+
+def _port_taken(host: str, port: int) -> bool:
+    """Whether something already listens on host:port. The HTTP server binds with SO_REUSEPORT,
+    so a second `serve` on a taken port would not fail: it would quietly share the port (and
+    its requests) with whatever listens there. A probe without SO_REUSEPORT cannot bind then."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        return False  # the server itself says what is wrong with the address
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no owner
+        try:
+            probe.bind(address)
+        except OSError:
+            return True
+    return False
+
+
 def _serve(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="pishkhan serve")
-    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument(
+        "--host",
+        default=os.environ.get("HOST", "127.0.0.1"),
+        help="address to listen on (default: $HOST or 127.0.0.1)",
+    )
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=os.environ.get("PORT", "8000"),
+        help="HTTP port (default: $PORT or 8000)",
+    )
     parser.add_argument(
         "--workers",
-        type=int,
-        default=int(os.environ.get("WEB_WORKERS", "1")),
-        help="HTTP processes",
+        type=_count,
+        default=os.environ.get("WEB_WORKERS", "1"),
+        help="HTTP processes (default: $WEB_WORKERS or 1)",
     )
     parser.add_argument(
         "--socket-port",
-        type=int,
-        default=int(os.environ["SOCKET_PORT"]) if os.environ.get("SOCKET_PORT") else None,
-        help="port of the chat websockets (default: the HTTP port + 1); with REDIS_URL",
+        type=_port,
+        default=os.environ.get("SOCKET_PORT") or None,
+        help="port of the chat websockets (default: $SOCKET_PORT or the HTTP port + 1); "
+        "with REDIS_URL",
     )
     parser.add_argument(
         "--socket-workers",
-        type=int,
-        default=int(os.environ.get("SOCKET_WORKERS", "1")),
-        help="websocket processes",
+        type=_count,
+        default=os.environ.get("SOCKET_WORKERS", "1"),
+        help="websocket processes (default: $SOCKET_WORKERS or 1)",
     )
     parser.add_argument(
         "--no-worker",
@@ -81,12 +138,26 @@ def _serve(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    for port in (args.port, socket_port) if apart else (args.port,):
+        if _port_taken(args.host, port):
+            print(
+                f"pishkhan serve: {args.host}:{port} is already in use (another pishkhan serve?); "
+                "stop what listens there or choose another port (--port, --socket-port).\n"
+                f"pishkhan serve: درگاه {args.host}:{port} در دست برنامهٔ دیگری است (پیشخوانی "
+                "دیگر؟)؛ آن را متوقف کنید یا درگاه دیگری برگزینید (--port، --socket-port).",
+                file=sys.stderr,
+            )
+            return 2
     if apart:
         # Read by the settings of every process started from here: pages point browsers at it.
         os.environ["SOCKET_PORT"] = str(socket_port)
     if args.demo:
         # Nothing stands in front of a demo: the links its mails carry name this port.
         os.environ.setdefault("PUBLIC_PORT", str(args.port))
+        if not os.environ.get("EMAIL_BACKEND") and not os.environ.get("EMAIL_HOST"):
+            # The demo's tickets send a few dozen mails at once: printed, they would bury the
+            # logins under pages of MIME. They go to files instead (EMAIL_FILE_PATH).
+            os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
     _share_metrics_directory()
     _setup()
     from django.core.management import call_command
@@ -97,6 +168,10 @@ def _serve(argv: list[str]) -> int:
         from pishkhan import demo
 
         demo.run(port=args.port)
+        if os.environ.get("EMAIL_BACKEND", "").endswith(".filebased.EmailBackend"):
+            from django.conf import settings
+
+            print(f"  Mail the demo sends is written to files in {settings.EMAIL_FILE_PATH}\n")
     children, stop_worker = [], None
     if not args.no_worker:
         # Embedded mode: a job worker with the web server, so a laptop needs nothing else.
@@ -151,9 +226,23 @@ def _child(*command: str) -> subprocess.Popen:
 
 def _sockets(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="pishkhan sockets")
-    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("SOCKET_PORT") or "8001"))
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("SOCKET_WORKERS") or "1"))
+    parser.add_argument(
+        "--host",
+        default=os.environ.get("HOST", "127.0.0.1"),
+        help="address to listen on (default: $HOST or 127.0.0.1)",
+    )
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=os.environ.get("SOCKET_PORT") or "8001",
+        help="port (default: $SOCKET_PORT or 8001)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_count,
+        default=os.environ.get("SOCKET_WORKERS") or "1",
+        help="processes (default: $SOCKET_WORKERS or 1)",
+    )
     args = parser.parse_args(argv)
     lifeline.follow_parent()
     _setup()
@@ -164,6 +253,7 @@ def _sockets(argv: list[str]) -> int:
 
 
 DASHED = {
+    "create-tenant": "create_tenant",
     "mail-receive": "mail_receive",
     "mail-poll": "mail_poll",
     "search-rebuild": "search_rebuild",
@@ -173,36 +263,140 @@ DASHED = {
     "sla-sweep": "sla_sweep",
 }
 
+HELP = """usage: pishkhan COMMAND [options]      (pishkhan COMMAND --help for its options)
+
+  serve     run the web server (and a job worker) at http://127.0.0.1:8000;
+            with REDIS_URL, its chat websockets on the next port (--socket-port)
+            --demo creates the demo tenants first; --workers N; --no-worker;
+            --socket-workers N; --no-migrate (production migrates once,
+            before starting servers)
+  sockets   run only the chat websockets' server (--port, --workers)
+  worker    run background jobs
+  demo      create the demo tenants with Persian data and print the logins
+  migrate   create or update the database tables
+  create-tenant  a new workspace and its owner (--slug, --name, --owner-email,
+            --host; asks for the owner's password)
+  sla-due   print when an SLA target falls due, e.g. --calendar office
+            --from 2026-11-25T15:00:00+03:30 --target 2bh (units bh, bd, m);
+            without --from it reads 'FROM TARGET' lines from standard input
+  holidays  list or correct Iran's official holidays (list, add, remove, clear)
+  mail-receive  receive the mailboxes' mail over SMTP (--host, --port 2525,
+            --lmtp behind a mail server)
+  mail-poll fetch mail from the mailboxes' IMAP servers (--loop SECONDS)
+  sla-sweep tell of the SLA clocks come at risk or due (the worker does it too)
+  chat-sweep  offer again the waiting chats whose offer ran out (the worker does it too)
+  search-rebuild  rebuild the search index for recovery (--tenant SLUG)
+  deflection-report  what the help centre's articles saved, as JSON (--tenant SLUG)
+  quality-report  satisfaction or review figures as CSV (--tenant SLUG)
+  check --deploy  what a production installation still lacks
+  any other Django management command (collectstatic, shell, dbshell, ...)"""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"pishkhan {version('pishkhan')}"
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "pishkhan"
+
+
+def _django_command(name: str, shown: str, rest: list[str]) -> int:
+    """Run Django's command `name` as `pishkhan <shown>`: its usage and errors name the
+    command as it was typed, and a bad argument is a message and exit status 2, not a
+    traceback."""
+    _setup()
+    from django.core.management import get_commands, load_command_class
+
+    load_command_class(get_commands()[name], name).run_from_argv(["pishkhan", shown, *rest])
+    return 0
+
+
+def _worker(rest: list[str]) -> int:
+    lifeline.follow_parent()
+    _setup()
+    from django.core.management import get_commands, load_command_class
+
+    from pishkhan import job_worker
+
+    command = load_command_class(get_commands()["db_worker"], "db_worker")
+    # The arguments first: --help or a mistake must not plan any job. (As on a command line:
+    # a mistake is a message and exit status 2, not a CommandError.)
+    command._called_from_command_line = True
+    command.create_parser("pishkhan", "worker").parse_args(rest)
+    job_worker.prepare()
+    job_worker.start_chain_keeper()
+    command.run_from_argv(["pishkhan", "worker", *rest])
+    return 0
+
+
+def _unknown(command: str) -> int | None:
+    """Exit status 2 with a message for a command nobody knows; None for a known one."""
+    _setup()  # the apps' own commands are known only once they are loaded
+    import difflib
+
+    from django.core.management import get_commands
+
+    known = [*get_commands(), "serve", "sockets", "worker", "demo", "sla-due", *DASHED]
+    if command in known:
+        return None
+    shown = [name for name in known if name not in DASHED.values()]
+    close = difflib.get_close_matches(command.replace("_", "-"), shown, n=1)
+    maybe = f" Did you mean {close[0]}?" if close else ""
+    maybe_fa = f" منظورتان {close[0]} است؟" if close else ""
+    print(
+        f"pishkhan: unknown command {command!r}.{maybe} See: pishkhan help\n"
+        f"pishkhan: فرمان «{command}» شناخته نیست.{maybe_fa} راهنما: pishkhan help",
+        file=sys.stderr,
+    )
+    return 2
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # `pishkhan holidays list | head`: the reader has all it wanted.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: list[str]) -> int:
     command = argv[0] if argv else "help"
     rest = argv[1:]
     if command == "serve":
         return _serve(rest)
     if command == "sockets":
         return _sockets(rest)
-    # Commands of our own are spelled with dashes on the command line, like `sla-due`.
-    command = DASHED.get(command, command)
-    argv = [command, *rest]
+    if command in ("help", "-h", "--help"):
+        print(HELP)
+        return 0
+    if command in ("version", "--version"):
+        print(_version())
+        return 0
+    if command.startswith("-"):
+        print(
+            f"pishkhan: {command} is not a command; options come after it: "
+            "pishkhan COMMAND [options]. See: pishkhan help\n"
+            f"pishkhan: {command} فرمان نیست؛ گزینه‌ها پس از فرمان می‌آیند. راهنما: pishkhan help",
+            file=sys.stderr,
+        )
+        return 2
     if command == "sla-due":
         from pishkhan.sla.due_cli import main as sla_due
 
         return sla_due(rest)
     if command == "worker":
-        lifeline.follow_parent()
-        _setup()
-        from django.core.management import call_command
-
-        from pishkhan import job_worker
-
-        job_worker.prepare()
-        job_worker.start_chain_keeper()
-        call_command("db_worker", *rest)
-        return 0
+        return _worker(rest)
     if command == "demo":
         parser = argparse.ArgumentParser(prog="pishkhan demo")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--port",
+            type=_port,
+            default=8000,
+            help="the port the printed links name (default: 8000)",
+        )
         args = parser.parse_args(rest)
         _setup()
         from django.core.management import call_command
@@ -212,34 +406,16 @@ def main(argv: list[str] | None = None) -> int:
         call_command("migrate", interactive=False, verbosity=0)
         demo.run(port=args.port)
         return 0
-    if command in ("help", "-h", "--help"):
-        print(
-            "usage: pishkhan COMMAND [options]\n\n"
-            "  serve     run the web server (and a job worker) at http://127.0.0.1:8000;\n"
-            "            with REDIS_URL, its chat websockets on the next port (--socket-port)\n"
-            "            --demo creates the demo tenants first; --workers N; --no-worker;\n"
-            "            --socket-workers N; --no-migrate (production migrates once,\n"
-            "            before starting servers)\n"
-            "  sockets   run only the chat websockets' server (--port, --workers)\n"
-            "  worker    run background jobs\n"
-            "  demo      create the demo tenants with Persian data and print the logins\n"
-            "  migrate   create or update the database tables\n"
-            "  sla-due   print when an SLA target falls due, e.g. --calendar office\n"
-            "            --from 2026-11-25T15:00:00+03:30 --target 2bh (units bh, bd, m);\n"
-            "            without --from it reads 'FROM TARGET' lines from standard input\n"
-            "  mail-receive  receive the mailboxes' mail over SMTP (--host, --port 2525,\n"
-            "            --lmtp behind a mail server)\n"
-            "  mail-poll fetch mail from the mailboxes' IMAP servers (--loop SECONDS)\n"
-            "  sla-sweep tell of the SLA clocks come at risk or due (the worker does it too)\n"
-            "  search-rebuild  rebuild the search index for recovery (--tenant SLUG)\n"
-            "  deflection-report  what the help centre's articles saved, as JSON (--tenant SLUG)\n"
-            "  any other Django management command (createsuperuser, check, shell, ...)"
-        )
-        return 0
+    unknown = _unknown(command)
+    if unknown is not None:
+        return unknown
+    # Commands of our own are spelled with dashes on the command line, like `sla-due`.
+    if command in DASHED:
+        return _django_command(DASHED[command], command, rest)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pishkhan.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["pishkhan", *argv])
+    execute_from_command_line(["pishkhan", command, *rest])
     return 0
 
 

@@ -321,3 +321,108 @@ def test_create_tenant_gives_a_workspace_its_owner(tmp_path: Path):
         ["create_tenant", "--slug", "acme", "--name", "x", "--owner-email", "boss@acme.ir"], env
     )
     assert again.returncode != 0 and "slug" in again.stderr.lower()
+
+
+def test_help_names_every_command_as_it_is_typed():
+    out = _run(["help"], os.environ).stdout
+    for command in ("create-tenant", "holidays", "quality-report", "chat-sweep", "check --deploy"):
+        assert command in out, command
+    version = _run(["--version"], os.environ)
+    assert version.returncode == 0 and version.stdout.startswith("pishkhan ")  # not Django's
+    usage = _run(["create-tenant", "--help"], os.environ)
+    assert usage.returncode == 0 and "usage: pishkhan create-tenant" in usage.stdout
+    usage = _run(["worker", "--help"], os.environ)
+    assert usage.returncode == 0 and "usage: pishkhan worker" in usage.stdout
+
+
+def test_a_mistake_on_the_command_line_is_told_plainly(tmp_path: Path):
+    """Exit status 2 and what was wrong: never a traceback, never a server started anyway."""
+    env = {
+        **os.environ,
+        "PISHKHAN_DATA_DIR": str(tmp_path),
+        "MEDIA_ROOT": str(tmp_path),
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",  # the worker's, as installed
+    }
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        env.pop(name, None)
+    told = {
+        ("nonsense",): "فرمان «nonsense» شناخته نیست",
+        ("mail_recieve",): "Did you mean mail-receive?",
+        ("--port", "8000"): "options come after it",
+        ("serve", "--workers", "0"): "تعداد پردازه نیست",
+        ("serve", "--port", "abc"): "'abc' is not a port",
+        ("sockets", "--port", "70000"): "درگاه نیست",
+        ("demo", "--port", "0"): "is not a port",
+        ("worker", "--interval", "abc"): "pishkhan worker: error: argument --interval",
+        ("worker", "--bogus"): "unrecognized arguments: --bogus",
+        ("mail-receive", "--port", "abc"): "pishkhan mail-receive: error:",
+        ("create-tenant", "--slug", "x"): "required: --name, --owner-email",
+    }
+    for args, message in told.items():
+        done = _run(list(args), env, timeout=60)
+        assert done.returncode == 2, (args, done.stderr)
+        assert message in done.stderr, (args, done.stderr)
+        assert "Traceback" not in done.stderr, (args, done.stderr)
+    assert not list(tmp_path.glob("*.sqlite3"))  # nothing migrated, no job planned
+
+
+def test_serve_refuses_a_port_already_in_use_instead_of_sharing_it(tmp_path: Path):
+    """The HTTP server binds with SO_REUSEPORT: a second installation on a taken port would
+    quietly get half of the first one's requests."""
+    import socket
+
+    env = {**os.environ, "PISHKHAN_DATA_DIR": str(tmp_path), "MEDIA_ROOT": str(tmp_path)}
+    env["REDIS_URL"] = env.get("REDIS_URL") or "redis://127.0.0.1:6379/9"  # never reached
+    env.pop("DATABASE_URL", None)
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for args in (
+            ["--port", str(port)],
+            ["--port", str(_free_port()), "--socket-port", str(port)],
+        ):
+            refused = _run(["serve", *args], env, timeout=60)
+            assert refused.returncode == 2, refused.stderr
+            assert f"127.0.0.1:{port} is already in use" in refused.stderr
+            assert f"درگاه 127.0.0.1:{port}" in refused.stderr
+    assert list(tmp_path.iterdir()) == []  # refused before migrating
+
+
+def test_the_demo_writes_its_mail_to_files_and_leaves_the_logins_readable(tmp_path: Path):
+    import signal
+    import time
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PISHKHAN_DATA_DIR": str(tmp_path),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+    }
+    for name in ("DATABASE_URL", "REDIS_URL", "SOCKET_PORT", "EMAIL_BACKEND", "EMAIL_HOST"):
+        env.pop(name, None)
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "pishkhan.cli", "serve", "--demo", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 90
+            _wait_for_login_page(port, deadline)
+            mail = tmp_path / "mail"
+            while not (mail.exists() and any(mail.iterdir())):
+                assert time.monotonic() < deadline, "the demo's mail was not written"
+                time.sleep(0.5)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    printed = log.read_text()
+    assert "owner@demo.example" in printed
+    assert f"Mail the demo sends is written to files in {mail}" in printed
+    assert "Content-Type:" not in printed
+    assert "customer@demo.example" in "".join(p.read_text() for p in mail.iterdir())
