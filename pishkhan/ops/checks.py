@@ -39,3 +39,19 @@ def production_runs_on_postgresql(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def served_over_https(app_configs, **kwargs):
+    # Django's own warnings (security.W004, W008, W012, W016) name settings an operator never
+    # sets here: all four follow from one variable.
+    if not settings.HTTPS:
+        return [
+            CheckWarning(
+                "HTTPS is not set: behind a proxy that ends TLS, set HTTPS=1 (secure cookies, "
+                "redirect to HTTPS, HSTS); the security.W004, W008, W012 and W016 warnings "
+                "follow from it.",
+                id="pishkhan.W003",
+            )
+        ]
+    return []

@@ -41,3 +41,5 @@ def test_a_laptop_install_is_told_what_production_needs(tmp_path):
     # The embedded secret key, SQLite, plain HTTP and cookies sent over it.
     for problem in ("pishkhan.E001", "pishkhan.W001", "security.W008", "security.W012"):
         assert problem in done.stderr, problem
+    # One variable sets what Django's four warnings ask for: the check names it.
+    assert "set HTTPS=1" in done.stderr
