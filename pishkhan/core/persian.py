@@ -8,7 +8,15 @@ same Persian word collapse to one string. Store what the user wrote; compare nor
 import re
 import unicodedata
 
-__all__ = ["is_blank", "name_key", "normalize", "to_ascii_digits", "to_persian_digits"]
+__all__ = [
+    "PERSIAN_DECIMAL_SEPARATOR",
+    "is_blank",
+    "name_key",
+    "normalize",
+    "to_ascii_digits",
+    "to_persian_digits",
+    "to_persian_number",
+]
 
 _ASCII_DIGITS = "0123456789"
 _PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # U+06F0..U+06F9, "extended Arabic-Indic" (Persian shapes)
@@ -168,6 +176,18 @@ def to_ascii_digits(text: str) -> str:
 def to_persian_digits(text: str) -> str:
     """Replace ASCII (0-9) and Arabic-Indic (٠-٩) digits with Persian ۰-۹; nothing else."""
     return text.translate(_TO_PERSIAN_DIGITS)
+
+
+# ٫ what Persian writes between a number's whole and its fraction
+PERSIAN_DECIMAL_SEPARATOR = "\u066b"
+# Only a point with a digit on each side is a decimal point: a sentence's full stop stays.
+_DECIMAL_POINT = re.compile(r"(?<=[0-9])\.(?=[0-9])")
+
+
+def to_persian_number(text: str) -> str:
+    """A number as Persian writes it: Persian digits and the Persian decimal separator,
+    "90.63" -> «۹۰٫۶۳» (money, percentages, averages alike)."""
+    return to_persian_digits(_DECIMAL_POINT.sub(PERSIAN_DECIMAL_SEPARATOR, text))
 
 
 def is_blank(text: str) -> bool:

@@ -5,8 +5,10 @@ from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from pishkhan.core.persian import to_persian_number
 from pishkhan.tenancy.models import Tenant
 
 MAX_FILES_PER_MESSAGE = 5
@@ -59,6 +61,12 @@ def _safe_name(name: str) -> str:
     return name[:200] or "file"
 
 
+def _megabytes(num_bytes: int) -> str:
+    """A size limit in megabytes as the reader writes it: «۲٫۵» in Persian, 2.5 in English."""
+    text = format(round(num_bytes / 1024 / 1024, 1), "g")
+    return to_persian_number(text) if (translation.get_language() or "fa")[:2] == "fa" else text
+
+
 def check_files(*, tenant: Tenant, files: list[UploadedFile]) -> list[CheckedFile]:
     if len(files) > MAX_FILES_PER_MESSAGE:
         raise ValidationError(
@@ -81,7 +89,7 @@ def check_files(*, tenant: Tenant, files: list[UploadedFile]) -> list[CheckedFil
         if upload.size > tenant.attachment_max_bytes:
             errors.append(
                 _("%(name)s is larger than %(mb)s MB.")
-                % {"name": name, "mb": round(tenant.attachment_max_bytes / 1024 / 1024, 1)}
+                % {"name": name, "mb": _megabytes(tenant.attachment_max_bytes)}
             )
             continue
         digest = hashlib.sha256()

@@ -9,7 +9,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pishkhan.core.persian import is_blank, normalize, to_ascii_digits, to_persian_digits
+from pishkhan.core.persian import (
+    is_blank,
+    normalize,
+    to_ascii_digits,
+    to_persian_digits,
+    to_persian_number,
+)
 
 ZWNJ = "\u200c"
 ARABIC_YEH = "\u064a"
@@ -331,6 +337,15 @@ def test_is_blank_is_true_for_invisible_only_input(text: str) -> None:
 @pytest.mark.parametrize("text", ["۰", "0", f"{ZWNJ}سلام{ZWNJ}", "a", "؟"])
 def test_is_blank_is_false_for_visible_input(text: str) -> None:
     assert not is_blank(text)
+
+
+def test_to_persian_number_writes_the_persian_decimal_separator() -> None:
+    assert to_persian_number("90.63") == "۹۰٫۶۳"
+    assert to_persian_number("-1.5") == "-۱٫۵"
+    # only a point between digits is a decimal point: a full stop stays
+    assert to_persian_number("3.") == "۳."
+    # and the separator compares equal to the point, so search still finds "3.5"
+    assert normalize(to_persian_number("3.5")) == "3.5"
 
 
 def test_to_persian_digits_converts_ascii_and_arabic_indic_digits() -> None:

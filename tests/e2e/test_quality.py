@@ -72,7 +72,7 @@ def test_customer_rates_supervisor_scores_agent_sees(new_page, site, shot):
     boss.check(f"input[name=mark_{criteria[1].pk}][value='2']")
     boss.click("#review-save")
     # (1 + 3×¼ + 2) / 6 = 62.50%
-    boss.locator("#review-score", has_text="۶۲.۵۰").wait_for()
+    boss.locator("#review-score", has_text="۶۲٫۵۰").wait_for()
     shot(boss, "quality-03-scored")
 
     # when alice opens her quality page, then she sees the review and its comments

@@ -3,6 +3,7 @@ department and period; review scores and disputes per agent. Page (Jalali), CSV 
 
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -142,7 +143,10 @@ def test_csat_page_csv_and_api_agree(alpha, known):
     assert page.status_code == 200
     text = page.content.decode()
     # Jalali dates and Persian digits on the page
-    assert "۶۰.۰٪" in text  # CSAT of all
+    # and numbers with a fraction after the Persian decimal separator, never a point
+    assert "۶۰٫۰٪" in text  # CSAT of all
+    assert "۳٫۸۰" in text  # the average answer
+    assert not re.search(r"[۰-۹]\.[۰-۹]", text)
     assert "۱۴۰۵" in text
     rows = list(
         csv.reader(
@@ -198,7 +202,7 @@ def test_review_report_per_agent(alpha, supervisor, scorecard):
     body = send(alpha.api(), "GET", f"/quality/reports/reviews?from={today}&to={today}").json()
     assert body["rows"][0]["reviews"] == 3 and body["rows"][0]["disputes"] == 1
     page = alpha.client(alpha.agent).get(f"/agent/quality/reports/reviews/?from={today}&to={today}")
-    assert "۶۵.۲۸٪" in page.content.decode()
+    assert "۶۵٫۲۸٪" in page.content.decode()
 
 
 def test_cli_prints_the_csat_report_as_csv(alpha, known):

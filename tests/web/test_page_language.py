@@ -129,7 +129,7 @@ def test_english_reviews_name_the_ticket_and_score_in_english(alpha):
 def test_persian_reviews_name_the_ticket_and_score_in_persian(alpha):
     _reviewed(alpha)
     page = alpha.client(alpha.owner).get("/agent/quality/").content.decode()
-    assert "تیکت #۱:" in page and "۷۰.۸۳٪" in page
+    assert "تیکت #۱:" in page and "۷۰٫۸۳٪" in page
 
 
 # --- the portal's service choice -----------------------------------------------------------------

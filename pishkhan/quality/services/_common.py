@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from pishkhan.core.persian import to_persian_digits
+from pishkhan.core.persian import to_persian_number
 from pishkhan.tenancy.models import Membership, Role, Tenant
 from pishkhan.tenancy.permissions import require_member
 
@@ -26,9 +26,10 @@ def require_reviewer(*, tenant: Tenant, user) -> Membership:
 
 
 def number(value) -> str:
-    """A number inside a message, in the reader's digits: «۵» on a Persian page, 5 in English."""
+    """A number inside a message, in the reader's digits: «۵» or «۲٫۵» on a Persian page, 5 or
+    2.5 in English."""
     text = str(value)
-    return to_persian_digits(text) if (translation.get_language() or "fa")[:2] == "fa" else text
+    return to_persian_number(text) if (translation.get_language() or "fa")[:2] == "fa" else text
 
 
 def clean_text(value, *, field: str, limit: int, required: bool, errors: dict) -> str:

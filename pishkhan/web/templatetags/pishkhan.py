@@ -1,13 +1,15 @@
 """Persian at the edges: digits, Jalali dates and field labels in the active language."""
 
+import re
 from datetime import date, datetime
+from decimal import Decimal
 
 from django import template
 from django.utils import translation
 
 from pishkhan.core import jalali
 from pishkhan.core.money import format_money
-from pishkhan.core.persian import to_persian_digits
+from pishkhan.core.persian import to_persian_digits, to_persian_number
 
 register = template.Library()
 
@@ -16,16 +18,26 @@ def _language() -> str:
     return (translation.get_language() or "fa")[:2]
 
 
+# A value that is one number written out ("65.28", "-1.5"), not a text with numbers in it.
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
 @register.filter
 def digits(value) -> str:
-    """Persian digits in the Persian UI, as-is in English."""
+    """Persian digits in the Persian UI, as-is in English. A number keeps its fraction after
+    the Persian decimal separator («۳٫۶۷»); in a text (an error message, an address) only the
+    digits change, so "185.8.172.10" is not mistaken for a number."""
     text = "" if value is None else str(value)
-    return to_persian_digits(text) if _language() == "fa" else text
+    if _language() != "fa":
+        return text
+    if isinstance(value, int | float | Decimal) or _NUMBER.fullmatch(text):
+        return to_persian_number(text)
+    return to_persian_digits(text)
 
 
 @register.filter
 def percent(value) -> str:
-    """A percentage in the active language: «۹۰.۶۳٪» in Persian, "90.63%" in English."""
+    """A percentage in the active language: «۹۰٫۶۳٪» in Persian, "90.63%" in English."""
     if value is None or value == "":
         return ""
     return f"{digits(value)}{'٪' if _language() == 'fa' else '%'}"
@@ -143,6 +155,6 @@ def filesize(num_bytes) -> str:
     for unit in units:
         if size < 1024 or unit == units[-1]:
             number = f"{size:.0f}" if size >= 10 or size == int(size) else f"{size:.1f}"
-            return digits(f"{number} {unit}")
+            return f"{digits(number)} {unit}"
         size /= 1024
     return ""

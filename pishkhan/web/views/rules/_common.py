@@ -116,8 +116,7 @@ def violation_words(violation, field_labels: dict | None = None) -> str:
 
 def _decimal(value: float) -> str:
     """0.83 as the reader writes it: «۰٫۸۳» (Persian decimal separator) or 0.83."""
-    text = f"{value:.2f}"
-    return digits(text.replace(".", "٫")) if _language() == "fa" else text
+    return digits(f"{value:.2f}")
 
 
 def field_label_map(tenant, language: str) -> dict[int, dict[str, str]]:
