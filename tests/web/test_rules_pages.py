@@ -5,6 +5,7 @@ Times are Tehran's; Saturday 1405/09/07 is 2026-11-28."""
 
 import csv
 import io
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -636,3 +637,15 @@ def test_finance_member_sees_the_ticket_without_rule_actions(alpha):
     assert "/merge/" not in page and "/time/" not in page
     client.post(f"/agent/tickets/{alpha.ticket.number}/time/", {"kind": "work", "minutes": "10"})
     assert not TimeEntry.objects.exists()
+
+
+def test_a_flagged_language_reads_its_persian_share_with_the_persian_percent_sign(alpha):
+    # given a request mostly in English that the rules let through, flagged
+    rule_settings_update(tenant=alpha.tenant, actor=alpha.owner, persian_only="flag")
+    alpha.submit("Website down", body="My website has been down since this morning.")
+    # when the violations report is read on a Persian page
+    page = alpha.client(alpha.agent).get("/agent/rules/violations/").content.decode()
+    # then the share carries «٪», not a Latin percent sign
+    share = re.search(r"غیرفارسی \(سهم فارسی ([^)]*)\)", page)
+    assert share is not None
+    assert share.group(1).endswith("٪") and "%" not in share.group(1)
