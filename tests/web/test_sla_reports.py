@@ -79,6 +79,23 @@ def test_page_shows_the_week_with_persian_digits(alpha):
     assert re.findall(r"[۰-۹]+", outside[3]) == ["۱۷", "۴۵"]
 
 
+def test_whole_hours_read_as_hours_and_less_than_an_hour_as_minutes(alpha):
+    # given the week's tickets: office hours aim at 1 hour, the rest at 3 hours
+    build_week(alpha)
+    client = alpha.client(alpha.owner)
+    # when the report is read, grouped by agent
+    response = get(client, {**WEEK, "group_by": "agent"})
+    # then a whole hour reads «۱ ساعت», with no «و ۰ دقیقه» after it
+    assert cells(response, "office-hours-office")[0] == "۱ ساعت"
+    assert cells(response, "office-hours-outside")[0] == "۳ ساعت"
+    assert "و ۰ دقیقه" not in text_of(response)
+    # and half an hour reads in minutes alone
+    first = response.content.decode().split('id="first-response"')[1].split("</table>")[0]
+    alice = re.search(r"<th scope=\"row\">alice</th>(.*?)</tr>", first, re.S).group(1)
+    found = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", alice, re.S)]
+    assert found[2:5] == ["۳۰ دقیقه", "۱ ساعت و ۱۰ دقیقه", "۱ ساعت"]
+
+
 def test_persian_page_writes_the_percent_sign_in_persian(alpha):
     build_week(alpha)
     response = get(alpha.client(alpha.owner), WEEK)
@@ -99,15 +116,15 @@ def test_page_in_english_reads_iso_dates_and_names_both_measures(alpha):
     assert "Business time" in page and "Wall clock" in page
     assert "Unassigned" in page
     office = row_text(response, "office-hours-office")
-    assert office.startswith("In office hours 1 h 0 min 4 2 1 h 45 min 1 h 45 min 1 2 2")
+    assert office.startswith("In office hours 1 h 4 2 1 h 45 min 1 h 45 min 1 2 2")
     assert office.endswith("Not met")
     outside = row_text(response, "office-hours-outside")
-    assert outside.startswith("Outside office hours and on holidays 3 h 0 min 2 2 17 h 45 min")
+    assert outside.startswith("Outside office hours and on holidays 3 h 2 2 17 h 45 min")
     first = response.content.decode().split('id="first-response"')[1].split("</table>")[0]
     alice = re.search(r"<th scope=\"row\">alice</th>(.*?)</tr>", first, re.S).group(1)
     cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", alice, re.S)]
     # answered, unanswered, business median and average, wall median and average
-    assert cells == ["3", "1", "30 min", "1 h 10 min", "1 h 0 min", "1 h 30 min"]
+    assert cells == ["3", "1", "30 min", "1 h 10 min", "1 h", "1 h 30 min"]
 
 
 def test_read_only_member_may_view_the_report(alpha):

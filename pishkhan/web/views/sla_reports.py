@@ -30,9 +30,12 @@ def _duration(seconds: int | None) -> str:
     if seconds is None:
         return "—"
     minutes = round(seconds / 60)
-    if minutes < 60:
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
         return _("%(minutes)s min") % {"minutes": minutes}
-    return _("%(hours)s h %(minutes)s min") % {"hours": minutes // 60, "minutes": minutes % 60}
+    if not minutes:
+        return _("%(hours)s h") % {"hours": hours}
+    return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
 
 
 def _filters(request) -> tuple[dict, dict]:
