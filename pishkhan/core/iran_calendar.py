@@ -49,6 +49,7 @@ from pishkhan.core.businesstime import (
 
 __all__ = [
     "DEFAULT_CALENDAR_NAMES",
+    "ENGLISH_NAMES",
     "HOLIDAYS_PACKAGE_DIFFERENCES",
     "IRAN_WORKWEEK",
     "OFFICIAL_HOLIDAYS",
@@ -96,6 +97,14 @@ class OfficialHoliday:
     def date(self) -> date:
         return jalali_to_date(self.jalali)
 
+    @property
+    def name_en(self) -> str:
+        """The holiday's name on English pages (worded as the `holidays` package words it)."""
+        return ENGLISH_NAMES[self.name]
+
+    def name_in(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name
+
 
 def _solar(jalali: str, name: str) -> OfficialHoliday:
     return OfficialHoliday(jalali, name, "solar")
@@ -135,6 +144,41 @@ IMAM_SADEGH = "شهادت امام جعفر صادق (ع)"
 EID_AL_ADHA = "عید سعید قربان"
 EID_AL_GHADIR = "عید سعید غدیر خم"
 PUBLIC_HOLIDAY = "تعطیل عمومی (مصوب دولت)"
+LAST_DAY_OF_YEAR = "آخرین روز سال (تعطیلات نوروز)"
+
+# Every name of the table in English, so an English page never shows a Persian name where the
+# table has a date the package lacks (a decree, an official prediction).
+ENGLISH_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        NOWRUZ: "Nowruz",
+        NOWRUZ_HOLIDAY: "Nowruz Holiday",
+        REPUBLIC_DAY: "Islamic Republic Day",
+        NATURE_DAY: "Nature's Day",
+        KHOMEINI: "Death of Imam Khomeini",
+        KHORDAD_15: "15 Khordad Uprising",
+        REVOLUTION_DAY: "Islamic Revolution Day",
+        OIL_DAY: "Iranian Oil Industry Nationalization Day",
+        TASUA: "Tasua",
+        ASHURA: "Ashura",
+        ARBAEEN: "Arbaeen",
+        PROPHET_DEMISE: "Death of Prophet Muhammad and Martyrdom of Hasan ibn Ali",
+        IMAM_REZA: "Martyrdom of Ali al-Rida",
+        IMAM_HASSAN_ASKARI: "Martyrdom of Hasan al-Askari",
+        PROPHET_BIRTHDAY: "Birthday of Muhammad and Imam Ja'far al-Sadiq",
+        FATIMA: "Martyrdom of Fatima",
+        IMAM_ALI_BIRTHDAY: "Birthday of Imam Ali",
+        MABATH: "Isra' and Mi'raj",
+        IMAM_MAHDI_BIRTHDAY: "Birthday of Mahdi",
+        IMAM_ALI_MARTYRDOM: "Martyrdom of Imam Ali",
+        EID_AL_FITR: "Eid al-Fitr",
+        EID_AL_FITR_HOLIDAY: "Eid al-Fitr Holiday",
+        IMAM_SADEGH: "Martyrdom of Imam Ja'far al-Sadiq",
+        EID_AL_ADHA: "Eid al-Adha",
+        EID_AL_GHADIR: "Eid al-Ghadir",
+        PUBLIC_HOLIDAY: "Public Holiday (government decree)",
+        LAST_DAY_OF_YEAR: "Last Day of the Year (Nowruz holidays)",
+    }
+)
 
 # Lunar dates of 1403 and 1404, and of 1405 up to Aban, follow the Hijri month starts Iran
 # observed (Calendar Center data: 1 Ramadan 1445 = 1402/12/22 ... 1 Shawwal 1447 = 1405/01/01).
@@ -172,7 +216,7 @@ OFFICIAL_HOLIDAYS: tuple[OfficialHoliday, ...] = (
     _solar("1403/12/29", OIL_DAY),
     # The 1359 law on official holidays makes 29 Esfand to 4 Farvardin a holiday, which in a leap
     # year includes 30 Esfand (the year 1404 began at 12:31 that day).
-    _solar("1403/12/30", "آخرین روز سال (تعطیلات نوروز)"),
+    _solar("1403/12/30", LAST_DAY_OF_YEAR),
     # ---- 1404 (21 March 2025 - 20 March 2026) ----
     _solar("1404/01/01", NOWRUZ),
     _solar("1404/01/02", NOWRUZ_HOLIDAY),

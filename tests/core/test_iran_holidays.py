@@ -267,3 +267,10 @@ def test_default_calendars_are_office_support_and_round_the_clock():
 def test_unknown_default_calendar_names_the_known_ones():
     with pytest.raises(KeyError, match="office, support, 24x7"):
         default_calendar("weekend")
+
+
+def test_every_holiday_of_the_table_has_an_english_name():
+    for holiday in OFFICIAL_HOLIDAYS:
+        assert holiday.name_in("en") == holiday.name_en
+        assert holiday.name_en.isascii(), holiday
+        assert holiday.name_in("fa") == holiday.name

@@ -530,3 +530,18 @@ def test_queue_costs_the_same_queries_with_clocks_on_few_and_many_tickets(alpha)
     with CaptureQueriesContext(connection) as many:
         client.get("/agent/?sort=due")
     assert len(many) <= len(few)
+
+
+def test_english_calendar_page_names_the_official_holidays_in_english(alpha):
+    # given the coming year from Azar 1405: Imam Ali's martyrdom on 1405/12/09 (28 Feb 2027)
+    # is the official calendar's date, which the `holidays` package does not have
+    office = _office(alpha)
+    alpha.owner.language = "en"
+    alpha.owner.save(update_fields=["language"])
+    # when the calendar is read on an English page
+    with time_machine.travel(datetime(2026, 12, 8, 10, 0, tzinfo=TEHRAN), tick=False):
+        page = alpha.client(alpha.owner).get(f"/agent/calendars/{office.pk}/").content.decode()
+    names = re.findall(r'<span class="holiday-name"[^>]*>(.*?)</span>', page, re.S)
+    # then every holiday, that one included, is named in English
+    assert "Martyrdom of Imam Ali" in names
+    assert not [name for name in names if re.search(r"[\u0600-\u06ff]", name)], names

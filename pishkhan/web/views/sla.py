@@ -89,8 +89,8 @@ def _digits(text: str, language: str) -> str:
 
 
 def _holiday_names(first, last, language: str) -> dict:
-    """date → the names of Iran's official holidays on it: the official table's where it has
-    the date, else the `holidays` package's in the reader's language (or the operator's)."""
+    """date → the names of Iran's official holidays on it in the reader's language: the
+    official table's where it has the date, else the `holidays` package's (or the operator's)."""
     years = list(range(first.year, last.year + 1))
     package = holidays_package.country_holidays(
         "IR", years=years, language="fa_IR" if language == "fa" else "en_US"
@@ -100,14 +100,12 @@ def _holiday_names(first, last, language: str) -> dict:
         # The package joins two holidays on one date with ";" (its Persian names with «؛»).
         parts = (part.strip() for part in re.split(r"[;؛]", str(name)))
         names[day] = [_digits(part, language) for part in parts if part]
+    # The table is the truth for its years, in either language: its dates the package lacks
+    # (decrees, the official predictions) are named in the reader's language too.
     table: dict = {}
     for holiday in OFFICIAL_HOLIDAYS:
-        table.setdefault(holiday.date, []).append(holiday.name)
-    if language == "fa":
-        names.update(table)
-    else:
-        for day, table_names in table.items():
-            names.setdefault(day, table_names)
+        table.setdefault(holiday.date, []).append(holiday.name_in(language))
+    names.update(table)
     for override in sla_selectors.holiday_override_list():
         if override.name:
             names[override.date] = [override.name]
