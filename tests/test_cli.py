@@ -426,3 +426,54 @@ def test_the_demo_writes_its_mail_to_files_and_leaves_the_logins_readable(tmp_pa
     assert f"Mail the demo sends is written to files in {mail}" in printed
     assert "Content-Type:" not in printed
     assert "customer@demo.example" in "".join(p.read_text() for p in mail.iterdir())
+
+
+def test_create_tenant_tells_each_mistake_under_its_option_in_english_and_persian(tmp_path: Path):
+    env = {**os.environ, "PISHKHAN_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    assert _run(["migrate"], env).returncode == 0
+    owner = ["--owner-email", "boss@acme.ir", "--owner-password", "ramz-e-mohkam-1405"]
+    made = _run(
+        ["create-tenant", "--slug", "acme", "--name", "آکمه", *owner, "--host", "support.acme.ir"],
+        env,
+    )
+    assert made.returncode == 0, made.stderr
+    told = {
+        ("--slug", "acme", "--name", "x", *owner): (
+            "--slug: A workspace with the slug acme exists.",
+            "--slug: محیط کاری با شناسهٔ acme از قبل وجود دارد.",
+        ),
+        ("--slug", "b2", "--name", "x", *owner, "--host", "https://support.b2.ir/"): (
+            "--host: “https://support.b2.ir/” is not a host name",
+            "«https://support.b2.ir/» نام میزبان نیست",
+        ),
+        ("--slug", "b3", "--name", "x", *owner, "--host", "Support.Acme.ir"): (
+            "--host: support.acme.ir already serves another workspace.",
+            "support.acme.ir از قبل نشانی محیط کاری دیگری است.",
+        ),
+        (
+            "--slug",
+            "b4",
+            "--name",
+            "x",
+            "--owner-email",
+            "new@b4.ir",
+            "--owner-password",
+            "short",
+        ): (
+            "--owner-password: This password is too short.",
+            "--owner-password: این گذرواژه کوتاه است",
+        ),
+    }
+    for args, (english, persian) in told.items():
+        done = _run(["create-tenant", *args], env)
+        assert done.returncode == 1, (args, done.stderr)
+        assert english in done.stderr and persian in done.stderr, (args, done.stderr)
+        assert "Traceback" not in done.stderr, (args, done.stderr)
+    script = (
+        "from pishkhan.tenancy.models import Domain, Tenant; "
+        "print(*Tenant.objects.values_list('slug', flat=True), "
+        "*Domain.objects.values_list('host', flat=True))"
+    )
+    listed = _run(["shell", "--no-imports", "-c", script], env)
+    assert listed.stdout.split() == ["acme", "support.acme.ir"], listed.stdout

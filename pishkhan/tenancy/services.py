@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -22,11 +24,41 @@ def tenant_create(
         default_language=default_language,
         is_operator_desk=is_operator_desk,
     )
+    if Tenant.objects.filter(slug=tenant.slug).exists():
+        raise ValidationError(
+            {"slug": [_("A workspace with the slug %(slug)s exists.") % {"slug": tenant.slug}]}
+        )
     tenant.full_clean()
+    hosts = list(dict.fromkeys(host.strip().lower().rstrip(".") for host in hosts or []))
+    _hosts_check(hosts)
     tenant.save()
-    for host in hosts or []:
-        Domain.objects.create(tenant=tenant, host=host.strip().lower())
+    for host in hosts:
+        Domain.objects.create(tenant=tenant, host=host)
     return tenant
+
+
+# A host name as a request's Host header carries it without its port: dot-separated labels of
+# Latin letters, digits and inner hyphens (an IDN in its xn-- form; an IPv4 address passes too).
+_HOST_NAME = re.compile(
+    r"(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+)
+
+
+def _hosts_check(hosts: list[str]) -> None:
+    """A tenant's own hosts: names alone (an address pasted with https:// or a port would
+    never match a request), and none that already serves another tenant."""
+    problems = [
+        _("“%(host)s” is not a host name: give the name alone, e.g. support.example.ir.")
+        % {"host": host}
+        for host in hosts
+        if not _HOST_NAME.fullmatch(host)
+    ]
+    problems += [
+        _("%(host)s already serves another workspace.") % {"host": host}
+        for host in Domain.objects.filter(host__in=hosts).values_list("host", flat=True)
+    ]
+    if problems:
+        raise ValidationError({"host": problems})
 
 
 @transaction.atomic

@@ -1,10 +1,12 @@
 """`pishkhan create_tenant`: a new workspace with its first owner, from the command line."""
 
 import getpass
+import sys
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
 from pishkhan.accounts.models import User
 from pishkhan.accounts.services import staff_user_create
@@ -41,23 +43,70 @@ class Command(BaseCommand):
         password = options["owner_password"]
         if owner is None and not password:
             password = getpass.getpass("Owner's password / گذرواژه مالک: ")
-        try:
-            with transaction.atomic():
-                tenant = tenant_create(
-                    slug=options["slug"],
-                    name=options["name"],
-                    default_language=options["language"],
-                    hosts=options["host"],
-                    is_operator_desk=options["operator_desk"],
-                )
-                if owner is None:
+            if sys.stdin.isatty() and password != getpass.getpass(
+                "Again, to be sure / دوباره، برای اطمینان: "
+            ):
+                raise CommandError("The two passwords differ. / دو گذرواژه یکی نیستند.")
+        told = []
+        # Told in English and Persian, each under the option it is about: the same attempt
+        # again in Persian (rolled back like the first) gives the same errors.
+        for language in ("en", "fa"):
+            with translation.override(language):
+                try:
+                    tenant, owner = self._create(options, email, owner, password)
+                except ValidationError as error:
+                    told.append(_told(error))
+                else:
+                    told = []
+                    break
+        if told:
+            raise CommandError("\n".join(dict.fromkeys(told)))
+        self.stdout.write(f"Created tenant {tenant.slug} (owner {owner.email}).")
+
+    def _create(self, options, email, owner, password):
+        with transaction.atomic():
+            tenant = tenant_create(
+                slug=options["slug"],
+                name=options["name"],
+                default_language=options["language"],
+                hosts=options["host"],
+                is_operator_desk=options["operator_desk"],
+            )
+            if owner is None:
+                try:
                     owner = staff_user_create(
                         email=email,
                         password=password,
                         full_name=options["owner_name"],
                         language=options["language"],
                     )
-                membership_grant(tenant=tenant, user=owner, role=Role.OWNER)
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from exc
-        self.stdout.write(f"Created tenant {tenant.slug} (owner {owner.email}).")
+                except ValidationError as error:
+                    if hasattr(error, "error_dict"):
+                        raise
+                    # The password validators' errors name no field.
+                    raise ValidationError({"password": error.error_list}) from error
+            membership_grant(tenant=tenant, user=owner, role=Role.OWNER)
+        return tenant, owner
+
+
+# The option each service field comes from.
+OPTIONS = {
+    "slug": "--slug",
+    "name": "--name",
+    "email": "--owner-email",
+    "full_name": "--owner-name",
+    "password": "--owner-password",
+    "host": "--host",
+    "default_language": "--language",
+}
+
+
+def _told(error: ValidationError) -> str:
+    if not hasattr(error, "error_dict"):
+        return "; ".join(error.messages)
+    return "\n".join(
+        f"{OPTIONS.get(field, field)}: {'; '.join(messages)}"
+        if field != NON_FIELD_ERRORS
+        else "; ".join(messages)
+        for field, messages in error.message_dict.items()
+    )
