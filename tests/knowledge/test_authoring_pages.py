@@ -38,7 +38,7 @@ def test_new_article_form_shows_errors_and_writes_nothing(alpha, kb):
         "/agent/kb/new/",
         {"title": "", "category": kb.category.pk, "language": "xx", "visibility": "public"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors.keys() >= {"title", "language", "body"}
     assert not Article.objects.exists()
 
@@ -65,6 +65,28 @@ def test_read_only_member_sees_but_cannot_change(alpha, kb):
     client.post(f"/agent/kb/{article.pk}/", {"title": "x", "body": "y"})
     article.refresh_from_db()
     assert (article.status, article.title) == (ArticleStatus.PUBLISHED, TICKET_TITLE)
+
+
+def test_read_only_member_gets_no_new_article_form(alpha, kb):
+    # given a member who may read but not write articles
+    client = alpha.client(alpha.viewer)
+    # when they open the new-article page, or send it anyway
+    opened = client.get("/agent/kb/new/")
+    sent = client.post(
+        "/agent/kb/new/",
+        {
+            "title": TICKET_TITLE,
+            "category": kb.category.pk,
+            "language": "fa",
+            "visibility": "public",
+            "body": TICKET_BODY,
+        },
+    )
+    # then, as on the other pages they may not write on, there is no such page for them
+    assert (opened.status_code, sent.status_code) == (404, 404)
+    assert not Article.objects.exists()
+    # and the article list offers them no "new article" link
+    assert "/agent/kb/new/" not in client.get("/agent/kb/").content.decode()
 
 
 def test_customer_cannot_open_authoring_pages(alpha, kb):

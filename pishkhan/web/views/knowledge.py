@@ -396,6 +396,10 @@ def article_list(request):
 def article_edit(request, pk: int | None = None):
     tenant = request.tenant
     article = _article_or_404(request, pk) if pk is not None else None
+    # A read-only member reads an article but gets no form to write one: as on the other
+    # pages they have no right to, a new article or a change answers 404.
+    if (article is None or request.method == "POST") and not request.membership.can_write:
+        raise Http404
     form = ArticleForm(
         request.POST or None,
         initial=_article_initial(article) if article else {"language": _language()},
@@ -431,7 +435,9 @@ def article_edit(request, pk: int | None = None):
             feedback=selectors.feedback_list(tenant=tenant, article=article, limit=20),
             help_url=selectors.article_url(article) if article.is_published else "",
         )
-    return render(request, "web/knowledge/agent/article_form.html", context)
+    # A form sent back with its errors is a refused request, as on the other forms.
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/knowledge/agent/article_form.html", context, status=status)
 
 
 def _status_change(request, pk: int, change, done: str):
