@@ -35,11 +35,17 @@ def _may_scrape(request: HttpRequest) -> bool:
 
 def metrics(request: HttpRequest) -> HttpResponse:
     if not _may_scrape(request):
-        return HttpResponse(
-            "Forbidden: set METRICS_TOKEN and scrape with it.\n"
-            "دسترسی ممنوع: METRICS_TOKEN را تنظیم کنید و با آن بخوانید.\n",
-            status=403,
-            content_type="text/plain; charset=utf-8",
-        )
+        if settings.METRICS_TOKEN:
+            text = (
+                "Forbidden: send the METRICS_TOKEN as 'Authorization: Bearer <token>'.\n"
+                "دسترسی ممنوع: METRICS_TOKEN را با سرآیند "
+                "'Authorization: Bearer <token>' بفرستید.\n"
+            )
+        else:
+            text = (
+                "Forbidden: set METRICS_TOKEN and scrape with it.\n"
+                "دسترسی ممنوع: METRICS_TOKEN را تنظیم کنید و با آن بخوانید.\n"
+            )
+        return HttpResponse(text, status=403, content_type="text/plain; charset=utf-8")
     body, content_type = exposition()
     return HttpResponse(body, content_type=content_type)

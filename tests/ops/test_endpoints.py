@@ -139,6 +139,9 @@ def test_metrics_are_only_for_the_operator(db, settings):
     assert Client().get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 403
     wrong = Client().get("/metrics", HTTP_AUTHORIZATION="Bearer nope", REMOTE_ADDR="5.6.7.8")
     assert wrong.status_code == 403
+    # With a token set, the refusal says how to send it rather than to set it.
+    assert "set METRICS_TOKEN" not in wrong.content.decode()
+    assert "Authorization: Bearer" in wrong.content.decode()
     right = Client().get(
         "/metrics", HTTP_AUTHORIZATION="Bearer scrape-secret-1405", REMOTE_ADDR="5.6.7.8"
     )

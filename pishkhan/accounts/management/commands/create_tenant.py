@@ -33,8 +33,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--operator-desk",
             action="store_true",
+            # [003 4.2.6]
             help="the operator's own support desk: other tenants' staff sign in as its "
-            "customers, and only owners and portal admins may open tickets [003 4.2.6]",
+            "customers, and only owners and portal admins may open tickets",
         )
 
     def handle(self, *args, **options):

@@ -10,7 +10,7 @@ from pishkhan.tenancy.models import Tenant
 
 class Command(BaseCommand):
     help = (
-        "The deflection report (T-11) of one tenant as JSON: visits of the new-request form, "
+        "The deflection report of one tenant as JSON (articles suggested before a ticket): visits of the new-request form, "
         "tickets submitted, requests deflected per article, and the searches that found nothing."
     )
 
