@@ -231,3 +231,12 @@ def test_a_password_like_ones_own_address_is_refused_in_persian(alpha):
     assert response.status_code == 200
     assert "این گذرواژه بیش از اندازه به ایمیل شبیه است." in response.content.decode()
     assert User.objects.count() == before
+
+
+def test_a_short_password_is_told_its_length_in_persian_digits(alpha):
+    response = alpha.client().post(
+        "/signup/",
+        {"name": "سارا نادری", "email": "sara@example.ir", "password": "ab1", "language": "fa"},
+    )
+    assert response.status_code == 200
+    assert "این گذرواژه کوتاه است: دست‌کم ۸ نویسه لازم است." in response.content.decode()
