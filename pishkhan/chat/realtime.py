@@ -107,6 +107,21 @@ def message_frame(message: ChatMessage) -> dict:
     }
 
 
+def status_frame(chat: Chat) -> dict:
+    """The chat's state as its pages show it beside the lines: status, agent, department
+    (with their ids, for the staff page's forms; the visitor's socket drops the agent's)."""
+    return {
+        "type": "status",
+        "chat": chat.key,
+        "status": chat.status,
+        "agent": chat.agent.display_name if chat.agent_id else None,
+        "agent_id": chat.agent_id,
+        "department": department_names(chat),
+        "department_id": chat.department_id,
+        "survey": chat.survey_url or None,
+    }
+
+
 def chat_summary(chat: Chat) -> dict:
     return {
         "chat": chat.key,

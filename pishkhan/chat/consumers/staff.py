@@ -294,6 +294,12 @@ class StaffConsumer(ChatSocket):
         await self.join(realtime.chat_group(chat), realtime.staff_group(chat))
         self.seen[chat.key] = max(0, after)
         await self.catch_up(chat)
+        # What changed while the page was away (ended, passed on) came as status frames it
+        # did not hear: the chat as it is now, read after the join, so a later change still
+        # reaches the page live.
+        current = await self.db(selectors.chat_get_by_key, tenant=self.tenant, key=chat.key)
+        if current is not None:
+            await self.send_json(realtime.status_frame(current))
 
     async def on_watch(self, content):
         await self.on_resume(content)

@@ -55,6 +55,9 @@ class VisitorConsumer(ChatSocket):
         }
 
     def shape(self, frame: dict) -> dict:
+        if "agent_id" in frame:
+            # Which staff account holds the chat is the workspace's business.
+            frame = {key: value for key, value in frame.items() if key != "agent_id"}
         survey = frame.get("survey")
         if isinstance(survey, str) and survey.startswith("/"):
             # The widget runs on the customer's site: the link must name our host.

@@ -27,7 +27,6 @@ from pishkhan.chat.services import one_statement
 from pishkhan.chat.services._common import ChatError, clean_client_id, clean_text, locked
 from pishkhan.chat.services.routing import (
     _offer_locked,
-    _status_frame,
     _unassign,
     agents_available,
     queue_dispatch,
@@ -344,7 +343,7 @@ def chat_end(*, tenant: Tenant, chat: Chat, by: str, actor=None) -> Chat:
     )
     chat.survey_url = _survey(tenant=tenant, chat=chat)
     chat.save()
-    realtime.publish(realtime.chat_group(chat), _status_frame(chat))
+    realtime.publish(realtime.chat_group(chat), realtime.status_frame(chat))
     if previous_agent:
         _unassign(tenant=tenant, chat=chat, user_id=previous_agent)
     if previous_offer:

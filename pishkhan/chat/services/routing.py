@@ -272,16 +272,6 @@ def _unassign(*, tenant: Tenant, chat: Chat, user_id: int) -> None:
     )
 
 
-def _status_frame(chat: Chat) -> dict:
-    return {
-        "type": "status",
-        "chat": chat.key,
-        "status": chat.status,
-        "agent": chat.agent.display_name if chat.agent_id else None,
-        "survey": chat.survey_url or None,
-    }
-
-
 @transaction.atomic
 def chat_accept(*, tenant: Tenant, chat: Chat, actor) -> Chat:
     """The agent takes a waiting chat (their offer, or one from the queue) if they have a free
@@ -311,7 +301,7 @@ def chat_accept(*, tenant: Tenant, chat: Chat, actor) -> Chat:
         chat=chat,
         wording=system_line(gettext_lazy("%(name)s joined the chat."), name=actor.display_name),
     )
-    realtime.publish(realtime.chat_group(chat), _status_frame(chat))
+    realtime.publish(realtime.chat_group(chat), realtime.status_frame(chat))
     _assign(tenant=tenant, chat=chat, user=actor)
     if previous_offer and previous_offer != actor.pk:
         realtime.publish(
@@ -396,8 +386,10 @@ def chat_transfer(*, tenant: Tenant, chat: Chat, actor, to_agent=None, to_depart
         _offer_locked(tenant=tenant, chat=chat)
     else:
         raise ChatError("bad_request", gettext_noop("Name an agent or a department."))
+    # The room hears where the chat went before its agent leaves the room: the page they
+    # passed it from shows its new department, status and agent too.
+    realtime.publish(realtime.chat_group(chat), realtime.status_frame(chat))
     if previous and previous != chat.agent_id:
         _unassign(tenant=tenant, chat=chat, user_id=previous)
-    realtime.publish(realtime.chat_group(chat), _status_frame(chat))
     realtime.publish_live(chat)
     return chat

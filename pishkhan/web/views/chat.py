@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from pishkhan.chat import selectors, services
 from pishkhan.chat.models import ChatStatus
 from pishkhan.chat.widget.urls import urls as widget_urls
+from pishkhan.core.jalali import format_datetime
 from pishkhan.tenancy.selectors import member_list
 from pishkhan.tickets import selectors as ticket_selectors
 from pishkhan.tickets.fields import field_label
@@ -106,21 +107,31 @@ def _detail_context(request, chat, **forms_given):
         mode = "watch"
     else:
         mode = "read"
-    chat_messages = selectors.chat_messages(tenant=tenant, chat=chat, staff=True)
+    chat_messages = list(selectors.chat_messages(tenant=tenant, chat=chat, staff=True))
+    past_chats = list(
+        selectors.chat_list_for_visitor(tenant=tenant, visitor=visitor, exclude=chat)[:20]
+    )
+    # In the workspace's time zone, as the socket script writes the lines that arrive live
+    # (`data-time-zone`): a line reads the same time before and after a reload.
+    language = (translation.get_language() or "fa")[:2]
+    for message in chat_messages:
+        message.shown_at = format_datetime(
+            message.created_at, language=language, tz=tenant.time_zone
+        )
+    for past in past_chats:
+        past.shown_at = format_datetime(past.started_at, language=language, tz=tenant.time_zone)
     return {
         "chat": chat,
         "mode": mode,
         "chat_messages": chat_messages,
         "last_seq": chat.last_seq,
         "visitor": visitor,
-        "past_chats": list(
-            selectors.chat_list_for_visitor(tenant=tenant, visitor=visitor, exclude=chat)[:20]
-        ),
+        "past_chats": past_chats,
         "tickets": selectors.visitor_tickets(tenant=tenant, visitor=visitor),
         "canned": ticket_selectors.canned_reply_list(tenant=tenant),
-        "agents": [
-            m for m in member_list(tenant=tenant, writers_only=True) if m.user_id != chat.agent_id
-        ],
+        # The chat's own agent too (not offered): the chat may pass to another while the page
+        # is open, and the page then offers the one it left.
+        "agents": member_list(tenant=tenant, writers_only=True),
         "departments": ticket_selectors.department_list(tenant=tenant),
         "is_supervisor": supervisor,
         "convert_form": forms_given.get("convert_form")
