@@ -10,8 +10,9 @@ from pishkhan.tenancy.models import Tenant
 
 class Command(BaseCommand):
     help = (
-        "The deflection report of one tenant as JSON (articles suggested before a ticket): visits of the new-request form, "
-        "tickets submitted, requests deflected per article, and the searches that found nothing."
+        "The deflection report of one tenant as JSON (articles suggested before a ticket): "
+        "visits of the new-request form, tickets submitted, requests deflected per article, "
+        "and the searches that found nothing."
     )
 
     def add_arguments(self, parser):
