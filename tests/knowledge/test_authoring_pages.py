@@ -195,6 +195,18 @@ def test_english_interface_renders_the_pages(alpha, kb):
         assert response.status_code == 200, url
 
 
+def test_new_article_on_the_english_interface_starts_left_to_right(alpha, kb):
+    # given an agent whose interface is English: a new article starts in English
+    alpha.agent.language = "en"
+    alpha.agent.save(update_fields=["language"])
+    page = alpha.client(alpha.agent).get("/agent/kb/new/").content.decode()
+    # then its title and text are typed left to right from the first key
+    title = re.search(r"<input[^>]*name=\"title\"[^>]*>", page).group(0)
+    body = re.search(r"<textarea[^>]*name=\"body\"[^>]*>", page).group(0)
+    assert 'dir="ltr"' in title and 'dir="ltr"' in body
+    assert 'lang="en"' in title and 'lang="en"' in body
+
+
 def test_revision_page_shows_what_restoring_would_change(alpha, kb):
     # given an article whose second paragraph was rewritten
     article = kb.article(body="بند اول\n\nبند دوم")

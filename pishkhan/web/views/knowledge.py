@@ -301,15 +301,17 @@ class ArticleForm(forms.Form):
             (category.pk, category.label(language))
             for category in selectors.category_list(tenant=tenant)
         ]
-        article_language = (
-            self.data.get("language") or (article.language if article else "fa") or "fa"
-        )
+        # The language sent, else the saved one, else the one a new article starts in.
+        article_language = self.data.get("language") or self.initial.get("language") or "fa"
         if article_language not in Language.values:
             article_language = "fa"
-        # Written in the article's direction, whatever the interface's language.
+        # Written in the article's direction, whatever the interface's language; the page's
+        # script turns them as soon as another language is chosen, before anything is saved.
         direction = "ltr" if article_language == Language.ENGLISH else "rtl"
-        self.fields["title"].widget.attrs["dir"] = direction
-        self.fields["body"].widget.attrs["dir"] = direction
+        for name in ("title", "body"):
+            self.fields[name].widget.attrs.update(
+                {"dir": direction, "lang": article_language, "data-follows-language": ""}
+            )
         # Grouped by language, the other language's articles first: the language chosen above
         # may change before the form is sent; the service refuses a same-language link.
         candidates = selectors.translation_choices(
