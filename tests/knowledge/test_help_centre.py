@@ -3,6 +3,7 @@ only, readable Persian addresses, views counted once per visit, feedback, search
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -40,6 +41,20 @@ def test_article_page_at_persian_address_reads_right_to_left(alpha, kb):
     assert 'lang="fa" dir="rtl"' in response.content.decode()
     english_page = alpha.client().get(selectors.article_url(english)).content.decode()
     assert 'lang="en" dir="ltr"' in english_page
+
+
+def test_english_article_badge_reads_in_the_pages_language(alpha, kb):
+    # given an English article in the help centre
+    kb.article(title="What support covers", body="Only our own modules.", language="en")
+    # when a visitor reads the Persian help centre, and then the English one
+    persian = alpha.client().get("/help/").content.decode()
+    reader = alpha.client()
+    reader.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = reader.get("/help/").content.decode()
+    # then the article's language is named in the page's language
+    assert '<span class="badge kb-language">انگلیسی</span>' in persian
+    assert ">English</span>" not in persian
+    assert '<span class="badge kb-language">English</span>' in english
 
 
 def test_internal_and_draft_articles_are_never_public(alpha, kb):
