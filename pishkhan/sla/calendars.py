@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from pishkhan.core.businesstime import MIDNIGHT, Calendar, DaySchedule
 from pishkhan.core.iran_calendar import (
@@ -32,6 +33,17 @@ from pishkhan.sla.models import (
 
 # Weekdays in the order an Iranian week is read: Saturday first.
 WEEK_ORDER = (5, 6, 0, 1, 2, 3, 4)
+# Weekday names (Monday 0), ours rather than Django's: its Persian catalogue writes «سه شنبه»
+# and «پنجشنبه», where Persian writes «سه‌شنبه» and «پنج‌شنبه» with a zero-width non-joiner.
+WEEKDAY_NAMES = {
+    0: pgettext_lazy("weekday", "Monday"),
+    1: pgettext_lazy("weekday", "Tuesday"),
+    2: pgettext_lazy("weekday", "Wednesday"),
+    3: pgettext_lazy("weekday", "Thursday"),
+    4: pgettext_lazy("weekday", "Friday"),
+    5: pgettext_lazy("weekday", "Saturday"),
+    6: pgettext_lazy("weekday", "Sunday"),
+}
 MAX_INTERVALS_PER_DAY = 6
 
 

@@ -368,13 +368,11 @@ class CalendarForm(forms.Form):
 
     def days(self):
         """(weekday name, [(start field, end field) ...]) Saturday first, for the template."""
-        from django.utils.dates import WEEKDAYS
-
-        from pishkhan.sla.calendars import WEEK_ORDER
+        from pishkhan.sla.calendars import WEEK_ORDER, WEEKDAY_NAMES
 
         return [
             (
-                WEEKDAYS[weekday],
+                WEEKDAY_NAMES[weekday],
                 [
                     (self[f"w{weekday}_{row}_start"], self[f"w{weekday}_{row}_end"])
                     for row in range(self.rows)

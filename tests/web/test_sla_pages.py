@@ -238,6 +238,23 @@ def test_calendar_page_names_the_official_holidays_of_the_coming_year(alpha):
     assert "آغاز نوروز" not in page.content.decode()
 
 
+def test_weekdays_are_written_with_the_zero_width_non_joiner(alpha):
+    # given the default calendars
+    office = _office(alpha)
+    client = alpha.client(alpha.owner)
+    # when the calendars, a calendar and its form are read on Persian pages
+    for path in ("/agent/calendars/", f"/agent/calendars/{office.pk}/", "/agent/calendars/new/"):
+        page = client.get(path).content.decode()
+        # then Tuesday and Thursday read «سه‌شنبه» and «پنج‌شنبه», never «سه شنبه»/«پنجشنبه»
+        assert "سه\u200cشنبه" in page and "پنج\u200cشنبه" in page, path
+        assert "سه شنبه" not in page and "پنجشنبه" not in page, path
+    # and in English as Django writes them
+    alpha.owner.language = "en"
+    alpha.owner.save(update_fields=["language"])
+    english = alpha.client(alpha.owner).get(f"/agent/calendars/{office.pk}/").content.decode()
+    assert "Tuesday" in english and "Thursday" in english
+
+
 def test_calendar_form_numbers_its_interval_columns_in_the_readers_digits(alpha):
     page = alpha.client(alpha.owner).get("/agent/calendars/new/").content.decode()
     head = re.search(r'<table class="table week-editor".*?</thead>', page, re.S).group(0)

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,7 +20,7 @@ from pishkhan.core import clock as wall_clock
 from pishkhan.core.iran_calendar import OFFICIAL_HOLIDAYS
 from pishkhan.core.persian import to_persian_digits
 from pishkhan.sla import selectors as sla_selectors
-from pishkhan.sla.calendars import WEEK_ORDER, holidays_between
+from pishkhan.sla.calendars import WEEK_ORDER, WEEKDAY_NAMES, holidays_between
 from pishkhan.sla.models import CLOCK_KINDS, DayKind
 from pishkhan.sla.services import (
     DEFAULT_TARGETS,
@@ -71,7 +70,7 @@ def _calendar_or_404(request, pk: int):
 
 
 def _week_rows(week) -> list[tuple[str, list]]:
-    return [(WEEKDAYS[weekday], week[weekday] if week else []) for weekday in WEEK_ORDER]
+    return [(WEEKDAY_NAMES[weekday], week[weekday] if week else []) for weekday in WEEK_ORDER]
 
 
 @staff_required
