@@ -484,14 +484,16 @@ def _period(request, filters):
 
 
 def _csat(request, filters: CsatQuery):
-    _member(request)
+    membership = _member(request)
     start, end = _period(request, filters)
+    # As in the review report: an agent's token gets the agent's own surveys only.
+    agent = filters.agent if is_reviewer(membership) else request.auth.user.pk
     return reports.csat_report(
         tenant=request.tenant,
         start=start,
         end=end,
         group_by=filters.group_by,
-        agent_id=filters.agent,
+        agent_id=agent,
         department_id=filters.department,
         language=_language(request),
     )
@@ -500,7 +502,8 @@ def _csat(request, filters: CsatQuery):
 @router.get("/quality/reports/csat", response={200: CsatOut, 400: ErrorOut, 403: ErrorOut})
 def csat_report(request, filters: Query[CsatQuery]):
     """Satisfaction over the surveys sent in the period: CSAT (share of 4–5 answers), average
-    and answer rate, per agent, department or for all."""
+    and answer rate, per agent, department or for all. An agent's token gets the agent's own
+    surveys."""
     try:
         report = _csat(request, filters)
     except PeriodError as exc:

@@ -17,7 +17,7 @@ from pishkhan.quality.services import review_create, review_dispute, survey_answ
 from pishkhan.tenancy.models import Role
 from pishkhan.tenancy.services import membership_grant
 from pishkhan.tickets.services import department_create
-from tests.api.helpers import send
+from tests.api.helpers import send, token_for
 from tests.conftest import GOOD_FIELDS, PASSWORD
 from tests.quality.conftest import marks_for, resolve
 
@@ -161,6 +161,42 @@ def test_csat_page_csv_and_api_agree(alpha, known):
     assert body["total"]["answered"] == 5
     csv_api = alpha.api().get(f"/api/v1/quality/reports/csat.csv?{query}")
     assert csv_api.status_code == 200 and csv_api.content.decode().splitlines()[-1].endswith("3.80")
+
+
+def test_an_agent_cannot_read_another_agents_satisfaction(alpha, known):
+    # given alice (an agent) and reza, each with surveys in the period
+    period = f"from={known.start}&to={known.end}"
+    client = alpha.client(alpha.agent)
+    api = alpha.api(token_for(alpha, alpha.agent))
+    for query in (f"{period}&agent={known.reza.pk}", f"{period}&group_by=department", period):
+        # when alice asks for reza's line, or for every department, page, CSV or API
+        page = client.get(f"/agent/quality/reports/csat/?{query}")
+        sheet = client.get(f"/agent/quality/reports/csat/?{query}&format=csv").content.decode()
+        body = send(api, "GET", f"/quality/reports/csat?{query}").json()
+        api_sheet = api.get(f"/api/v1/quality/reports/csat.csv?{query}").content.decode()
+        # then she reads her own four surveys, never reza's two
+        assert page.status_code == 200
+        assert _figures(page.context["report"].total)[:2] == (4, 3), query
+        assert known.reza.pk not in {row.key for row in page.context["report"].rows}, query
+        assert '<th scope="row">رضا</th>' not in page.content.decode(), query
+        for lines in (sheet.splitlines(), api_sheet.splitlines()):
+            assert not [line for line in lines if line.startswith("رضا,")], query
+        assert (body["total"]["sent"], body["total"]["answered"]) == (4, 3), query
+        assert known.reza.pk not in {row["key"] for row in body["rows"]}, query
+    # and the page offers her no other agent to choose
+    assert (
+        f'value="{known.reza.pk}"'
+        not in client.get("/agent/quality/reports/csat/").content.decode()
+    )
+
+
+def test_supervisors_and_owners_still_read_every_agents_satisfaction(alpha, known, supervisor):
+    query = f"from={known.start}&to={known.end}&agent={known.reza.pk}"
+    for user in (supervisor, alpha.owner):
+        page = alpha.client(user).get(f"/agent/quality/reports/csat/?{query}")
+        assert _figures(page.context["report"].total)[:2] == (2, 2)
+        body = send(alpha.api(token_for(alpha, user)), "GET", f"/quality/reports/csat?{query}")
+        assert body.json()["total"]["sent"] == 2
 
 
 def test_a_bad_period_is_refused_in_both_languages(alpha):

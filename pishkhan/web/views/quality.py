@@ -518,7 +518,10 @@ def _csv(text: str, filename: str) -> HttpResponse:
 
 @staff_required
 def csat_report(request):
+    """Supervisors see every agent; an agent sees their own line, as in the review report."""
     state, errors = _period(request)
+    if not is_reviewer(request.membership):
+        state["agent"] = request.user.pk
     group_by = request.GET.get("group_by", "agent")
     group_by = group_by if group_by in reports.CSAT_GROUPS else "agent"
     report = None
@@ -547,6 +550,7 @@ def csat_report(request):
             "errors": errors,
             "report": report,
             "csv_query": query.urlencode(),
+            "reviewer": is_reviewer(request.membership),
             "members": member_list(tenant=request.tenant, writers_only=True),
             "departments": ticket_selectors.department_list(
                 tenant=request.tenant, active_only=False
