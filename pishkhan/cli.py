@@ -172,29 +172,29 @@ def _serve(argv: list[str]) -> int:
             from django.conf import settings
 
             print(f"  Mail the demo sends is written to files in {settings.EMAIL_FILE_PATH}\n")
-    children, stop_worker = [], None
+    children, stop_worker = _KeptChildren(), None
     if not args.no_worker:
         # Embedded mode: a job worker with the web server, so a laptop needs nothing else.
         # Without Redis it is a thread of the one process: its jobs' chat frames (an offer
         # moving on) reach the sockets only there (pishkhan.job_worker).
         if apart:
-            children.append(_child("worker"))
+            children.start("the job worker", "worker")
         else:
             from pishkhan import job_worker
 
             stop_worker = job_worker.start_thread()
     if apart:
-        children.append(
-            _child(
-                "sockets",
-                "--host",
-                args.host,
-                "--port",
-                str(socket_port),
-                "--workers",
-                str(args.socket_workers),
-            )
+        children.start(
+            "the websocket server",
+            "sockets",
+            "--host",
+            args.host,
+            "--port",
+            str(socket_port),
+            "--workers",
+            str(args.socket_workers),
         )
+    children.watch()
     from pishkhan import servers
 
     # The HTTP server's worker processes are started by it from this one, with this setting.
@@ -209,11 +209,80 @@ def _serve(argv: list[str]) -> int:
     finally:
         if stop_worker is not None:
             stop_worker()
-        for child in children:
-            child.terminate()
-        for child in children:
-            child.wait(timeout=10)
+        children.stop()
     return 0
+
+
+class _KeptChildren:
+    """`serve`'s own processes beside the HTTP server (the job worker, the websocket server),
+    started again when one ends while `serve` runs, as the HTTP server starts its own workers
+    again: a crashed socket server must not leave the chat down behind a healthy page."""
+
+    # A process that ends this soon after starting is failing at start: wait before the next
+    # try, longer each time (up to the cap), rather than spinning.
+    QUICK_END = 10.0
+    LONGEST_WAIT = 60.0
+
+    def __init__(self) -> None:
+        import threading
+
+        self._commands: dict[str, tuple[str, ...]] = {}
+        self._running: dict[str, subprocess.Popen] = {}
+        self._started: dict[str, float] = {}
+        self._failures: dict[str, int] = {}
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, name: str, *command: str) -> None:
+        import time
+
+        self._commands[name] = command
+        self._running[name] = _child(*command)
+        self._started[name] = time.monotonic()
+
+    def watch(self) -> None:
+        import threading
+
+        if self._commands:
+            self._thread = threading.Thread(target=self._keep, name="serve-children", daemon=True)
+            self._thread.start()
+
+    def _keep(self) -> None:
+        import time
+
+        while not self._stopping.wait(1.0):
+            for name, process in list(self._running.items()):
+                code = process.poll()
+                if code is None:
+                    continue
+                lived = time.monotonic() - self._started[name]
+                failures = self._failures[name] = (
+                    self._failures.get(name, 0) + 1 if lived < self.QUICK_END else 1
+                )
+                wait = 0.0 if failures == 1 else min(self.LONGEST_WAIT, 2.0 ** (failures - 1))
+                print(
+                    f"pishkhan serve: {name} ended (exit status {code}); starting it again"
+                    + (f" in {wait:.0f} s" if wait else "")
+                    + ".",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                if self._stopping.wait(wait):
+                    return
+                self.start(name, *self._commands[name])
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        for process in self._running.values():
+            process.terminate()
+        for process in self._running.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _child(*command: str) -> subprocess.Popen:

@@ -477,3 +477,51 @@ def test_create_tenant_tells_each_mistake_under_its_option_in_english_and_persia
     )
     listed = _run(["shell", "--no-imports", "-c", script], env)
     assert listed.stdout.split() == ["acme", "support.acme.ir"], listed.stdout
+
+
+def test_serve_starts_its_websocket_server_again_when_it_dies(tmp_path: Path):
+    import signal
+    import time
+
+    port, socket_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "PISHKHAN_DATA_DIR": str(tmp_path),
+        "MEDIA_ROOT": str(tmp_path),
+        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14",
+        "REDIS_KEY_PREFIX": f"cli-{tmp_path.name}:",
+    }
+    env.pop("DATABASE_URL", None)
+    server = _start_serve(env, "--port", str(port), "--socket-port", str(socket_port))
+
+    def sockets_child() -> int | None:
+        # Any of serve's threads may have started it (the keeper starts it again).
+        for children in Path(f"/proc/{server.pid}/task").glob("*/children"):
+            for child in children.read_text().split():
+                command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+                if b"sockets" in command:
+                    return int(child)
+        return None
+
+    def answers(deadline: float) -> dict:
+        while True:
+            try:
+                return _visitor_says_hello(socket_port, port)
+            except Exception:  # refused, or closed by a server still starting
+                assert time.monotonic() < deadline, "the socket server did not answer"
+                time.sleep(0.5)
+
+    try:
+        assert answers(time.monotonic() + 90)["type"] == "welcome"
+        first = sockets_child()
+        assert first is not None
+        # when the websocket server dies of something
+        os.kill(first, signal.SIGKILL)
+        # then serve starts another, and visitors are welcomed again
+        assert answers(time.monotonic() + 60)["type"] == "welcome"
+        second = sockets_child()
+        assert second is not None and second != first
+        assert server.poll() is None
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
