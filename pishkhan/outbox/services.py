@@ -20,7 +20,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template, select_template
-from django.utils import translation
+from django.utils import timezone, translation
 
 from pishkhan import compiled_inserts, jobs
 from pishkhan.accounts.models import Customer
@@ -282,7 +282,8 @@ def _render(
     ticket_number: int | None,
     now: datetime,
 ) -> tuple[str, str, str]:
-    with translation.override(language):
+    # Dates in the mail read in the workspace's zone, as on its pages.
+    with translation.override(language), timezone.override(tenant.zone):
         subject = " ".join(_render_text(f"{template}_subject.txt", context).split())
         if ticket_number is not None:
             reference = subject_reference(ticket_number)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
+from django.utils import timezone
 
 from pishkhan.tenancy import selectors
 
@@ -21,6 +22,7 @@ class TenantMiddleware:
         if request.path in OPERATOR_PATHS:
             request.tenant = None
             return self.get_response(request)
+
         tenant = None
         header_slug = request.headers.get("X-Tenant")
         if header_slug and request.path.startswith("/api/"):
@@ -31,7 +33,11 @@ class TenantMiddleware:
                 host=host, base_domains=settings.TENANT_BASE_DOMAINS
             )
         request.tenant = tenant
-        if tenant is None and not request.path.startswith(TENANTLESS_PREFIXES):
+        if tenant is not None:
+            # Times on its pages (and in forms) read in the workspace's own zone.
+            with timezone.override(tenant.zone):
+                return self.get_response(request)
+        if not request.path.startswith(TENANTLESS_PREFIXES):
             if request.path.startswith("/api/"):
                 # The API's one error shape, written here so tenancy needs nothing of the API.
                 return JsonResponse(

@@ -1,7 +1,9 @@
 """Tenants, the hosts that lead to them, and who works in them."""
 
+import functools
 import hashlib
 import secrets
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -47,6 +49,19 @@ class Tenant(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The workspace's time zone: its pages and mails show times in it."""
+        return _zone(self.time_zone)
+
+
+@functools.lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):  # a stored name this system does not know
+        return ZoneInfo(settings.TIME_ZONE)
 
 
 class Domain(models.Model):

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
-from django.utils import translation
+from django.utils import timezone, translation
 
 from pishkhan.core import jalali
 from pishkhan.core.money import format_money
@@ -45,11 +45,17 @@ def percent(value) -> str:
 
 @register.filter
 def jdate(value, with_time: bool = True) -> str:
-    """Jalali date (and time) in Tehran time in Persian; Gregorian in English."""
+    """Jalali date (and time) in Persian, Gregorian in English, in the workspace's time zone
+    (activated for its pages and mails; Tehran's where none is)."""
     if not value:
         return ""
     if isinstance(value, datetime):
-        return jalali.format_datetime(value, language=_language(), with_time=bool(with_time))
+        return jalali.format_datetime(
+            value,
+            language=_language(),
+            tz=timezone.get_current_timezone(),
+            with_time=bool(with_time),
+        )
     if isinstance(value, date):
         return jalali.format_date(value, language=_language())
     return str(value)
