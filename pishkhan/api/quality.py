@@ -419,10 +419,13 @@ class SurveyQuery(PageQuery):
 
 @router.get("/quality/surveys", response={200: SurveyPage, 400: ErrorOut, 403: ErrorOut})
 def survey_list(request, filters: Query[SurveyQuery]):
-    """Surveys sent, newest first (the token is never shown: it is the customer's key)."""
-    _member(request)
+    """Surveys sent, newest first (the token is never shown: it is the customer's key). An
+    agent's token gets the surveys of the agent's own tickets and chats, as the satisfaction
+    report gives them their own line; supervisors, admins and owners get everyone's."""
+    membership = _member(request)
+    agent = filters.agent if is_reviewer(membership) else request.auth.user.pk
     surveys = selectors.survey_list(
-        tenant=request.tenant, answered=filters.answered, agent_id=filters.agent
+        tenant=request.tenant, answered=filters.answered, agent_id=agent
     )
     items, envelope = paginate(surveys, page=filters.page, page_size=filters.page_size)
     return {**envelope, "items": items}

@@ -190,6 +190,25 @@ def test_an_agent_cannot_read_another_agents_satisfaction(alpha, known):
     )
 
 
+def test_an_agent_reads_only_the_survey_answers_of_their_own_work(alpha, known, supervisor):
+    from pishkhan.quality.models import Survey
+
+    hers = Survey.objects.filter(tenant=alpha.tenant, agent=alpha.agent).count()
+    assert hers and Survey.objects.filter(tenant=alpha.tenant, agent=known.reza).exists()
+    api = alpha.api(token_for(alpha, alpha.agent))
+    for query in ("page_size=100", f"page_size=100&agent={known.reza.pk}"):
+        # when alice lists the surveys, or asks for reza's
+        body = send(api, "GET", f"/quality/surveys?{query}")
+        # then she gets her own, never reza's
+        agents = {item["agent"]["id"] for item in body.json()["items"]}
+        assert (body.json()["count"], agents) == (hers, {alpha.agent.pk}), query
+    # and a supervisor reads reza's as before
+    body = send(
+        alpha.api(token_for(alpha, supervisor)), "GET", f"/quality/surveys?agent={known.reza.pk}"
+    )
+    assert {item["agent"]["id"] for item in body.json()["items"]} == {known.reza.pk}
+
+
 def test_supervisors_and_owners_still_read_every_agents_satisfaction(alpha, known, supervisor):
     query = f"from={known.start}&to={known.end}&agent={known.reza.pk}"
     for user in (supervisor, alpha.owner):
