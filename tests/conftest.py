@@ -55,6 +55,18 @@ def _nothing_kept_from_an_earlier_test():
     process_cache.forget()
 
 
+@pytest.fixture(autouse=True)
+def _the_products_language():
+    """Each test starts in the product's language (Persian), whatever an earlier test in the
+    same process activated and left behind (a code path that activates a reader's language)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def kept_per_process(monkeypatch):
     """Copies kept between requests (process_cache), whatever the test cache is: as in

@@ -4,6 +4,7 @@ change. Through the service, the API and the ticket page."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from pishkhan.tickets.models import Department, Status, Ticket, TimeEntry
 from pishkhan.tickets.selectors import ticket_tags
@@ -50,7 +51,7 @@ def test_a_closed_tickets_record_is_refused_a_change_and_stays(closed, change):
     if "department" in values:
         values["department"] = _other_department(world)
     before = Ticket.objects.filter(pk=world.ticket.pk).values().get()
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError) as err, translation.override("fa"):
         ticket_update(tenant=world.tenant, ticket=world.ticket, actor=world.agent, **values)
     (name,) = change
     assert err.value.message_dict[name] == [
