@@ -31,6 +31,10 @@ def on_ticket_event(event: events.TicketEvent) -> None:
             updated_at=ticket.updated_at,
             children=False,
         )
+    elif event.kind == events.FIELDS_CHANGED:
+        # The ticket's document holds its field values: written again with the request.
+        request = sources.first_messages(tenant, [ticket.pk]).get(ticket.pk)
+        services.document_put(tenant=tenant, document=sources.ticket_document(ticket, request))
     elif event.kind in _REFILTER:
         services.documents_touch(
             tenant=tenant,

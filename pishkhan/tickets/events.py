@@ -25,6 +25,9 @@ STAFF_REPLIED = "staff_replied"
 STATUS_CHANGED = "status_changed"
 # Priority, severity or department changed; data lists the changed names.
 RECLASSIFIED = "reclassified"
+# The request's information (its department's field values) changed: filled in by staff or
+# by the customer's reply, or kept through a move (search indexes it again).
+FIELDS_CHANGED = "fields_changed"
 # An agent marked a workaround in place (S-2 "restore").
 RESTORED = "restored"
 # An agent found the fault is not a software fault (S-5); data: {"minutes": int | None}.

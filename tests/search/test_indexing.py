@@ -119,3 +119,47 @@ def test_a_customer_who_signs_up_is_found(alpha):
     # then their name finds them at once
     hits = found(alpha, "نیلوفر", ["customer"])
     assert [h.title for h in hits] == ["نیلوفر صدری"]
+
+
+def _phoned_without_the_ip(world):
+    from pishkhan.tickets.models import Channel
+    from pishkhan.tickets.services import ticket_submit_for_contact
+
+    return ticket_submit_for_contact(
+        tenant=world.tenant,
+        contact={"email": world.customer.email},
+        department=world.department,
+        subject="سرور مجازی پاسخ نمی‌دهد",
+        body="سرور مجازی من از ساعت ۱۰ پاسخ نمی‌دهد.",
+        fields={"domain": "sara.ir"},
+        channel=Channel.PHONE,
+        actor=world.agent,
+    )
+
+
+def test_information_filled_in_later_finds_the_ticket(alpha):
+    # given a phoned request without its server's address
+    ticket = _phoned_without_the_ip(alpha)
+    assert found(alpha, "185.8.172.99", ["ticket"]) == []
+    # when an agent fills it in
+    ticket_update(
+        tenant=alpha.tenant,
+        ticket=ticket,
+        actor=alpha.agent,
+        fields={"domain": "sara.ir", "server_ip": "185.8.172.99"},
+    )
+    # then the address finds the ticket, and so do its request's words still
+    assert [h.object_id for h in found(alpha, "185.8.172.99", ["ticket"])] == [ticket.pk]
+    assert ticket.pk in [h.object_id for h in found(alpha, "پاسخ نمی‌دهد", ["ticket"])]
+
+
+def test_information_the_customer_gives_in_a_reply_finds_the_ticket(alpha):
+    ticket = _phoned_without_the_ip(alpha)
+    ticket_reply(
+        tenant=alpha.tenant,
+        ticket=ticket,
+        actor=alpha.customer_user,
+        body="این هم آی‌پی سرور",
+        fields={"server_ip": "185.8.172.98"},
+    )
+    assert [h.object_id for h in found(alpha, "185.8.172.98", ["ticket"])] == [ticket.pk]

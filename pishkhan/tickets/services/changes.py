@@ -181,6 +181,8 @@ def ticket_update(
         audit_record(
             tenant=tenant, actor=actor, action="ticket.update", obj=ticket, via=via, changes=changes
         )
+    if "fields" in changes:
+        events.publish(events.TicketEvent(events.FIELDS_CHANGED, tenant, ticket, now, actor))
     reclassified = sorted({"priority", "severity", "department"} & set(changes))
     if reclassified:
         events.publish(

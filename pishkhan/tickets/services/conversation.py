@@ -159,6 +159,7 @@ def _reply(
         )
     update_fields = ["updated_at"]
     ticket.updated_at = now
+    fields_before = ticket.fields
     if cleaned.get("fields"):
         values, still_missing = cleaned["fields"]
         ticket.fields = {**ticket.fields, **values}
@@ -196,6 +197,8 @@ def _reply(
     events.publish(
         events.TicketEvent(events.MESSAGE_ADDED, tenant, ticket, now, actor, {"message": message})
     )
+    if ticket.fields != fields_before:
+        events.publish(events.TicketEvent(events.FIELDS_CHANGED, tenant, ticket, now, actor))
     if first_response:
         events.publish(events.TicketEvent(events.STAFF_REPLIED, tenant, ticket, now, actor))
     if new_status != ticket.status:
