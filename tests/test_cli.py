@@ -325,6 +325,23 @@ def test_create_tenant_gives_a_workspace_its_owner(tmp_path: Path):
         ["create_tenant", "--slug", "acme", "--name", "x", "--owner-email", "boss@acme.ir"], env
     )
     assert again.returncode != 0 and "slug" in again.stderr.lower()
+    # A second workspace for the same owner, given a password: theirs is kept, and they are told
+    second = _run(
+        [
+            "create-tenant",
+            "--slug",
+            "acme-shop",
+            "--name",
+            "فروشگاه آکمه",
+            "--owner-email",
+            "boss@acme.ir",
+            "--owner-password",
+            "another-pass-1405",
+        ],
+        env,
+    )
+    assert second.returncode == 0, second.stderr
+    assert "--owner-password was not used" in second.stdout and "به کار نرفت" in second.stdout
 
 
 def test_help_names_every_command_as_it_is_typed():

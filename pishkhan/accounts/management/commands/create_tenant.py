@@ -42,6 +42,7 @@ class Command(BaseCommand):
         email = options["owner_email"].strip().lower()
         owner = User.objects.filter(email=email, home_tenant__isnull=True).first()
         password = options["owner_password"]
+        existing = owner is not None
         if owner is None and not password:
             password = getpass.getpass("Owner's password / گذرواژه مالک: ")
             if sys.stdin.isatty() and password != getpass.getpass(
@@ -63,6 +64,14 @@ class Command(BaseCommand):
         if told:
             raise CommandError("\n".join(dict.fromkeys(told)))
         self.stdout.write(f"Created tenant {tenant.slug} (owner {owner.email}).")
+        if existing and password:
+            # Nobody else's password is changed by creating a workspace.
+            self.stdout.write(
+                f"{owner.email} already had a login: it keeps its own password, and "
+                "--owner-password was not used.\n"
+                f"{owner.email} از پیش حساب داشت: گذرواژهٔ خودش می‌ماند و --owner-password "
+                "به کار نرفت."
+            )
 
     def _create(self, options, email, owner, password):
         with transaction.atomic():
