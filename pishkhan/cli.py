@@ -317,6 +317,14 @@ def _sockets(argv: list[str]) -> int:
     _setup()
     from pishkhan import servers
 
+    # Its server logs only warnings (each socket's connect would bury the rest): say once where
+    # the chat's sockets are, as the HTTP server says where it listens.
+    print(
+        f"pishkhan sockets: chat websockets on ws://{args.host}:{args.port}/ws/ "
+        f"({args.workers} process{'es' if args.workers > 1 else ''})",
+        file=sys.stderr,
+        flush=True,
+    )
     servers.serve_asgi(host=args.host, port=args.port, workers=args.workers)
     return 0
 

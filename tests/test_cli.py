@@ -546,3 +546,22 @@ def test_serve_starts_its_websocket_server_again_when_it_dies(tmp_path: Path):
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_the_socket_server_says_where_it_listens(tmp_path: Path):
+    port = _free_port()
+    env = {**os.environ, "PISHKHAN_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    sockets = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "pishkhan.cli", "sockets", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = sockets.stderr.readline()
+    finally:
+        sockets.kill()
+        sockets.wait()
+    assert f"ws://127.0.0.1:{port}/ws/" in first
