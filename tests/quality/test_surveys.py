@@ -153,6 +153,21 @@ def test_answers_after_the_window_closes_change_nothing(alpha):
     assert survey.score == 3
 
 
+def test_a_customer_opening_the_link_again_reads_the_rating_and_comment_they_gave(alpha):
+    quality_settings_update(tenant=alpha.tenant, actor=alpha.owner, window_days=3)
+    survey = survey_request(
+        tenant=alpha.tenant, subject_kind="ticket", subject_id=resolve(alpha).number
+    )
+    survey_answer(tenant=alpha.tenant, token=survey.token, score=4, comment="پاسخ سریع بود، ممنون")
+    # while the survey is open, and after it has closed
+    while_open = alpha.client().get(f"/survey/{survey.token}/").content.decode()
+    with time_machine.travel(clock.now() + timedelta(days=3, minutes=1)):
+        closed = alpha.client().get(f"/survey/{survey.token}/").content.decode()
+    for page in (while_open, closed):
+        assert "۴ از ۵" in page and "پاسخ سریع بود، ممنون" in page
+    assert 'id="survey-closed"' in closed
+
+
 @pytest.mark.parametrize("score", ["0", "6", "x", ""])
 def test_a_rating_outside_1_to_5_is_refused_in_the_customers_language(alpha, beta, score):
     # given a Persian customer's survey and an English customer's
