@@ -207,3 +207,30 @@ def test_a_transfer_updates_the_department_agent_and_status_in_each_readers_lang
     assert "alice" in _offered_agents(supervisor)
     assert supervisor.locator("#chat-transfer-agent select").input_value() != str(bahram.pk)
     shot(supervisor, "chat-page-04-supervisor-after-transfer")
+
+
+def test_a_chat_passed_back_opens_again_on_the_page_that_gave_it_away(new_page, site, shot):
+    # given alice's chat, passed to bahram at his desk: her page locked
+    bahram = add_agent(site, "bahram", role=Role.AGENT)
+    agent, visitor, chat = _chat_accepted(new_page, site)
+    desk = _desk(new_page, site, bahram)
+    agent.select_option("#chat-transfer-agent select", label="bahram")
+    agent.click("#chat-transfer-agent button")
+    agent.locator("#chat-error", has_text="این گفت‌وگو دیگر با شما نیست.").wait_for()
+    assert agent.locator("#chat-text").is_disabled()
+    desk.goto(f"{site.url}/agent/chats/{chat.pk}/")
+    desk.locator("#chat-agent", has_text="bahram").wait_for()
+
+    # when bahram passes it back to alice
+    desk.select_option("#chat-transfer-agent select", label="alice")
+    desk.click("#chat-transfer-agent button")
+
+    # then alice's open page is hers again, without her reloading it: she can write
+    agent.locator("#chat-agent", has_text="alice").wait_for()
+    agent.locator("#chat-text:not([disabled])").wait_for()
+    assert agent.locator("#chat-error").is_hidden()
+    assert agent.locator("#chat-actions").is_visible()
+    agent.fill("#chat-text", AGENT_REPLY)
+    agent.press("#chat-text", "Enter")
+    visitor.locator("pishkhan-chat .pk-agent", has_text=AGENT_REPLY).wait_for()
+    shot(agent, "chat-page-05-passed-back")
