@@ -78,13 +78,17 @@ def _port_taken(host: str, port: int) -> bool:
     return False
 
 
-def _serve(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="pishkhan serve")
+def _host_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--host",
         default=os.environ.get("HOST", "127.0.0.1"),
         help="address to listen on (default: $HOST or 127.0.0.1)",
     )
+
+
+def _serve(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="pishkhan serve")
+    _host_argument(parser)
     parser.add_argument(
         "--port",
         type=_port,
@@ -295,11 +299,7 @@ def _child(*command: str) -> subprocess.Popen:
 
 def _sockets(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="pishkhan sockets")
-    parser.add_argument(
-        "--host",
-        default=os.environ.get("HOST", "127.0.0.1"),
-        help="address to listen on (default: $HOST or 127.0.0.1)",
-    )
+    _host_argument(parser)
     parser.add_argument(
         "--port",
         type=_port,

@@ -113,6 +113,20 @@ def _widget_socket(port: int) -> str:
         return json.loads(answer.read())["socket"]
 
 
+def _apart_env(tmp_path: Path) -> dict:
+    """`serve` on SQLite with Redis: HTTP, the sockets and the worker in processes apart."""
+    env = {
+        **os.environ,
+        "PISHKHAN_DATA_DIR": str(tmp_path),
+        "MEDIA_ROOT": str(tmp_path),
+        # The channel layer that carries chat frames between its HTTP and socket processes.
+        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14",
+        "REDIS_KEY_PREFIX": f"cli-{tmp_path.name}:",
+    }
+    env.pop("DATABASE_URL", None)
+    return env
+
+
 def _start_serve(env: dict, *args: str) -> subprocess.Popen:
     """`pishkhan serve --demo` with `args`, once its login page answers."""
     import time
@@ -139,17 +153,14 @@ def test_serve_with_redis_answers_http_and_sockets_apart_and_its_processes_end_w
     import time
 
     port, socket_port = _free_port(), _free_port()
-    env = {
-        **os.environ,
-        "PISHKHAN_DATA_DIR": str(tmp_path),
-        "MEDIA_ROOT": str(tmp_path),
-        # The channel layer that carries chat frames between its HTTP and socket processes.
-        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14",
-        "REDIS_KEY_PREFIX": f"cli-{tmp_path.name}:",
-    }
-    env.pop("DATABASE_URL", None)
     server = _start_serve(
-        env, "--port", str(port), "--socket-port", str(socket_port), "--workers", "2"
+        _apart_env(tmp_path),
+        "--port",
+        str(port),
+        "--socket-port",
+        str(socket_port),
+        "--workers",
+        "2",
     )
     try:
         deadline = time.monotonic() + 90
@@ -505,15 +516,9 @@ def test_serve_starts_its_websocket_server_again_when_it_dies(tmp_path: Path):
     import time
 
     port, socket_port = _free_port(), _free_port()
-    env = {
-        **os.environ,
-        "PISHKHAN_DATA_DIR": str(tmp_path),
-        "MEDIA_ROOT": str(tmp_path),
-        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14",
-        "REDIS_KEY_PREFIX": f"cli-{tmp_path.name}:",
-    }
-    env.pop("DATABASE_URL", None)
-    server = _start_serve(env, "--port", str(port), "--socket-port", str(socket_port))
+    server = _start_serve(
+        _apart_env(tmp_path), "--port", str(port), "--socket-port", str(socket_port)
+    )
 
     def sockets_child() -> int | None:
         # Any of serve's threads may have started it (the keeper starts it again).

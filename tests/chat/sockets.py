@@ -91,3 +91,17 @@ def flush_layer() -> None:
         keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
         for start in range(0, len(keys), 1000):
             client.delete(*keys[start : start + 1000])
+
+
+def run(scenario) -> None:
+    """Run an async test scenario to its end."""
+    from asgiref.sync import async_to_sync
+
+    async_to_sync(scenario)()
+
+
+async def connect(socket):
+    """The socket, connected (the test fails with the server's close code if it refuses)."""
+    connected, code = await socket.connect()
+    assert connected, code
+    return socket

@@ -4,7 +4,6 @@ page it was passed from included, in each reader's language; and a page whose so
 back hears the chat as it is now."""
 
 import pytest
-from asgiref.sync import async_to_sync
 
 from pishkhan.accounts.services import user_set_language
 from pishkhan.chat import services
@@ -12,7 +11,14 @@ from pishkhan.chat.models import Chat
 from pishkhan.tenancy.models import Role
 from pishkhan.tickets.services import department_create
 from tests.chat.conftest import VISITOR_HELLO, VISITOR_NAME, add_agent
-from tests.chat.sockets import flush_layer, receive, staff_socket, visitor_socket
+from tests.chat.sockets import (
+    connect,
+    flush_layer,
+    receive,
+    run,
+    staff_socket,
+    visitor_socket,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,16 +31,6 @@ def _empty_layer():
     flush_layer()
     yield
     flush_layer()
-
-
-def run(scenario):
-    async_to_sync(scenario)()
-
-
-async def connect(socket):
-    connected, code = await socket.connect()
-    assert connected, code
-    return socket
 
 
 async def accepted_chat(world, agent):

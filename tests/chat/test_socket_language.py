@@ -3,14 +3,20 @@ the live board, and the system lines ("… passed to <department>"), live and re
 and visitors reading the same broadcast in Persian and in English."""
 
 import pytest
-from asgiref.sync import async_to_sync
 
 from pishkhan.accounts.services import user_set_language
 from pishkhan.chat.models import ChatMessage
 from pishkhan.tenancy.models import Role
 from pishkhan.tickets.services import department_create
 from tests.chat.conftest import VISITOR_HELLO, VISITOR_NAME, add_agent
-from tests.chat.sockets import flush_layer, receive, staff_socket, visitor_socket
+from tests.chat.sockets import (
+    connect,
+    flush_layer,
+    receive,
+    run,
+    staff_socket,
+    visitor_socket,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,16 +30,6 @@ def _empty_layer():
     flush_layer()
     yield
     flush_layer()
-
-
-def run(scenario):
-    async_to_sync(scenario)()
-
-
-async def connect(socket):
-    connected, code = await socket.connect()
-    assert connected, code
-    return socket
 
 
 async def start_chat(world, *, language="fa", department=None):
